@@ -1,0 +1,68 @@
+//! The appliers: Live performs planned writes, DryRun records them and hands out placeholder ids so
+//! the stages after it can still plan. `plan` is exactly `apply` with the DryRun applier.
+
+use crate::kind::Kind;
+use crate::octopus::Client;
+use crate::sync::Write;
+use anyhow::{Context, Result};
+use serde_json::{json, Value};
+
+/// Prefix of the placeholder ids a plan hands out; such ids never reach a server or a report.
+pub const PLACEHOLDER_MARK: &str = "-planned-";
+
+/// Performs or records writes.
+#[derive(Clone, Copy)]
+pub enum Applier<'a> {
+    /// Writes nothing.
+    DryRun,
+    /// Writes to the destination.
+    Live(&'a Client),
+}
+
+impl Applier<'_> {
+    /// Applies one write and returns the document as the destination now has it.
+    pub async fn apply(&self, kind: Kind, name: &str, write: &Write) -> Result<Value> {
+        match (self, write) {
+            (Applier::DryRun, Write::Create { body }) => {
+                let mut doc = body.clone();
+                // Deterministic, so two plans of the same spaces are byte-for-byte the same.
+                doc["Id"] = json!(placeholder_id(kind, name));
+                Ok(doc)
+            }
+            (Applier::DryRun, Write::Update { body, .. }) => Ok(body.clone()),
+            (Applier::Live(client), Write::Create { body }) => {
+                let path = client.space_path(kind.collection());
+                client.create(&path, body, name).await.with_context(|| {
+                    format!(
+                        "could not create {} '{name}' on the destination",
+                        kind.label().to_lowercase()
+                    )
+                })
+            }
+            (Applier::Live(client), Write::Update { id, body }) => {
+                let path = format!("{}/{id}", client.space_path(kind.collection()));
+                client.update(&path, body).await.with_context(|| {
+                    format!(
+                        "could not update {} '{name}' ({id}) on the destination",
+                        kind.label().to_lowercase()
+                    )
+                })
+            }
+        }
+    }
+
+    /// True for the live applier.
+    pub fn is_live(&self) -> bool {
+        matches!(self, Applier::Live(_))
+    }
+}
+
+/// The placeholder id of a planned create.
+pub fn placeholder_id(kind: Kind, name: &str) -> String {
+    format!("{}{PLACEHOLDER_MARK}{}", kind.id_prefix(), name.trim())
+}
+
+/// True for placeholder ids.
+pub fn is_placeholder(id: &str) -> bool {
+    id.contains(PLACEHOLDER_MARK)
+}

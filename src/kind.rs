@@ -1,0 +1,74 @@
+//! The resource kinds octosync knows, with the facts every module needs about them.
+
+use serde::Serialize;
+
+/// A kind of space resource that octosync loads, translates or syncs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Kind {
+    /// `Environments-N`.
+    Environment,
+    /// `ProjectGroups-N`.
+    ProjectGroup,
+    /// Tenant tag sets, `TagSets-N` (tags inside are `TagSets-N/Tags-M`).
+    TagSet,
+    /// `Lifecycles-N`.
+    Lifecycle,
+}
+
+impl Kind {
+    /// Every kind, in sync order.
+    pub const ALL: &'static [Kind] = &[Kind::Environment, Kind::ProjectGroup, Kind::TagSet, Kind::Lifecycle];
+
+    /// Space-scoped collection path segment, e.g. `environments`.
+    pub fn collection(self) -> &'static str {
+        match self {
+            Kind::Environment => "environments",
+            Kind::ProjectGroup => "projectgroups",
+            Kind::TagSet => "tagsets",
+            Kind::Lifecycle => "lifecycles",
+        }
+    }
+
+    /// Id prefix before the dash, e.g. `Environments`.
+    pub fn id_prefix(self) -> &'static str {
+        match self {
+            Kind::Environment => "Environments",
+            Kind::ProjectGroup => "ProjectGroups",
+            Kind::TagSet => "TagSets",
+            Kind::Lifecycle => "Lifecycles",
+        }
+    }
+
+    /// Name as Octopus shows it and as reports use it, e.g. `Environment`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Environment => "Environment",
+            Kind::ProjectGroup => "Project group",
+            Kind::TagSet => "Tenant tag set",
+            Kind::Lifecycle => "Lifecycle",
+        }
+    }
+
+    /// The kind an Octopus id belongs to, read from its prefix (`Environments-12` → Environment).
+    pub fn from_id(id: &str) -> Option<Kind> {
+        let prefix = id.split('-').next()?;
+        Kind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.id_prefix().eq_ignore_ascii_case(prefix))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_name_their_kind() {
+        assert_eq!(Kind::from_id("Environments-12"), Some(Kind::Environment));
+        assert_eq!(Kind::from_id("lifecycles-3"), Some(Kind::Lifecycle));
+        assert_eq!(Kind::from_id("Environments-planned-Staging"), Some(Kind::Environment));
+        assert_eq!(Kind::from_id("Accounts-1"), None);
+        assert_eq!(Kind::from_id(""), None);
+    }
+}

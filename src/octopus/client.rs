@@ -1,0 +1,497 @@
+//! One client per instance. Every request goes through [`Client::request`], the single retry loop.
+
+use super::metrics::Metrics;
+use super::retry::{parse_retry_after, RetryPolicy};
+use super::version::OctopusVersion;
+use crate::report::RequestCounts;
+use crate::settings::{ApiKey, HttpSettings, InstanceSettings};
+use anyhow::{anyhow, bail, Context, Result};
+use futures::future::try_join_all;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+/// How a client behaves; built from [`HttpSettings`].
+#[derive(Debug, Clone, Copy)]
+pub struct ClientOptions {
+    /// Most requests in flight.
+    pub concurrency: usize,
+    /// Time limit of one attempt.
+    pub timeout: Duration,
+    /// Retry policy.
+    pub retry: RetryPolicy,
+    /// Items asked for per page; never rely on the server's default page size.
+    pub page_size: usize,
+}
+
+impl From<HttpSettings> for ClientOptions {
+    fn from(h: HttpSettings) -> Self {
+        ClientOptions {
+            concurrency: h.concurrency,
+            timeout: h.timeout,
+            retry: RetryPolicy::new(h.max_attempts),
+            page_size: 200,
+        }
+    }
+}
+
+/// An error answer from the Octopus API, with the server's own message.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// `ErrorMessage` plus any `Errors[]` lines.
+    pub message: String,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}: {}", self.status, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A connected client of one instance and space.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    role: &'static str,
+    base_url: String,
+    api_key: ApiKey,
+    limiter: Arc<Semaphore>,
+    metrics: Arc<Metrics>,
+    options: ClientOptions,
+    space_id: Option<String>,
+    space_name: String,
+    version: Option<OctopusVersion>,
+}
+
+/// What a write should do when its outcome is unknown (the response was lost).
+enum Recover<'a> {
+    /// Just retry: the request is idempotent.
+    Retry,
+    /// Look the item up by name first: a retried create must not make a duplicate.
+    LookupByName { collection: &'a str, name: &'a str },
+}
+
+/// The classified result of one attempt.
+enum Attempt {
+    Done(Value),
+    Fatal(anyhow::Error),
+    Transient {
+        why: String,
+        outcome_unknown: bool,
+        retry_after: Option<Duration>,
+    },
+}
+
+impl Client {
+    /// Builds a client for `settings` without any request.
+    pub fn new(settings: &InstanceSettings, options: ClientOptions) -> Result<Client> {
+        // reqwest is built without a default crypto provider so the binary stays free of C toolchains
+        // beyond ring; install ring once (a second install is harmless and ignored).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout.min(Duration::from_secs(30)))
+            .user_agent(concat!("octosync/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("could not create the HTTP client")?;
+        Ok(Client {
+            http,
+            role: settings.role,
+            base_url: settings.url.clone(),
+            api_key: settings.api_key.clone(),
+            limiter: Arc::new(Semaphore::new(options.concurrency.max(1))),
+            metrics: Arc::new(Metrics::default()),
+            options,
+            space_id: None,
+            space_name: settings.space.clone(),
+            version: None,
+        })
+    }
+
+    /// Builds a client, reads the server version and resolves the space by name.
+    pub async fn connect(settings: &InstanceSettings, options: ClientOptions) -> Result<Client> {
+        let mut client = Client::new(settings, options)?;
+        let root = client
+            .get("/api")
+            .await
+            .with_context(|| client.describe_failure("could not read the API root"))?;
+        let text = root.get("Version").and_then(Value::as_str).unwrap_or_default();
+        let version = OctopusVersion::parse(text).ok_or_else(|| {
+            anyhow!(
+                "the {} instance at {} reported an unreadable version '{text}'",
+                client.role,
+                client.base_url
+            )
+        })?;
+        tracing::debug!("{} instance {} runs Octopus {}", client.role, client.base_url, version);
+        // Spaces arrived in 2019.1; older servers only have the legacy routes.
+        if version.major >= 2019 {
+            client.space_id = Some(client.resolve_space().await?);
+        }
+        client.version = Some(version);
+        Ok(client)
+    }
+
+    /// `source` or `destination`.
+    pub fn role(&self) -> &'static str {
+        self.role
+    }
+
+    /// Base URL of the instance.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The resolved space id (`None` on servers without spaces).
+    pub fn space_id(&self) -> Option<&str> {
+        self.space_id.as_deref()
+    }
+
+    /// The space name as configured.
+    pub fn space_name(&self) -> &str {
+        &self.space_name
+    }
+
+    /// The server version read at connect time.
+    pub fn version(&self) -> Option<&OctopusVersion> {
+        self.version.as_ref()
+    }
+
+    /// Request counts so far.
+    pub fn metrics(&self) -> RequestCounts {
+        self.metrics.snapshot()
+    }
+
+    /// Path of a space-scoped collection, e.g. `/api/Spaces-1/environments`.
+    pub fn space_path(&self, collection: &str) -> String {
+        match &self.space_id {
+            Some(id) => format!("/api/{id}/{collection}"),
+            None => format!("/api/{collection}"),
+        }
+    }
+
+    /// GET one document.
+    pub async fn get(&self, path: &str) -> Result<Value> {
+        self.request(Method::GET, path, None, Recover::Retry).await
+    }
+
+    /// Every item of a paged collection, however many pages the server splits it into.
+    pub async fn list_all(&self, path: &str) -> Result<Vec<Value>> {
+        let take = self.options.page_size.max(1);
+        let first = self.get(&page_url(path, 0, take)).await?;
+        let total = first.get("TotalResults").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let mut items = items_of(&first, path)?;
+        let per_page = first
+            .get("ItemsPerPage")
+            .and_then(Value::as_u64)
+            .map(|n| n as usize)
+            .unwrap_or(take)
+            .clamp(1, take);
+        if items.len() >= total {
+            return Ok(items);
+        }
+        // The first page tells the total; fetch the rest concurrently (the limiter bounds it).
+        let skips: Vec<usize> = (items.len()..total).step_by(per_page.min(items.len().max(1))).collect();
+        let pages = try_join_all(skips.iter().map(|&skip| async move {
+            let page = self.get(&page_url(path, skip, take)).await?;
+            items_of(&page, path)
+        }))
+        .await?;
+        for page in pages {
+            items.extend(page);
+        }
+        if items.len() < total {
+            bail!(
+                "{} {path}: the server reported {total} items but returned {}",
+                self.role,
+                items.len()
+            );
+        }
+        // Pages fetched concurrently can overlap if the collection changed meanwhile; keep one of each.
+        let mut seen = std::collections::HashSet::new();
+        items.retain(|i| {
+            i.get("Id")
+                .and_then(Value::as_str)
+                .is_none_or(|id| seen.insert(id.to_string()))
+        });
+        Ok(items)
+    }
+
+    /// POST a new item to `collection_path`. If the response is lost, the item is looked up by `name`
+    /// before any retry, so a retried create never makes a duplicate.
+    pub async fn create(&self, collection_path: &str, body: &Value, name: &str) -> Result<Value> {
+        self.request(
+            Method::POST,
+            collection_path,
+            Some(body),
+            Recover::LookupByName {
+                collection: collection_path,
+                name,
+            },
+        )
+        .await
+    }
+
+    /// PUT a whole document back (idempotent, so plainly retried).
+    pub async fn update(&self, item_path: &str, body: &Value) -> Result<Value> {
+        self.request(Method::PUT, item_path, Some(body), Recover::Retry).await
+    }
+
+    /// The one retry loop.
+    async fn request(&self, method: Method, path: &str, body: Option<&Value>, recover: Recover<'_>) -> Result<Value> {
+        let max = self.options.retry.max_attempts;
+        let mut attempt = 1;
+        loop {
+            match self.attempt(&method, path, body).await {
+                Attempt::Done(v) => return Ok(v),
+                Attempt::Fatal(e) => return Err(e),
+                Attempt::Transient {
+                    why,
+                    outcome_unknown,
+                    retry_after,
+                } => {
+                    if attempt >= max {
+                        bail!(
+                            "{} {method} {path} failed after {attempt} attempt(s): {why}. The {} instance at {} may be overloaded or unreachable; try again later or raise OCTOSYNC_MAX_ATTEMPTS",
+                            self.role,
+                            self.role,
+                            self.base_url
+                        );
+                    }
+                    if outcome_unknown {
+                        if let Recover::LookupByName { collection, name } = recover {
+                            if let Some(found) = Box::pin(self.find_by_name(collection, name)).await? {
+                                tracing::warn!(
+                                    "{} {method} {path}: the response was lost ({why}) but '{name}' now exists; the create went through, not retrying",
+                                    self.role
+                                );
+                                return Ok(found);
+                            }
+                        }
+                    }
+                    let wait = self.options.retry.delay(attempt, retry_after);
+                    tracing::debug!(
+                        "{} {method} {path}: {why}; retry {attempt}/{} in {} ms",
+                        self.role,
+                        max - 1,
+                        wait.as_millis()
+                    );
+                    self.metrics.record_retry();
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    /// The item of `collection` whose name equals `name` (case-insensitive), if any.
+    async fn find_by_name(&self, collection: &str, name: &str) -> Result<Option<Value>> {
+        let filter = format!("{collection}?partialName={}", urlencode(name));
+        let items = self.list_all(&filter).await?;
+        Ok(items.into_iter().find(|i| {
+            i.get("Name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.trim().eq_ignore_ascii_case(name.trim()))
+        }))
+    }
+
+    async fn attempt(&self, method: &Method, path: &str, body: Option<&Value>) -> Attempt {
+        let _permit = match self.limiter.acquire().await {
+            Ok(p) => p,
+            Err(_) => return Attempt::Fatal(anyhow!("the request limiter was closed")),
+        };
+        let url = format!("{}{path}", self.base_url);
+        let mut req = self
+            .http
+            .request(method.clone(), &url)
+            .header("X-Octopus-ApiKey", self.api_key.expose());
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let started = Instant::now();
+        let sent = req.send().await;
+        let elapsed = started.elapsed().as_millis();
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                self.metrics.record(method.as_str(), None);
+                tracing::debug!(
+                    "{} {method} {path} -> transport error after {elapsed} ms: {}",
+                    self.role,
+                    error_chain(&e)
+                );
+                return Attempt::Transient {
+                    why: format!("connection problem ({})", short_transport(&e)),
+                    // A refused connection never reached the server; anything else may have.
+                    outcome_unknown: !e.is_connect(),
+                    retry_after: None,
+                };
+            }
+        };
+        let status = response.status();
+        self.metrics.record(method.as_str(), Some(status.as_u16()));
+        let retry_after = response
+            .headers()
+            .get("Retry-After")
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let bytes = match response.bytes().await {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::debug!(
+                    "{} {method} {path} -> {status}, body lost: {}",
+                    self.role,
+                    error_chain(&e)
+                );
+                return Attempt::Transient {
+                    why: "the connection dropped while reading the response".into(),
+                    outcome_unknown: true,
+                    retry_after: None,
+                };
+            }
+        };
+        tracing::debug!("{} {method} {path} -> {} ({elapsed} ms)", self.role, status.as_u16());
+        if status.is_success() {
+            if bytes.is_empty() {
+                return Attempt::Done(Value::Null);
+            }
+            return match serde_json::from_slice(&bytes) {
+                Ok(v) => Attempt::Done(v),
+                Err(e) => Attempt::Fatal(anyhow!(
+                    "{} {method} {path}: the response is not JSON ({e}); is {} an Octopus Server?",
+                    self.role,
+                    self.base_url
+                )),
+            };
+        }
+        let api = ApiError {
+            status: status.as_u16(),
+            message: error_message(&bytes),
+        };
+        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+            return Attempt::Transient {
+                why: api.to_string(),
+                // 429 and 503 mean "not processed"; other 5xx may have done the work before failing.
+                outcome_unknown: status != StatusCode::TOO_MANY_REQUESTS && status != StatusCode::SERVICE_UNAVAILABLE,
+                retry_after,
+            };
+        }
+        Attempt::Fatal(anyhow::Error::new(api.clone()).context(self.explain(method, path, &api)))
+    }
+
+    fn explain(&self, method: &Method, path: &str, api: &ApiError) -> String {
+        let var = format!("OCTOSYNC_{}", self.role.to_ascii_uppercase());
+        match api.status {
+            401 => format!("the {} instance at {} rejected the API key; check {var}_API_KEY", self.role, self.base_url),
+            403 => format!(
+                "the API key for the {} instance at {} lacks permission for {method} {path}; give its user or service account the needed role (Space Manager on the destination)",
+                self.role, self.base_url
+            ),
+            404 => format!("{} {method} {path} was not found on {}", self.role, self.base_url),
+            _ => format!("{} {method} {path} was refused", self.role),
+        }
+    }
+
+    fn describe_failure(&self, what: &str) -> String {
+        format!(
+            "{what} of the {} instance at {}; check OCTOSYNC_{}_URL",
+            self.role,
+            self.base_url,
+            self.role.to_ascii_uppercase()
+        )
+    }
+
+    async fn resolve_space(&self) -> Result<String> {
+        let spaces = self
+            .list_all("/api/spaces")
+            .await
+            .with_context(|| self.describe_failure("could not list the spaces"))?;
+        let wanted = self.space_name.trim();
+        if let Some(id) = spaces
+            .iter()
+            .find(|s| {
+                s.get("Name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.trim().eq_ignore_ascii_case(wanted))
+            })
+            .and_then(|s| s.get("Id").and_then(Value::as_str))
+        {
+            return Ok(id.to_string());
+        }
+        let names: Vec<&str> = spaces
+            .iter()
+            .filter_map(|s| s.get("Name").and_then(Value::as_str))
+            .collect();
+        bail!(
+            "the space '{wanted}' does not exist on the {} instance at {} (spaces there: {}); octosync never creates spaces, so create it or fix OCTOSYNC_{}_SPACE",
+            self.role,
+            self.base_url,
+            if names.is_empty() { "none visible to this API key".to_string() } else { names.join(", ") },
+            self.role.to_ascii_uppercase()
+        )
+    }
+}
+
+fn page_url(path: &str, skip: usize, take: usize) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}skip={skip}&take={take}")
+}
+
+fn items_of(page: &Value, path: &str) -> Result<Vec<Value>> {
+    match page.get("Items") {
+        Some(Value::Array(items)) => Ok(items.clone()),
+        _ => bail!("{path}: expected a collection with Items, got something else"),
+    }
+}
+
+fn error_message(bytes: &[u8]) -> String {
+    let Ok(v) = serde_json::from_slice::<Value>(bytes) else {
+        let text = String::from_utf8_lossy(bytes);
+        return text.chars().take(300).collect::<String>().trim().to_string();
+    };
+    let mut msg = v
+        .get("ErrorMessage")
+        .and_then(Value::as_str)
+        .unwrap_or("no error message")
+        .to_string();
+    if let Some(Value::Array(errors)) = v.get("Errors") {
+        let lines: Vec<&str> = errors.iter().filter_map(Value::as_str).collect();
+        if !lines.is_empty() {
+            msg.push_str(&format!(" [{}]", lines.join("; ")));
+        }
+    }
+    msg
+}
+
+fn short_transport(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "connection dropped"
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        src = inner.source();
+    }
+    s
+}
+
+/// Percent-encodes a query value.
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -1,0 +1,10 @@
+//! The Octopus REST client: authentication, space resolution, paging, retries, bounded concurrency,
+//! request metrics and the server version.
+
+mod client;
+pub mod metrics;
+pub mod retry;
+pub mod version;
+
+pub use client::{ApiError, Client, ClientOptions};
+pub use version::{skew, OctopusVersion, Skew};

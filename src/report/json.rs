@@ -1,0 +1,73 @@
+//! The JSON report: the stable, versioned machine-readable form of a [`Report`].
+
+use super::model::{Report, REPORT_FORMAT_VERSION};
+use anyhow::{bail, Context as _};
+
+/// Pretty JSON with keys in the order the model declares them.
+pub fn to_json(report: &Report) -> anyhow::Result<String> {
+    serde_json::to_string_pretty(report).context("cannot serialise the report as JSON")
+}
+
+/// Reads a JSON report written by this version of octosync.
+pub fn from_json(text: &str) -> anyhow::Result<Report> {
+    // Check the version first, so a newer report says so instead of failing on a missing field.
+    let value: serde_json::Value = serde_json::from_str(text).context("the report is not JSON")?;
+    match value.get("format_version").and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(REPORT_FORMAT_VERSION) => {}
+        Some(v) => bail!("the report has format_version {v}; this octosync reads version {REPORT_FORMAT_VERSION}"),
+        None => bail!("the report has no numeric format_version"),
+    }
+    serde_json::from_value(value).context("the report does not match the report format")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::tests::sample_report;
+
+    #[test]
+    fn round_trips() {
+        let report = sample_report();
+        let text = to_json(&report).unwrap();
+        assert_eq!(from_json(&text).unwrap(), report);
+    }
+
+    #[test]
+    fn has_format_version_first_and_declared_key_order() {
+        let text = to_json(&sample_report()).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["format_version"], REPORT_FORMAT_VERSION);
+        let keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "format_version",
+                "tool_version",
+                "mode",
+                "started_at",
+                "duration_ms",
+                "source",
+                "destination",
+                "summary",
+                "plan_fingerprint",
+                "changes",
+                "cleanup",
+                "errors",
+                "requests"
+            ]
+        );
+        assert!(text.contains("\n  \"tool_version\": \"0.1.0\""), "pretty");
+        assert!(text.contains("\"mode\": \"plan\""));
+        assert!(text.contains("\"action\": \"create\""));
+    }
+
+    #[test]
+    fn rejects_other_format_versions_and_garbage() {
+        let mut value = serde_json::to_value(sample_report()).unwrap();
+        value["format_version"] = (REPORT_FORMAT_VERSION + 1).into();
+        let error = from_json(&value.to_string()).unwrap_err();
+        assert!(error.to_string().contains("format_version"), "{error}");
+        assert!(from_json("{}").is_err());
+        assert!(from_json("not json").is_err());
+    }
+}

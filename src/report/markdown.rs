@@ -1,0 +1,263 @@
+//! The human-readable report (Markdown), registered as an artifact next to the JSON one.
+//!
+//! It prints only what the model holds; every piece of text from the model is escaped so a name with
+//! `|` or a line break cannot break the tables.
+
+use super::model::{Change, Endpoint, Report, RequestCounts};
+use std::fmt::Write as _;
+
+/// Renders the report as Markdown.
+pub fn to_markdown(report: &Report) -> String {
+    let mut md = String::new();
+    // `write!` into a String cannot fail.
+    let _ = writeln!(md, "# octosync {} report\n", report.mode.as_str());
+    write_endpoints(&mut md, report);
+    let _ = writeln!(md, "**{}**\n", inline(&report.summary_line()));
+    if report.summary.in_sync {
+        let _ = writeln!(md, "The destination is in sync with the source.\n");
+    }
+    write_errors(&mut md, report);
+    write_changes(&mut md, &report.changes);
+    write_cleanup(&mut md, report);
+    write_requests(&mut md, report);
+    md
+}
+
+fn write_endpoints(md: &mut String, report: &Report) {
+    let endpoint = |e: &Endpoint| {
+        let space = match &e.space_id {
+            Some(id) => format!("{} ({})", cell(&e.space), cell(id)),
+            None => cell(&e.space),
+        };
+        let version = e.version.as_deref().map(cell).unwrap_or_else(|| "unknown".into());
+        (cell(&e.url), space, version)
+    };
+    let (s, d) = (endpoint(&report.source), endpoint(&report.destination));
+    let _ = writeln!(
+        md,
+        "{} on {} → {} on {}\n",
+        inline(&report.source.space),
+        inline(&report.source.url),
+        inline(&report.destination.space),
+        inline(&report.destination.url)
+    );
+    md.push_str("| | Source | Destination |\n|---|---|---|\n");
+    let _ = writeln!(md, "| URL | {} | {} |", s.0, d.0);
+    let _ = writeln!(md, "| Space | {} | {} |", s.1, d.1);
+    let _ = writeln!(md, "| Octopus version | {} | {} |\n", s.2, d.2);
+    let _ = writeln!(
+        md,
+        "- Started: {}\n- Duration: {:.1} s\n- octosync: {}\n- Plan fingerprint: {}\n",
+        inline(&report.started_at),
+        report.duration_ms as f64 / 1000.0,
+        inline(&report.tool_version),
+        inline(&report.plan_fingerprint),
+    );
+}
+
+fn write_errors(md: &mut String, report: &Report) {
+    let failed: Vec<&Change> = report.changes.iter().filter(|c| c.error.is_some()).collect();
+    if report.errors.is_empty() && failed.is_empty() {
+        return;
+    }
+    md.push_str("## Errors\n\n");
+    for error in &report.errors {
+        let _ = writeln!(md, "- {}", inline(error));
+    }
+    for change in failed {
+        let _ = writeln!(
+            md,
+            "- {} {}: {}",
+            inline(&change.kind),
+            inline(&change.name),
+            inline(change.error.as_deref().unwrap_or_default())
+        );
+    }
+    md.push('\n');
+}
+
+fn write_changes(md: &mut String, changes: &[Change]) {
+    md.push_str("## Changes\n\n");
+    if changes.is_empty() {
+        md.push_str("No items were compared.\n\n");
+        return;
+    }
+    // Kinds in the order they first appear, which is the sync order.
+    let mut kinds: Vec<&str> = Vec::new();
+    for change in changes {
+        if !kinds.contains(&change.kind.as_str()) {
+            kinds.push(&change.kind);
+        }
+    }
+    for kind in kinds {
+        let group: Vec<&Change> = changes.iter().filter(|c| c.kind == kind).collect();
+        let _ = writeln!(md, "### {} ({})\n", inline(kind), group.len());
+        md.push_str("| Name | Action | Reason | Changed fields | Notes |\n");
+        md.push_str("|---|---|---|---|---|\n");
+        for change in group {
+            let mut notes: Vec<String> = change.notes.iter().map(|n| cell(n)).collect();
+            if let Some(error) = &change.error {
+                notes.push(format!("**error:** {}", cell(error)));
+            }
+            let fields: Vec<String> = change.changed_fields.iter().map(|f| cell(f)).collect();
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} |",
+                cell(&change.name),
+                change.action.as_str(),
+                cell(&change.reason),
+                fields.join(", "),
+                notes.join("<br>")
+            );
+        }
+        md.push('\n');
+    }
+}
+
+fn write_cleanup(md: &mut String, report: &Report) {
+    md.push_str("## Clean-up\n\n");
+    if report.cleanup.is_empty() {
+        md.push_str("Nothing to finish by hand.\n\n");
+        return;
+    }
+    for item in &report.cleanup {
+        let _ = writeln!(
+            md,
+            "- [ ] {} {}: {}",
+            inline(&item.kind),
+            inline(&item.name),
+            inline(&item.action)
+        );
+    }
+    md.push('\n');
+}
+
+fn write_requests(md: &mut String, report: &Report) {
+    md.push_str("## Requests\n\n");
+    if report.requests.is_empty() {
+        md.push_str("No requests were recorded.\n");
+        return;
+    }
+    md.push_str("| Side | Method | Requests | By status |\n|---|---|---|---|\n");
+    for (side, counts) in &report.requests {
+        for (method, by_status) in &counts.by_method {
+            let statuses: Vec<String> = by_status
+                .iter()
+                .map(|(status, n)| format!("{} × {n}", cell(status)))
+                .collect();
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                cell(side),
+                cell(method),
+                counts.count(method),
+                statuses.join(", ")
+            );
+        }
+    }
+    md.push('\n');
+    for (side, counts) in &report.requests {
+        let _ = writeln!(md, "- {}: {}", inline(side), totals(counts));
+    }
+}
+
+fn totals(counts: &RequestCounts) -> String {
+    format!(
+        "{} attempt(s), {} write(s), {} retried",
+        counts.total,
+        counts.writes(),
+        counts.retries
+    )
+}
+
+/// Text for a table cell: no line breaks, no unescaped `|` (a backslash is escaped first so `\|` in the
+/// text cannot turn back into a column separator).
+fn cell(text: &str) -> String {
+    inline(text).replace('|', "\\|")
+}
+
+/// Text for one line of Markdown: line breaks become `<br>`.
+fn inline(text: &str) -> String {
+    text.trim()
+        .replace('\\', "\\\\")
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "<br>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::Mode;
+    use crate::report::tests::sample_report;
+
+    #[test]
+    fn has_title_endpoints_and_summary_line() {
+        let report = sample_report();
+        let md = to_markdown(&report);
+        assert!(md.starts_with("# octosync plan report\n"), "{md}");
+        assert!(md.contains(&report.summary_line()), "{md}");
+        assert!(md.contains("Default on https://source.example → Mirror on https://dest.example"));
+        assert!(md.contains("| URL | https://source.example | https://dest.example |"));
+        assert!(md.contains("| Space | Default (Spaces-1) | Mirror |"));
+        assert!(md.contains("| Octopus version | 2024.2.9000 | unknown |"));
+
+        let mut applied = report.clone();
+        applied.mode = Mode::Apply;
+        let md = to_markdown(&applied);
+        assert!(md.starts_with("# octosync apply report\n"));
+        assert!(md.contains(&applied.summary_line()));
+    }
+
+    #[test]
+    fn lists_every_change_grouped_by_kind_in_sync_order() {
+        let report = sample_report();
+        let md = to_markdown(&report);
+        for change in &report.changes {
+            assert!(md.contains(&cell(&change.name)), "missing {}: {md}", change.name);
+        }
+        let environment = md.find("### Environment (2)").unwrap();
+        let lifecycle = md.find("### Lifecycle (1)").unwrap();
+        let account = md.find("### Account (1)").unwrap();
+        assert!(environment < lifecycle && lifecycle < account);
+        assert!(md.contains("| Staging | create | missing on the destination | Name, Description |  |"));
+        assert!(md.contains("**error:** HTTP 400: FeedUri is invalid"));
+    }
+
+    #[test]
+    fn escapes_pipes_and_line_breaks_in_cells() {
+        let md = to_markdown(&sample_report());
+        assert!(
+            md.contains("| Default \\| Fast | update | phases differ | Phases | phase dropped:<br>Production |"),
+            "{md}"
+        );
+        assert_eq!(cell("a\\|b"), "a\\\\\\|b");
+        assert_eq!(cell("x\r\ny"), "x<br>y");
+    }
+
+    #[test]
+    fn has_cleanup_errors_and_request_counts() {
+        let md = to_markdown(&sample_report());
+        assert!(md.contains("- [ ] Feed Nexus: set the password"));
+        assert!(md.contains("- destination version could not be read"));
+        assert!(md.contains("- Feed Nexus: HTTP 400: FeedUri is invalid"));
+        assert!(md.contains("| destination | GET | 31 | 200 × 30, 404 × 1 |"), "{md}");
+        assert!(md.contains("| destination | POST | 2 | 201 × 2 |"));
+        assert!(md.contains("| source | GET | 42 | 200 × 42 |"));
+        assert!(md.contains("- destination: 33 attempt(s), 2 write(s), 1 retried"));
+    }
+
+    #[test]
+    fn empty_report_still_renders() {
+        let mut report = sample_report();
+        report.changes.clear();
+        report.cleanup.clear();
+        report.errors.clear();
+        report.requests.clear();
+        let md = to_markdown(&report);
+        assert!(!md.contains("## Errors"));
+        assert!(md.contains("No items were compared."));
+        assert!(md.contains("Nothing to finish by hand."));
+        assert!(md.contains("No requests were recorded."));
+    }
+}

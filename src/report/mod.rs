@@ -1,0 +1,229 @@
+//! The run report: its model and its renderers (JSON for machines, Markdown for people).
+
+pub mod json;
+pub mod markdown;
+pub mod model;
+
+pub use json::{from_json, to_json};
+pub use markdown::to_markdown;
+pub use model::*;
+
+use anyhow::Context as _;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// File name of the JSON report inside the report folder.
+pub const JSON_FILE_NAME: &str = "octosync-report.json";
+/// File name of the human-readable report inside the report folder.
+pub const MARKDOWN_FILE_NAME: &str = "octosync-report.md";
+
+/// Where [`write_reports`] put the two files (absolute paths).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenReport {
+    /// The JSON report.
+    pub json_path: PathBuf,
+    /// The Markdown report.
+    pub markdown_path: PathBuf,
+}
+
+/// Writes `octosync-report.json` and `octosync-report.md` into `dir` (created if missing, files overwritten).
+pub fn write_reports(report: &Report, dir: &Path) -> anyhow::Result<WrittenReport> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the report folder {}", dir.display()))?;
+    // Absolute paths, because artifacts must be registered by absolute path.
+    let dir =
+        std::fs::canonicalize(dir).with_context(|| format!("cannot resolve the report folder {}", dir.display()))?;
+    let json_path = dir.join(JSON_FILE_NAME);
+    let markdown_path = dir.join(MARKDOWN_FILE_NAME);
+
+    let mut json = to_json(report)?;
+    json.push('\n');
+    std::fs::write(&json_path, json)
+        .with_context(|| format!("cannot write {JSON_FILE_NAME} in the report folder {}", dir.display()))?;
+    std::fs::write(&markdown_path, to_markdown(report)).with_context(|| {
+        format!(
+            "cannot write {MARKDOWN_FILE_NAME} in the report folder {}",
+            dir.display()
+        )
+    })?;
+    Ok(WrittenReport {
+        json_path,
+        markdown_path,
+    })
+}
+
+/// Lowercase hex SHA-256 of the planned writes: each element's compact JSON, joined with `\n`.
+pub fn fingerprint(writes: &[serde_json::Value]) -> String {
+    let mut hasher = Sha256::new();
+    for (i, write) in writes.iter().enumerate() {
+        if i > 0 {
+            hasher.update(b"\n");
+        }
+        // Serialising a `Value` cannot fail: its keys are always strings.
+        hasher.update(serde_json::to_string(write).unwrap_or_default().as_bytes());
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    /// A small report touching every part of the model.
+    pub(crate) fn sample_report() -> Report {
+        let mut source = RequestCounts::default();
+        source
+            .by_method
+            .insert("GET".into(), BTreeMap::from([("200".into(), 42)]));
+        source.total = 42;
+        let mut destination = RequestCounts::default();
+        destination
+            .by_method
+            .insert("GET".into(), BTreeMap::from([("200".into(), 30), ("404".into(), 1)]));
+        destination
+            .by_method
+            .insert("POST".into(), BTreeMap::from([("201".into(), 2)]));
+        destination.retries = 1;
+        destination.total = 33;
+        Report {
+            format_version: REPORT_FORMAT_VERSION,
+            tool_version: "0.1.0".into(),
+            mode: Mode::Plan,
+            started_at: "2026-01-02T03:04:05Z".into(),
+            duration_ms: 1234,
+            source: Endpoint {
+                url: "https://source.example".into(),
+                space: "Default".into(),
+                space_id: Some("Spaces-1".into()),
+                version: Some("2024.2.9000".into()),
+            },
+            destination: Endpoint {
+                url: "https://dest.example".into(),
+                space: "Mirror".into(),
+                space_id: None,
+                version: None,
+            },
+            summary: Summary {
+                create: 2,
+                update: 1,
+                unchanged: 1,
+                skipped: 1,
+                cleanup: 1,
+                errors: 1,
+                in_sync: false,
+            },
+            plan_fingerprint: fingerprint(&[json!({"op": "create"})]),
+            changes: vec![
+                Change {
+                    kind: "Environment".into(),
+                    name: "Staging".into(),
+                    action: Action::Create,
+                    reason: "missing on the destination".into(),
+                    changed_fields: vec!["Name".into(), "Description".into()],
+                    notes: vec![],
+                    destination_id: None,
+                    error: None,
+                },
+                Change {
+                    kind: "Lifecycle".into(),
+                    name: "Default | Fast".into(),
+                    action: Action::Update,
+                    reason: "phases differ".into(),
+                    changed_fields: vec!["Phases".into()],
+                    notes: vec!["phase dropped:\nProduction".into()],
+                    destination_id: Some("Lifecycles-3".into()),
+                    error: None,
+                },
+                Change {
+                    kind: "Environment".into(),
+                    name: "Production".into(),
+                    action: Action::Unchanged,
+                    reason: "already in sync".into(),
+                    changed_fields: vec![],
+                    notes: vec![],
+                    destination_id: Some("Environments-2".into()),
+                    error: None,
+                },
+                Change {
+                    kind: "Account".into(),
+                    name: "Azure".into(),
+                    action: Action::Skip,
+                    reason: "accounts are excluded".into(),
+                    changed_fields: vec![],
+                    notes: vec![],
+                    destination_id: None,
+                    error: None,
+                },
+                Change {
+                    kind: "Feed".into(),
+                    name: "Nexus".into(),
+                    action: Action::Create,
+                    reason: "missing on the destination".into(),
+                    changed_fields: vec!["FeedUri".into()],
+                    notes: vec![],
+                    destination_id: None,
+                    error: Some("HTTP 400: FeedUri is invalid".into()),
+                },
+            ],
+            cleanup: vec![CleanupItem {
+                kind: "Feed".into(),
+                name: "Nexus".into(),
+                action: "set the password".into(),
+            }],
+            errors: vec!["destination version could not be read".into()],
+            requests: BTreeMap::from([("destination".into(), destination), ("source".into(), source)]),
+        }
+    }
+
+    #[test]
+    fn write_reports_creates_both_files_with_absolute_paths() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("nested").join("reports");
+        let report = sample_report();
+        let written = write_reports(&report, &dir).unwrap();
+        assert!(written.json_path.is_absolute());
+        assert!(written.markdown_path.is_absolute());
+        assert!(written.json_path.ends_with(JSON_FILE_NAME));
+        assert!(written.markdown_path.ends_with(MARKDOWN_FILE_NAME));
+        let json = std::fs::read_to_string(&written.json_path).unwrap();
+        assert_eq!(from_json(&json).unwrap(), report);
+        let markdown = std::fs::read_to_string(&written.markdown_path).unwrap();
+        assert!(markdown.contains(&report.summary_line()));
+
+        // A second run overwrites.
+        let mut applied = report.clone();
+        applied.mode = Mode::Apply;
+        let again = write_reports(&applied, &dir).unwrap();
+        assert_eq!(again, written);
+        let json = std::fs::read_to_string(&again.json_path).unwrap();
+        assert_eq!(from_json(&json).unwrap().mode, Mode::Apply);
+    }
+
+    #[test]
+    fn write_reports_names_the_folder_on_error() {
+        let temp = tempfile::tempdir().unwrap();
+        let blocker = temp.path().join("a-file");
+        std::fs::write(&blocker, "not a folder").unwrap();
+        let error = write_reports(&sample_report(), &blocker.join("reports")).unwrap_err();
+        assert!(
+            format!("{error:#}").contains("a-file"),
+            "error should name the folder: {error:#}"
+        );
+    }
+
+    #[test]
+    fn fingerprint_is_sha256_of_canonical_lines() {
+        // SHA-256 of the empty string.
+        assert_eq!(
+            fingerprint(&[]),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        // `printf '{"a":1}\n2' | sha256sum`
+        assert_eq!(
+            fingerprint(&[json!({"a": 1}), json!(2)]),
+            "826ca851f0e1c8b95d2eafc112150127fbce8466ec8745c636b4d6a467786701"
+        );
+        assert_ne!(fingerprint(&[json!(1), json!(2)]), fingerprint(&[json!(2), json!(1)]));
+    }
+}

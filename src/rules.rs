@@ -1,0 +1,32 @@
+//! The delta as policy: what may differ between the instances, decided once from the settings.
+
+use crate::scope::MatchPolicy;
+
+/// What happens to the phases of lifecycles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhaseOption {
+    /// New lifecycles get the source phases; existing lifecycles keep theirs (the default).
+    LeaveExisting,
+    /// Existing lifecycles' phases are replaced by the source phases.
+    Overwrite,
+    /// Phases are never copied, not even into new lifecycles.
+    Never,
+}
+
+/// Every rule the stages consult.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// Phases of lifecycles.
+    pub lifecycle_phases: PhaseOption,
+    /// Phase environments the destination lacks.
+    pub lifecycle_phase_environments: MatchPolicy,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            lifecycle_phases: PhaseOption::LeaveExisting,
+            lifecycle_phase_environments: MatchPolicy::SkipUnlessPartialMatch,
+        }
+    }
+}

@@ -1,0 +1,354 @@
+//! The single definition of every `OCTOSYNC_*` setting.
+//!
+//! The binary validates against it, the README's settings reference lists it and the step templates
+//! are generated from it, so the three can never drift apart.
+
+use crate::kind::Kind;
+
+/// Prefix of every environment variable octosync reads.
+pub const PREFIX: &str = "OCTOSYNC_";
+
+/// How the step template shows a parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// One line of text.
+    SingleLineText,
+    /// Several lines (lists, one item per line).
+    MultiLineText,
+    /// `True`/`False`.
+    Checkbox,
+    /// One of a fixed list: `(value, label)` pairs.
+    Select(&'static [(&'static str, &'static str)]),
+    /// Masked and encrypted by Octopus.
+    Sensitive,
+}
+
+/// One setting.
+#[derive(Debug, Clone, Copy)]
+pub struct SettingDef {
+    /// Environment variable name without the prefix, e.g. `SOURCE_URL`.
+    pub env: &'static str,
+    /// Step template parameter name, namespaced, e.g. `OctoSync.Source.Url`.
+    pub parameter: &'static str,
+    /// Short label for the step template.
+    pub label: &'static str,
+    /// What it means, for the template's help text and the README.
+    pub help: &'static str,
+    /// Control in the step template.
+    pub control: Control,
+    /// Default the binary applies when unset (empty = no default).
+    pub default: &'static str,
+    /// Default value in the step template when it differs from `default` (may hold `#{…}`).
+    pub template_default: Option<&'static str>,
+    /// The run stops when this is unset.
+    pub required: bool,
+    /// For selector settings: the kind they select.
+    pub selects: Option<Kind>,
+}
+
+impl SettingDef {
+    /// Full environment variable name, e.g. `OCTOSYNC_SOURCE_URL`.
+    pub fn var(&self) -> String {
+        format!("{PREFIX}{}", self.env)
+    }
+
+    /// True for values that must never be printed.
+    pub fn is_secret(&self) -> bool {
+        self.control == Control::Sensitive
+    }
+}
+
+const SELECTOR_HELP: &str = "Empty syncs none; `all` syncs every one; otherwise names or wildcard \
+patterns (`*`, `?`), one per line or comma-separated, matched case-insensitively; prefix a pattern \
+with `!` to exclude it.";
+
+const SCOPE_MATCH_OPTIONS: &[(&str, &str)] = &[
+    (
+        "SkipUnlessPartialMatch",
+        "Keep the matching part; skip when nothing matches",
+    ),
+    (
+        "SkipUnlessExactMatch",
+        "Skip unless every reference exists on the destination",
+    ),
+    (
+        "ErrorUnlessPartialMatch",
+        "Keep the matching part; stop the run when nothing matches",
+    ),
+    (
+        "ErrorUnlessExactMatch",
+        "Stop the run unless every reference exists on the destination",
+    ),
+    (
+        "IgnoreMismatch",
+        "Drop references the destination lacks, even if none remain",
+    ),
+];
+
+macro_rules! selector {
+    ($env:literal, $param:literal, $label:literal, $kind:expr, $what:literal) => {
+        SettingDef {
+            env: $env,
+            parameter: $param,
+            label: $label,
+            help: concat!("Which ", $what, " to sync. "),
+            control: Control::MultiLineText,
+            default: "",
+            template_default: None,
+            required: false,
+            selects: Some($kind),
+        }
+    };
+}
+
+/// Every setting, in the order the step template shows them.
+pub static SETTINGS: &[SettingDef] = &[
+    SettingDef {
+        env: "SOURCE_URL",
+        parameter: "OctoSync.Source.Url",
+        label: "Source Octopus URL",
+        help: "Base URL of the instance to sync from, e.g. `https://octopus.example.com`. The default is this instance.",
+        control: Control::SingleLineText,
+        default: "",
+        template_default: Some("#{Octopus.Web.ServerUri}"),
+        required: true,
+        selects: None,
+    },
+    SettingDef {
+        env: "SOURCE_API_KEY",
+        parameter: "OctoSync.Source.ApiKey",
+        label: "Source API key",
+        help: "API key of a user or service account that can read the source space.",
+        control: Control::Sensitive,
+        default: "",
+        template_default: None,
+        required: true,
+        selects: None,
+    },
+    SettingDef {
+        env: "SOURCE_SPACE",
+        parameter: "OctoSync.Source.Space",
+        label: "Source space",
+        help: "Name of the space to sync from. The default is the space this runbook runs in.",
+        control: Control::SingleLineText,
+        default: "",
+        template_default: Some("#{Octopus.Space.Name}"),
+        required: true,
+        selects: None,
+    },
+    SettingDef {
+        env: "DESTINATION_URL",
+        parameter: "OctoSync.Destination.Url",
+        label: "Destination Octopus URL",
+        help: "Base URL of the instance to sync into, e.g. `https://octopus-prod.example.com`.",
+        control: Control::SingleLineText,
+        default: "",
+        template_default: None,
+        required: true,
+        selects: None,
+    },
+    SettingDef {
+        env: "DESTINATION_API_KEY",
+        parameter: "OctoSync.Destination.ApiKey",
+        label: "Destination API key",
+        help: "API key of a user or service account that can edit the destination space (Space Manager is enough).",
+        control: Control::Sensitive,
+        default: "",
+        template_default: None,
+        required: true,
+        selects: None,
+    },
+    SettingDef {
+        env: "DESTINATION_SPACE",
+        parameter: "OctoSync.Destination.Space",
+        label: "Destination space",
+        help: "Name of the space to sync into. It must exist; octosync never creates spaces.",
+        control: Control::SingleLineText,
+        default: "",
+        template_default: Some("#{Octopus.Space.Name}"),
+        required: true,
+        selects: None,
+    },
+    SettingDef {
+        env: "MODE",
+        parameter: "OctoSync.Mode",
+        label: "Mode",
+        help: "`plan` reads both spaces and reports what would change without writing anything; `apply` makes the changes.",
+        control: Control::Select(&[("plan", "Plan only (no writes)"), ("apply", "Apply changes")]),
+        default: "plan",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+    selector!("ENVIRONMENTS", "OctoSync.Environments", "Environments", Kind::Environment, "environments (created when missing, never updated)"),
+    selector!("PROJECT_GROUPS", "OctoSync.ProjectGroups", "Project groups", Kind::ProjectGroup, "project groups (created when missing, never updated)"),
+    selector!("TENANT_TAG_SETS", "OctoSync.TenantTagSets", "Tenant tag sets", Kind::TagSet, "tenant tag sets (missing tags are added; destination-only tags are kept)"),
+    selector!("LIFECYCLES", "OctoSync.Lifecycles", "Lifecycles", Kind::Lifecycle, "lifecycles (phases follow the lifecycle phase option)"),
+    SettingDef {
+        env: "LIFECYCLE_PHASES",
+        parameter: "OctoSync.LifecyclePhases",
+        label: "Phases of existing lifecycles",
+        help: "What happens to the phases of lifecycles that already exist on the destination. New lifecycles get the source phases unless this is `Never`.",
+        control: Control::Select(&[
+            ("LeaveExisting", "Leave existing lifecycles' phases alone"),
+            ("Overwrite", "Overwrite existing lifecycles' phases with the source phases"),
+            ("Never", "Never copy phases, not even into new lifecycles"),
+        ]),
+        default: "LeaveExisting",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+    SettingDef {
+        env: "LIFECYCLE_PHASE_ENVIRONMENT_MATCH",
+        parameter: "OctoSync.LifecyclePhaseEnvironmentMatch",
+        label: "Phase environments missing on the destination",
+        help: "What to do with a lifecycle phase whose environments do not all exist on the destination.",
+        control: Control::Select(SCOPE_MATCH_OPTIONS),
+        default: "SkipUnlessPartialMatch",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+    SettingDef {
+        env: "FAIL_ON_CHANGES",
+        parameter: "OctoSync.FailOnChanges",
+        label: "Fail when out of sync",
+        help: "Exit with code 2 when there are changes to make (a drift check on a schedule). Off: exit 0 and set the `InSync` output variable.",
+        control: Control::Checkbox,
+        default: "False",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+    SettingDef {
+        env: "EXPECTED_PLAN",
+        parameter: "OctoSync.ExpectedPlan",
+        label: "Approved plan fingerprint",
+        help: "In apply mode: the `PlanFingerprint` output of the reviewed plan step. octosync recomputes the plan and refuses to apply if it differs.",
+        control: Control::SingleLineText,
+        default: "",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+    SettingDef {
+        env: "REPORT_DIR",
+        parameter: "OctoSync.ReportDir",
+        label: "Report folder",
+        help: "Folder for the JSON and Markdown reports, attached as artifacts under Octopus. Relative paths are under the step's working folder.",
+        control: Control::SingleLineText,
+        default: "octosync-report",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+    SettingDef {
+        env: "CONCURRENCY",
+        parameter: "OctoSync.Concurrency",
+        label: "Requests in flight",
+        help: "Most requests octosync has in flight per instance (1 to 64).",
+        control: Control::SingleLineText,
+        default: "8",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+    SettingDef {
+        env: "REQUEST_TIMEOUT_SECONDS",
+        parameter: "OctoSync.RequestTimeoutSeconds",
+        label: "Request timeout (seconds)",
+        help: "How long one request may take before it is retried (1 to 600).",
+        control: Control::SingleLineText,
+        default: "60",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+    SettingDef {
+        env: "MAX_ATTEMPTS",
+        parameter: "OctoSync.MaxAttempts",
+        label: "Attempts per request",
+        help: "How often a request is tried on 429, 5xx, time-outs and dropped connections before the run fails (1 to 20).",
+        control: Control::SingleLineText,
+        default: "5",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+    SettingDef {
+        env: "IGNORE_VERSION_MISMATCH",
+        parameter: "OctoSync.IgnoreVersionMismatch",
+        label: "Ignore version mismatch",
+        help: "Run even when the two instances are more than one minor version apart (Octopus advises against it: payloads may be rejected).",
+        control: Control::Checkbox,
+        default: "False",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+    SettingDef {
+        env: "SERVICE_MESSAGES",
+        parameter: "OctoSync.ServiceMessages",
+        label: "Octopus service messages",
+        help: "Write the log as Octopus service messages. Empty: detect whether octosync runs under Octopus.",
+        control: Control::Select(&[("", "Detect"), ("True", "Always"), ("False", "Never")]),
+        default: "",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+    SettingDef {
+        env: "VERBOSE",
+        parameter: "OctoSync.Verbose",
+        label: "Verbose console output",
+        help: "Outside Octopus, also print the verbose lines (every API call and decision). Under Octopus they always go to the verbose log.",
+        control: Control::Checkbox,
+        default: "False",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+];
+
+/// Looks a setting up by its environment variable suffix.
+pub fn find(env: &str) -> Option<&'static SettingDef> {
+    SETTINGS.iter().find(|d| d.env == env)
+}
+
+/// Help text of a setting, with the common selector help appended for selectors.
+pub fn full_help(def: &SettingDef) -> String {
+    if def.selects.is_some() {
+        format!("{}{}", def.help, SELECTOR_HELP)
+    } else {
+        def.help.to_string()
+    }
+}
+
+/// The settings reference as a Markdown table, as the README shows it.
+pub fn markdown_reference() -> String {
+    let mut out = String::from("| Variable | Step parameter | Default | Meaning |\n|---|---|---|---|\n");
+    for d in SETTINGS {
+        let default = match (d.required, d.default, d.template_default) {
+            (true, _, Some(t)) => format!("required (template: `{t}`)"),
+            (true, _, None) => "required".to_string(),
+            (false, "", _) => "(empty)".to_string(),
+            (false, v, _) => format!("`{v}`"),
+        };
+        let mut meaning = full_help(d).replace('|', "\\|");
+        if let Control::Select(options) = d.control {
+            let values: Vec<String> = options
+                .iter()
+                .filter(|(v, _)| !v.is_empty())
+                .map(|(v, _)| format!("`{v}`"))
+                .collect();
+            meaning.push_str(&format!(" Values: {}.", values.join(", ")));
+        }
+        out.push_str(&format!(
+            "| `{}` | `{}` | {default} | {meaning} |\n",
+            d.var(),
+            d.parameter
+        ));
+    }
+    out
+}

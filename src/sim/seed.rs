@@ -1,0 +1,669 @@
+//! Initial data: system built-ins, the default space, and the demo instances. Everything goes
+//! through the same create/update path as POST/PUT, so seeds obey the same rules.
+
+use serde_json::{json, Value};
+
+use super::error::ApiResult;
+use super::kinds::Kind;
+use super::ops;
+use super::rules;
+use super::store::{str_of, Store};
+use super::Seed;
+
+/// Built-in user roles: lower-case slug ids (ODU export, `team-2018.json`).
+const USER_ROLES: &[(&str, &str, &[&str], &[&str])] = &[
+    (
+        "userroles-systemadministrator",
+        "System administrator",
+        &[],
+        &["AdministerSystem", "SpaceCreate", "TeamCreate", "UserEdit"],
+    ),
+    (
+        "userroles-systemmanager",
+        "System manager",
+        &[],
+        &["SpaceCreate", "TeamCreate", "UserView", "UserEdit"],
+    ),
+    (
+        "userroles-spacemanager",
+        "Space manager",
+        &[
+            "SpaceEdit",
+            "ProjectCreate",
+            "ProjectEdit",
+            "EnvironmentCreate",
+            "TeamEdit",
+        ],
+        &[],
+    ),
+    (
+        "userroles-projectviewer",
+        "Project viewer",
+        &[
+            "ProjectView",
+            "ReleaseView",
+            "DeploymentView",
+            "EnvironmentView",
+            "ProcessView",
+        ],
+        &[],
+    ),
+    (
+        "userroles-projectdeployer",
+        "Project deployer",
+        &[
+            "ProjectView",
+            "ReleaseView",
+            "DeploymentCreate",
+            "DeploymentView",
+            "EnvironmentView",
+        ],
+        &[],
+    ),
+    (
+        "userroles-projectcontributor",
+        "Project contributor",
+        &[
+            "ProjectView",
+            "ProjectEdit",
+            "ProcessEdit",
+            "VariableEdit",
+            "ReleaseCreate",
+        ],
+        &[],
+    ),
+    (
+        "userroles-projectlead",
+        "Project lead",
+        &[
+            "ProjectView",
+            "ProjectEdit",
+            "ProcessEdit",
+            "VariableEdit",
+            "ReleaseCreate",
+            "ReleaseDelete",
+        ],
+        &[],
+    ),
+    (
+        "userroles-projectinitiator",
+        "Project initiator",
+        &["ProjectCreate", "ProjectView"],
+        &[],
+    ),
+    (
+        "userroles-environmentmanager",
+        "Environment manager",
+        &["EnvironmentView", "EnvironmentEdit", "EnvironmentCreate", "MachineEdit"],
+        &[],
+    ),
+    (
+        "userroles-environmentviewer",
+        "Environment viewer",
+        &["EnvironmentView", "MachineView"],
+        &[],
+    ),
+    (
+        "userroles-tenantmanager",
+        "Tenant manager",
+        &["TenantView", "TenantEdit", "TenantCreate", "TenantDelete"],
+        &[],
+    ),
+    (
+        "userroles-certificatemanager",
+        "Certificate manager",
+        &["CertificateView", "CertificateEdit", "CertificateCreate"],
+        &[],
+    ),
+    (
+        "userroles-packagepublisher",
+        "Package publisher",
+        &["BuiltInFeedPush", "BuildInformationPush"],
+        &[],
+    ),
+    (
+        "userroles-releasecreator",
+        "Release creator",
+        &["ReleaseCreate", "ProjectView"],
+        &[],
+    ),
+    (
+        "userroles-runbookconsumer",
+        "Runbook consumer",
+        &["RunbookView", "RunbookRunCreate", "RunbookRunView"],
+        &[],
+    ),
+    (
+        "userroles-runbookproducer",
+        "Runbook producer",
+        &["RunbookView", "RunbookEdit", "RunbookRunCreate"],
+        &[],
+    ),
+    (
+        "userroles-teammanager",
+        "Team manager",
+        &["TeamEdit", "TeamView"],
+        &["UserView"],
+    ),
+    (
+        "userroles-usermanager",
+        "User manager",
+        &[],
+        &["UserView", "UserEdit", "UserInvite"],
+    ),
+];
+
+/// The system built-ins, the default space, then the chosen demo data.
+pub(crate) fn build(store: &mut Store, space_name: &str, seed: Seed) -> ApiResult<()> {
+    system_builtins(store)?;
+    let space = rules::create_space(
+        store,
+        json!({
+            "Name": space_name,
+            "Description": "The default space",
+            "SpaceManagersTeams": ["teams-administrators", "teams-managers"]
+        }),
+    )?;
+    let space = str_of(&space, "Id").to_string();
+    match seed {
+        Seed::Empty => Ok(()),
+        Seed::DemoSource => demo_source(store, &space),
+        Seed::DemoDestination => demo_destination(store, &space),
+    }
+}
+
+fn system_builtins(store: &mut Store) -> ApiResult<()> {
+    let admin = ops::create(
+        store,
+        "",
+        Kind::User,
+        json!({"Username": "admin", "DisplayName": "Administrator", "EmailAddress": "admin@example.com"}),
+    )?;
+    let admin_id = str_of(&admin, "Id").to_string();
+    for (id, name, space_perms, system_perms) in USER_ROLES {
+        ops::create_builtin(
+            store,
+            "",
+            Kind::UserRole,
+            json!({
+                "Name": name,
+                "Description": format!("Built-in role: {name}."),
+                "GrantedSpacePermissions": space_perms,
+                "GrantedSystemPermissions": system_perms,
+            }),
+            id,
+        )?;
+        if let Some(d) = store.get_mut("", Kind::UserRole, id) {
+            d.insert("CanBeDeleted".into(), json!(false));
+        }
+    }
+    for (id, name, members) in [
+        ("teams-everyone", "Everyone", vec![]),
+        ("teams-administrators", "Octopus Administrators", vec![admin_id.clone()]),
+        ("teams-managers", "Octopus Managers", vec![]),
+    ] {
+        ops::create_builtin(
+            store,
+            "",
+            Kind::Team,
+            json!({"Name": name, "MemberUserIds": members}),
+            id,
+        )?;
+        if let Some(d) = store.get_mut("", Kind::Team, id) {
+            d.insert("CanBeDeleted".into(), json!(false));
+            d.insert("CanBeRenamed".into(), json!(false));
+            d.insert("CanChangeMembers".into(), json!(id != "teams-everyone"));
+        }
+    }
+    for (team, role) in [
+        ("teams-administrators", "userroles-systemadministrator"),
+        ("teams-managers", "userroles-systemmanager"),
+    ] {
+        ops::create(
+            store,
+            "",
+            Kind::ScopedUserRole,
+            json!({"TeamId": team, "UserRoleId": role}),
+        )?;
+    }
+    Ok(())
+}
+
+/// Small helpers so the demo reads like data.
+struct Seeder<'a> {
+    store: &'a mut Store,
+    space: String,
+}
+
+impl Seeder<'_> {
+    fn add(&mut self, kind: Kind, body: Value) -> ApiResult<String> {
+        let doc = ops::create_any(self.store, &self.space, kind, body)?;
+        Ok(str_of(&doc, "Id").to_string())
+    }
+
+    fn id_of(&self, kind: Kind, name: &str) -> String {
+        self.store
+            .list(&self.space, kind)
+            .iter()
+            .find(|d| str_of(d, "Name").eq_ignore_ascii_case(name))
+            .map(|d| str_of(d, "Id").to_string())
+            .unwrap_or_default()
+    }
+
+    /// GET-modify-PUT, as a client would.
+    fn modify(&mut self, kind: Kind, id: &str, change: impl FnOnce(&mut Value)) -> ApiResult<()> {
+        let mut doc = match self.store.get(&self.space, kind, id) {
+            Some(d) => Value::Object(d.clone()),
+            None => return Err(super::error::ApiError::not_found()),
+        };
+        change(&mut doc);
+        ops::update(self.store, &self.space, kind, id, doc)?;
+        Ok(())
+    }
+
+    fn set_process(&mut self, kind: Kind, id: &str, steps: Value) -> ApiResult<()> {
+        ops::update(self.store, &self.space, kind, id, json!({"Steps": steps, "Version": 0}))?;
+        Ok(())
+    }
+
+    fn set_variables(&mut self, set_id: &str, vars: Value) -> ApiResult<()> {
+        ops::update(
+            self.store,
+            &self.space,
+            Kind::VariableSet,
+            set_id,
+            json!({"Version": 0, "Variables": vars}),
+        )?;
+        Ok(())
+    }
+
+    fn project_part(&self, project: &str, field: &str) -> String {
+        self.store
+            .get(&self.space, Kind::Project, project)
+            .map(|p| str_of(p, field).to_string())
+            .unwrap_or_default()
+    }
+}
+
+fn phase(name: &str, envs: &[&String]) -> Value {
+    json!({"Name": name, "AutomaticDeploymentTargets": [], "OptionalDeploymentTargets": envs})
+}
+
+fn script_step(name: &str, body: &str, roles: Option<&str>) -> Value {
+    let mut props = json!({"Octopus.Action.TargetRoles": roles.unwrap_or("")});
+    if roles.is_none() {
+        props = json!({});
+    }
+    json!({
+        "Name": name,
+        "Properties": props,
+        "Actions": [{
+            "Name": name,
+            "ActionType": "Octopus.Script",
+            "Properties": {
+                "Octopus.Action.RunOnServer": if roles.is_none() { "true" } else { "false" },
+                "Octopus.Action.Script.ScriptSource": "Inline",
+                "Octopus.Action.Script.Syntax": "PowerShell",
+                "Octopus.Action.Script.ScriptBody": body
+            }
+        }]
+    })
+}
+
+fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
+    let mut s = Seeder {
+        store,
+        space: space.to_string(),
+    };
+    let dev = s.add(
+        Kind::Environment,
+        json!({"Name": "Development", "Description": "Developers' playground"}),
+    )?;
+    let test = s.add(Kind::Environment, json!({"Name": "Test", "UseGuidedFailure": true}))?;
+    let shared = s.add(Kind::Environment, json!({"Name": "Shared Services"}))?;
+    let payments = s.add(
+        Kind::ProjectGroup,
+        json!({"Name": "Payments", "Description": "Payment services"}),
+    )?;
+    let web = s.add(Kind::ProjectGroup, json!({"Name": "Web"}))?;
+    s.add(
+        Kind::TagSet,
+        json!({"Name": "Region", "Tags": [{"Name": "EU", "Color": "#1F77B4"}, {"Name": "US", "Color": "#FF7F0E"}]}),
+    )?;
+    s.add(
+        Kind::TagSet,
+        json!({"Name": "Tier", "Tags": [{"Name": "Gold", "Color": "#FFD700"}, {"Name": "Silver", "Color": "#C0C0C0"}]}),
+    )?;
+
+    let default_lc = s.id_of(Kind::Lifecycle, "Default Lifecycle");
+    s.modify(Kind::Lifecycle, &default_lc, |d| {
+        d["Phases"] = json!([phase("Development", &[&dev]), phase("Test", &[&test])]);
+    })?;
+    let hotfix = s.add(
+        Kind::Lifecycle,
+        json!({"Name": "Hotfix", "Phases": [phase("Test", &[&test])]}),
+    )?;
+    let dev_only = s.add(
+        Kind::Lifecycle,
+        json!({
+            "Name": "Dev only", "Phases": [phase("Development", &[&dev])],
+            "ReleaseRetentionPolicy": {"Unit": "Days", "QuantityToKeep": 7},
+            "TentacleRetentionPolicy": {"Unit": "Items", "QuantityToKeep": 3}
+        }),
+    )?;
+
+    s.add(
+        Kind::Feed,
+        json!({"Name": "NuGet.org", "FeedType": "NuGet", "FeedUri": "https://api.nuget.org/v3/index.json"}),
+    )?;
+    let docker = s.add(
+        Kind::Feed,
+        json!({"Name": "Docker Hub", "FeedType": "Docker", "FeedUri": "https://index.docker.io",
+               "Username": "octosync", "Password": {"HasValue": true, "NewValue": "docker-hub-secret"}}),
+    )?;
+    let aws = s.add(
+        Kind::Account,
+        json!({"Name": "Dev AWS", "AccountType": "AmazonWebServicesAccount", "AccessKey": "AKIADEVDEMO",
+               "SecretKey": {"HasValue": true, "NewValue": "dev-aws-secret-key"}, "EnvironmentIds": [dev, test]}),
+    )?;
+    s.add(Kind::Account, json!({"Name": "Deploy Token", "AccountType": "Token", "Token": {"HasValue": true, "NewValue": "token-secret"}}))?;
+    let pool = s.add(
+        Kind::WorkerPool,
+        json!({"Name": "Ubuntu Workers", "Description": "Linux workers"}),
+    )?;
+    let fast = s.add(Kind::MachinePolicy, json!({"Name": "Fast Health Check", "MachineHealthCheckPolicy": {
+        "PowerShellHealthCheckPolicy": {"RunType": "InheritFromDefault", "ScriptBody": null},
+        "BashHealthCheckPolicy": {"RunType": "InheritFromDefault", "ScriptBody": null},
+        "HealthCheckInterval": "00:10:00", "HealthCheckCron": null, "HealthCheckCronTimezone": "UTC", "HealthCheckType": "RunScript"}}))?;
+    let cert = s.add(
+        Kind::Certificate,
+        json!({"Name": "Wildcard Dev", "Notes": "*.dev.example.com",
+               "CertificateData": {"HasValue": true, "NewValue": "TUlJRGV2RGVtb0NlcnRpZmljYXRl"},
+               "Password": {"HasValue": true, "NewValue": "pfx-password"}, "EnvironmentIds": [dev, test]}),
+    )?;
+    s.add(
+        Kind::Machine,
+        json!({"Name": "dev-web-01", "EnvironmentIds": [dev], "Roles": ["web"], "MachinePolicyId": fast}),
+    )?;
+    s.add(
+        Kind::Machine,
+        json!({"Name": "test-web-01", "EnvironmentIds": [test], "Roles": ["web", "api"]}),
+    )?;
+    s.add(Kind::Worker, json!({"Name": "dev-worker-01", "WorkerPoolIds": [pool]}))?;
+
+    let slack = s.add(
+        Kind::ActionTemplate,
+        json!({
+            "Name": "Notify Slack", "Description": "Posts a message to a Slack channel.",
+            "ActionType": "Octopus.Script",
+            "Properties": {
+                "Octopus.Action.Script.ScriptSource": "Inline",
+                "Octopus.Action.Script.Syntax": "PowerShell",
+                "Octopus.Action.Script.ScriptBody": "Invoke-RestMethod -Method Post -Uri $OctopusParameters['Slack.Webhook'] -Body (@{text=$OctopusParameters['Slack.Message']} | ConvertTo-Json)"
+            },
+            "Parameters": [
+                {"Name": "Slack.Webhook", "Label": "Webhook URL", "DisplaySettings": {"Octopus.ControlType": "Sensitive"},
+                 "DefaultValue": {"HasValue": true, "NewValue": "https://hooks.slack.example/secret"}},
+                {"Name": "Slack.Message", "Label": "Message", "DefaultValue": "Deployed #{Octopus.Project.Name}",
+                 "DisplaySettings": {"Octopus.ControlType": "SingleLineText"}}
+            ]
+        }),
+    )?;
+
+    let common = s.add(
+        Kind::LibraryVariableSet,
+        json!({"Name": "Common Settings", "Description": "Shared by every project"}),
+    )?;
+    let common_set = format!("variableset-{common}");
+    s.set_variables(
+        &common_set,
+        json!([
+            {"Name": "Company.Name", "Value": "Contoso"},
+            {"Name": "DB.Server", "Value": "dev-sql.contoso.local", "Scope": {"Environment": [dev]}},
+            {"Name": "DB.Server", "Value": "test-sql.contoso.local", "Scope": {"Environment": [test]}},
+            {"Name": "Shared.ApiKey", "Value": "library-secret", "Type": "Sensitive"}
+        ]),
+    )?;
+    let pay_shared = s.add(
+        Kind::LibraryVariableSet,
+        json!({"Name": "Payments Shared", "Templates": [
+            {"Name": "Tenant.Region.Code", "Label": "Region code", "DisplaySettings": {"Octopus.ControlType": "SingleLineText"}}
+        ]}),
+    )?;
+    let module = s.add(
+        Kind::LibraryVariableSet,
+        json!({"Name": "Logging Helpers", "ContentType": "ScriptModule", "Description": "Write-Log helpers"}),
+    )?;
+    s.set_variables(&format!("variableset-{module}"), json!([
+        {"Name": "Octopus.Script.Module[Logging Helpers]", "Value": "function Write-Log($m) { Write-Host \"[log] $m\" }"},
+        {"Name": "Octopus.Script.Module.Language[Logging Helpers]", "Value": "PowerShell"}
+    ]))?;
+
+    // Projects, their channels, processes, runbooks and variables.
+    let api = s.add(
+        Kind::Project,
+        json!({
+            "Name": "Payments API", "Description": "The payments REST API", "ProjectGroupId": payments,
+            "LifecycleId": default_lc, "IncludedLibraryVariableSetIds": [common, pay_shared],
+            "TenantedDeploymentMode": "TenantedOrUntenanted",
+            "Templates": [{"Name": "Tenant.ApiUrl", "Label": "API URL", "DisplaySettings": {"Octopus.ControlType": "SingleLineText"}},
+                          {"Name": "Tenant.Secret", "Label": "Tenant secret", "DisplaySettings": {"Octopus.ControlType": "Sensitive"}}]
+        }),
+    )?;
+    let hotfix_channel = s.add(Kind::Channel, json!({"Name": "Hotfix", "ProjectId": api, "LifecycleId": hotfix,
+        "Rules": [{"VersionRange": "[1.0,2.0)", "Tag": "^hotfix", "ActionPackages": [{"DeploymentAction": "Deploy API", "PackageReference": ""}]}]}))?;
+    let api_process = s.project_part(&api, "DeploymentProcessId");
+    s.set_process(Kind::DeploymentProcess, &api_process, json!([
+        {
+            "Name": "Deploy API",
+            "Properties": {"Octopus.Action.TargetRoles": "web"},
+            "Actions": [{
+                "Name": "Deploy API", "ActionType": "Octopus.TentaclePackage",
+                "Packages": [{"Name": "", "PackageId": "Payments.Api", "FeedId": "feeds-builtin", "AcquisitionLocation": "Server"}],
+                "Properties": {"Octopus.Action.Package.PackageId": "Payments.Api", "Octopus.Action.Package.FeedId": "feeds-builtin",
+                               "Octopus.Action.EnabledFeatures": "Octopus.Features.ConfigurationVariables"}
+            }]
+        },
+        {
+            "Name": "Approve release",
+            "Actions": [{
+                "Name": "Approve release", "ActionType": "Octopus.Manual",
+                "Environments": [test], "Channels": [hotfix_channel],
+                "Properties": {"Octopus.Action.Manual.Instructions": "Check the test results", "Octopus.Action.Manual.ResponsibleTeamIds": "teams-managers"}
+            }]
+        },
+        {
+            "Name": "Notify Slack",
+            "Actions": [{
+                "Name": "Notify Slack", "ActionType": "Octopus.Script", "WorkerPoolId": pool,
+                "Properties": {"Octopus.Action.Template.Id": slack, "Octopus.Action.Template.Version": "0",
+                               "Octopus.Action.RunOnServer": "true", "Slack.Message": "Payments API deployed",
+                               "Slack.Webhook": {"HasValue": true, "NewValue": "https://hooks.slack.example/payments"}}
+            }]
+        }
+    ]))?;
+    let api_vars = s.project_part(&api, "VariableSetId");
+    s.set_variables(&api_vars, json!([
+        {"Name": "ConnectionString", "Value": "Server=#{DB.Server};Database=Payments-Dev", "Scope": {"Environment": [dev]}},
+        {"Name": "ConnectionString", "Value": "Server=#{DB.Server};Database=Payments-Test", "Scope": {"Environment": [test]}},
+        {"Name": "Payments.ApiKey", "Value": "source-payments-secret", "Type": "Sensitive", "Description": "API key of the payment gateway"},
+        {"Name": "Payments.Url", "Value": "https://payments.dev.example.com", "Scope": {"Role": ["web"]}},
+        {"Name": "AWS.Account", "Value": aws, "Type": "AmazonWebServicesAccount"},
+        {"Name": "Tls.Certificate", "Value": cert, "Type": "Certificate"},
+        {"Name": "Build.Pool", "Value": pool, "Type": "WorkerPool"},
+        {"Name": "Release.Note", "Value": "hotfix build", "Scope": {"Channel": [hotfix_channel]}},
+        {"Name": "Tier.Banner", "Value": "gold customer", "Scope": {"TenantTag": ["Tier/Gold"]}}
+    ]))?;
+    let restart = s.add(
+        Kind::Runbook,
+        json!({"Name": "Restart Service", "ProjectId": api, "Description": "Restarts the API service",
+        "EnvironmentScope": "Specified", "Environments": [dev, test]}),
+    )?;
+    s.set_process(
+        Kind::RunbookProcess,
+        &format!("RunbookProcess-{restart}"),
+        json!([script_step("Restart", "Restart-Service PaymentsApi", Some("web"))]),
+    )?;
+    let rotate = s.add(Kind::Runbook, json!({"Name": "Rotate Keys", "ProjectId": api}))?;
+    s.set_process(
+        Kind::RunbookProcess,
+        &format!("RunbookProcess-{rotate}"),
+        json!([script_step("Rotate", "Write-Host 'rotating'", None)]),
+    )?;
+
+    let front = s.add(
+        Kind::Project,
+        json!({"Name": "Web Frontend", "ProjectGroupId": web, "LifecycleId": dev_only,
+        "IncludedLibraryVariableSetIds": [common]}),
+    )?;
+    let front_process = s.project_part(&front, "DeploymentProcessId");
+    s.set_process(Kind::DeploymentProcess, &front_process, json!([
+        script_step("Build static site", "npm run build", None),
+        {
+            "Name": "Deploy container",
+            "Properties": {"Octopus.Action.TargetRoles": "web"},
+            "Actions": [{
+                "Name": "Deploy container", "ActionType": "Octopus.Script",
+                "Container": {"Image": "octopusdeploy/worker-tools:ubuntu.22.04", "FeedId": docker},
+                "Properties": {"Octopus.Action.Script.ScriptSource": "Inline", "Octopus.Action.Script.ScriptBody": "./deploy.sh"}
+            }]
+        }
+    ]))?;
+    let front_vars = s.project_part(&front, "VariableSetId");
+    s.set_variables(
+        &front_vars,
+        json!([
+            {"Name": "Site.Title", "Value": "Contoso (dev)"},
+            {"Name": "Cdn.Key", "Value": "cdn-secret", "Type": "Sensitive", "Scope": {"Environment": [dev]}}
+        ]),
+    )?;
+
+    s.add(
+        Kind::Tenant,
+        json!({"Name": "Internal", "Description": "Our own tenant", "TenantTags": ["Region/EU", "Tier/Gold"],
+        "ProjectEnvironments": {api.clone(): [dev, test]}}),
+    )?;
+    s.add(
+        Kind::Tenant,
+        json!({"Name": "Acme Corp", "TenantTags": ["Region/US", "Tier/Silver"],
+        "ProjectEnvironments": {api.clone(): [test]}}),
+    )?;
+    let internal = s.id_of(Kind::Tenant, "Internal");
+    let tv = super::variables::get_tenant_vars(s.store, space, &internal)?;
+    let api_templates = tv["ProjectVariables"][&api]["Templates"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let lib_templates = tv["LibraryVariables"][&pay_shared]["Templates"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let tid = |ts: &[Value], i: usize| ts.get(i).and_then(|t| t["Id"].as_str()).unwrap_or("").to_string();
+    let mut env_values = serde_json::Map::new();
+    env_values.insert(tid(&api_templates, 0), json!("https://internal-dev.example.com"));
+    env_values.insert(
+        tid(&api_templates, 1),
+        json!({"HasValue": true, "NewValue": "tenant-secret-dev"}),
+    );
+    let mut lib_values = serde_json::Map::new();
+    lib_values.insert(tid(&lib_templates, 0), json!("eu"));
+    super::variables::put_tenant_vars(
+        s.store,
+        space,
+        &internal,
+        json!({
+            "ProjectVariables": {api.clone(): {"Variables": {dev.clone(): env_values}}},
+            "LibraryVariables": {pay_shared.clone(): {"Variables": lib_values}}
+        }),
+    )?;
+
+    let team = s.add(
+        Kind::Team,
+        json!({"Name": "Payments Developers", "Description": "Builds the payment services"}),
+    )?;
+    s.add(
+        Kind::ScopedUserRole,
+        json!({"TeamId": team, "UserRoleId": "userroles-projectdeployer",
+        "ProjectGroupIds": [payments], "EnvironmentIds": [dev, test]}),
+    )?;
+    let _ = shared;
+    Ok(())
+}
+
+fn demo_destination(store: &mut Store, space: &str) -> ApiResult<()> {
+    let mut s = Seeder {
+        store,
+        space: space.to_string(),
+    };
+    let staging = s.add(Kind::Environment, json!({"Name": "Staging"}))?;
+    let prod = s.add(
+        Kind::Environment,
+        json!({"Name": "Production", "UseGuidedFailure": true}),
+    )?;
+    s.add(Kind::Environment, json!({"Name": "Shared Services"}))?;
+    s.add(
+        Kind::ProjectGroup,
+        json!({"Name": "Payments", "Description": "Payment services (production)"}),
+    )?;
+    let ops_group = s.add(Kind::ProjectGroup, json!({"Name": "Operations"}))?;
+    s.add(
+        Kind::TagSet,
+        json!({"Name": "Region", "Tags": [{"Name": "EU", "Color": "#1F77B4"}, {"Name": "APAC", "Color": "#2CA02C"}]}),
+    )?;
+    let default_lc = s.id_of(Kind::Lifecycle, "Default Lifecycle");
+    s.modify(Kind::Lifecycle, &default_lc, |d| {
+        d["Phases"] = json!([phase("Staging", &[&staging]), phase("Production", &[&prod])]);
+        d["ReleaseRetentionPolicy"] = json!({"Unit": "Days", "QuantityToKeep": 90});
+    })?;
+    s.add(
+        Kind::Lifecycle,
+        json!({"Name": "Hotfix", "Phases": [phase("Production", &[&prod])]}),
+    )?;
+    s.add(
+        Kind::Feed,
+        json!({"Name": "NuGet.org", "FeedType": "NuGet", "FeedUri": "https://api.nuget.org/v3/index.json"}),
+    )?;
+    s.add(
+        Kind::Account,
+        json!({"Name": "Prod AWS", "AccountType": "AmazonWebServicesAccount", "AccessKey": "AKIAPRODDEMO",
+        "SecretKey": {"HasValue": true, "NewValue": "prod-aws-secret-key"}, "EnvironmentIds": [prod]}),
+    )?;
+    let pool = s.add(
+        Kind::WorkerPool,
+        json!({"Name": "Ubuntu Workers", "Description": "Production Linux workers"}),
+    )?;
+    s.add(
+        Kind::Machine,
+        json!({"Name": "staging-web-01", "EnvironmentIds": [staging], "Roles": ["web"]}),
+    )?;
+    s.add(
+        Kind::Machine,
+        json!({"Name": "prod-web-01", "EnvironmentIds": [prod], "Roles": ["web", "api"]}),
+    )?;
+    s.add(Kind::Worker, json!({"Name": "prod-worker-01", "WorkerPoolIds": [pool]}))?;
+    s.add(Kind::Tenant, json!({"Name": "Internal", "TenantTags": ["Region/EU"]}))?;
+    s.add(
+        Kind::Tenant,
+        json!({"Name": "Bank of Production", "TenantTags": ["Region/APAC"]}),
+    )?;
+    // A destination-only project: a sync must leave it alone.
+    let dash = s.add(
+        Kind::Project,
+        json!({"Name": "Ops Dashboard", "ProjectGroupId": ops_group, "LifecycleId": default_lc}),
+    )?;
+    let dash_process = s.project_part(&dash, "DeploymentProcessId");
+    s.set_process(
+        Kind::DeploymentProcess,
+        &dash_process,
+        json!([script_step("Publish dashboard", "./publish.sh", None)]),
+    )?;
+    let dash_vars = s.project_part(&dash, "VariableSetId");
+    s.set_variables(
+        &dash_vars,
+        json!([
+            {"Name": "Dashboard.Secret", "Value": "destination-only-secret", "Type": "Sensitive"}
+        ]),
+    )?;
+    s.add(Kind::Team, json!({"Name": "Production Operators"}))?;
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! A space loaded into memory: every document of every kind, indexed by id and by name.
+
+use crate::kind::Kind;
+use crate::octopus::Client;
+use anyhow::{Context, Result};
+use futures::future::try_join_all;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// The documents of one kind.
+#[derive(Debug, Clone, Default)]
+pub struct Collection {
+    items: Vec<Value>,
+    by_id: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+}
+
+impl Collection {
+    /// Builds the indexes over `items`.
+    pub fn new(items: Vec<Value>) -> Collection {
+        let mut c = Collection::default();
+        for item in items {
+            c.upsert(item);
+        }
+        c
+    }
+
+    /// All documents in server order.
+    pub fn items(&self) -> &[Value] {
+        &self.items
+    }
+
+    /// The document with this id.
+    pub fn by_id(&self, id: &str) -> Option<&Value> {
+        self.by_id.get(id).map(|&i| &self.items[i])
+    }
+
+    /// The document with this name (trimmed, case-insensitive, as Octopus compares names).
+    pub fn by_name(&self, name: &str) -> Option<&Value> {
+        self.by_name.get(&name_key(name)).map(|&i| &self.items[i])
+    }
+
+    /// Replaces the document with the same id, or appends it.
+    pub fn upsert(&mut self, doc: Value) {
+        let id = doc.get("Id").and_then(Value::as_str).map(str::to_string);
+        let name = doc.get("Name").and_then(Value::as_str).map(name_key);
+        let index = match id.as_ref().and_then(|id| self.by_id.get(id)).copied() {
+            Some(i) => {
+                if let Some(old) = self.items[i].get("Name").and_then(Value::as_str).map(name_key) {
+                    self.by_name.remove(&old);
+                }
+                self.items[i] = doc;
+                i
+            }
+            None => {
+                self.items.push(doc);
+                self.items.len() - 1
+            }
+        };
+        if let Some(id) = id {
+            self.by_id.insert(id, index);
+        }
+        if let Some(name) = name {
+            self.by_name.entry(name).or_insert(index);
+        }
+    }
+}
+
+/// Normalised name used for matching.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// The name of a document, trimmed.
+pub fn name_of(doc: &Value) -> &str {
+    doc.get("Name").and_then(Value::as_str).map(str::trim).unwrap_or("")
+}
+
+/// The id of a document.
+pub fn id_of(doc: &Value) -> &str {
+    doc.get("Id").and_then(Value::as_str).unwrap_or("")
+}
+
+/// One space, all kinds.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    kinds: BTreeMap<Kind, Collection>,
+}
+
+impl Snapshot {
+    /// A snapshot from documents already in memory (tests, planning without HTTP).
+    pub fn from_docs(docs: impl IntoIterator<Item = (Kind, Vec<Value>)>) -> Snapshot {
+        Snapshot {
+            kinds: docs.into_iter().map(|(k, v)| (k, Collection::new(v))).collect(),
+        }
+    }
+
+    /// Loads every kind of the client's space, all collections concurrently.
+    pub async fn load(client: &Client, kinds: &[Kind]) -> Result<Snapshot> {
+        let loaded = try_join_all(kinds.iter().map(|&kind| async move {
+            let items = client
+                .list_all(&client.space_path(kind.collection()))
+                .await
+                .with_context(|| {
+                    format!(
+                        "could not load the {}s of the {} space",
+                        kind.label().to_lowercase(),
+                        client.role()
+                    )
+                })?;
+            tracing::debug!(
+                "{}: loaded {} {}(s)",
+                client.role(),
+                items.len(),
+                kind.label().to_lowercase()
+            );
+            Ok::<_, anyhow::Error>((kind, items))
+        }))
+        .await?;
+        Ok(Snapshot::from_docs(loaded))
+    }
+
+    /// The collection of `kind` (empty when not loaded).
+    pub fn collection(&self, kind: Kind) -> &Collection {
+        static EMPTY: std::sync::OnceLock<Collection> = std::sync::OnceLock::new();
+        self.kinds
+            .get(&kind)
+            .unwrap_or_else(|| EMPTY.get_or_init(Collection::default))
+    }
+
+    /// All documents of `kind`.
+    pub fn items(&self, kind: Kind) -> &[Value] {
+        self.collection(kind).items()
+    }
+
+    /// The document of `kind` with this id.
+    pub fn by_id(&self, kind: Kind, id: &str) -> Option<&Value> {
+        self.collection(kind).by_id(id)
+    }
+
+    /// The document of `kind` with this name.
+    pub fn by_name(&self, kind: Kind, name: &str) -> Option<&Value> {
+        self.collection(kind).by_name(name)
+    }
+
+    /// Takes a saved (or planned) document into the snapshot so later stages can refer to it.
+    pub fn absorb(&mut self, kind: Kind, doc: Value) {
+        self.kinds.entry(kind).or_default().upsert(doc);
+    }
+
+    /// Counts per kind, for logs.
+    pub fn counts(&self) -> Vec<(Kind, usize)> {
+        self.kinds.iter().map(|(k, c)| (*k, c.items().len())).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn names_match_trimmed_and_case_insensitively() {
+        let c = Collection::new(vec![json!({"Id": "Environments-1", "Name": " Production"})]);
+        assert!(c.by_name("production ").is_some());
+        assert!(c.by_id("Environments-1").is_some());
+    }
+
+    #[test]
+    fn absorbing_a_saved_document_replaces_it_by_id() {
+        let mut s = Snapshot::from_docs([(Kind::Environment, vec![json!({"Id": "Environments-1", "Name": "Dev"})])]);
+        s.absorb(
+            Kind::Environment,
+            json!({"Id": "Environments-1", "Name": "Development"}),
+        );
+        s.absorb(Kind::Environment, json!({"Id": "Environments-2", "Name": "Test"}));
+        assert_eq!(s.items(Kind::Environment).len(), 2);
+        assert!(s.by_name(Kind::Environment, "Dev").is_none());
+        assert!(s.by_name(Kind::Environment, "development").is_some());
+    }
+}

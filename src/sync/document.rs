@@ -1,0 +1,90 @@
+//! Helpers for treating resources as documents: strip what the server owns, overlay what we own.
+
+use serde_json::{Map, Value};
+
+/// Fields the server sets; never copied from one instance to another.
+pub const SERVER_OWNED: &[&str] = &["Id", "Links", "SpaceId", "Slug", "LastModifiedOn", "LastModifiedBy"];
+
+/// A source document ready to POST to the destination: server-owned fields removed.
+pub fn for_create(source: &Value) -> Value {
+    let mut doc = source.clone();
+    if let Value::Object(map) = &mut doc {
+        for f in SERVER_OWNED {
+            map.remove(*f);
+        }
+    }
+    doc
+}
+
+/// The destination document with `fields` overlaid, and the names of the fields that changed.
+///
+/// A field the destination document does not have is not overlaid: its server does not know it,
+/// would drop it, and the next run would see a difference again.
+pub fn overlay(destination: &Value, fields: &[(&str, Value)]) -> (Value, Vec<String>) {
+    let mut doc = destination.clone();
+    let mut changed = Vec::new();
+    if let Value::Object(map) = &mut doc {
+        for (name, value) in fields {
+            match map.get(*name) {
+                Some(current) if current == value => {}
+                Some(_) => {
+                    map.insert((*name).to_string(), value.clone());
+                    changed.push((*name).to_string());
+                }
+                None => {}
+            }
+        }
+    }
+    (doc, changed)
+}
+
+/// A string field, or "".
+pub fn str_field<'a>(doc: &'a Value, field: &str) -> &'a str {
+    doc.get(field).and_then(Value::as_str).unwrap_or("")
+}
+
+/// A list of strings (ids), or empty.
+pub fn id_list(doc: &Value, field: &str) -> Vec<String> {
+    match doc.get(field) {
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The object map of a document (empty when it is not an object).
+pub fn object(doc: &Value) -> Map<String, Value> {
+    doc.as_object().cloned().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn create_bodies_lose_server_owned_fields_only() {
+        let src = json!({"Id": "Environments-1", "Name": "Dev", "SpaceId": "Spaces-1", "Links": {}, "UseGuidedFailure": true, "Future": 1});
+        assert_eq!(
+            for_create(&src),
+            json!({"Name": "Dev", "UseGuidedFailure": true, "Future": 1})
+        );
+    }
+
+    #[test]
+    fn overlay_reports_only_real_changes_and_keeps_everything_else() {
+        let dest = json!({"Id": "X-1", "Name": "A", "Description": "old", "Other": [1]});
+        let (doc, changed) = overlay(
+            &dest,
+            &[
+                ("Description", json!("new")),
+                ("Name", json!("A")),
+                ("Unknown", json!(1)),
+            ],
+        );
+        assert_eq!(changed, vec!["Description"]);
+        assert_eq!(
+            doc,
+            json!({"Id": "X-1", "Name": "A", "Description": "new", "Other": [1]})
+        );
+    }
+}

@@ -1,0 +1,386 @@
+//! Lifecycles: created with their phases translated to destination environments; the phases of
+//! existing lifecycles follow the lifecycle phase option; retention policies are each instance's own.
+
+use super::{document, PlanContext, Planned, Stage};
+use crate::kind::Kind;
+use crate::report::{Action, CleanupItem};
+use crate::rules::PhaseOption;
+use crate::scope::{translate_list, ListOutcome};
+use crate::snapshot::{name_key, name_of};
+use serde_json::{json, Value};
+
+/// The lifecycles stage.
+pub struct Lifecycles;
+
+/// Phase fields that hold environment ids.
+const PHASE_ENVIRONMENTS: &[&str] = &["AutomaticDeploymentTargets", "OptionalDeploymentTargets"];
+/// Phase fields that are the destination's own when a phase already exists there.
+const PHASE_DESTINATION_OWNED: &[&str] = &["Id", "ReleaseRetentionPolicy", "TentacleRetentionPolicy"];
+
+impl Stage for Lifecycles {
+    fn kind(&self) -> Kind {
+        Kind::Lifecycle
+    }
+
+    fn plan(&self, ctx: &PlanContext<'_>) -> Vec<Planned> {
+        ctx.selected(Kind::Lifecycle).map(|src| plan_one(ctx, src)).collect()
+    }
+}
+
+/// The source phases translated for the destination.
+struct TranslatedPhases {
+    phases: Vec<Value>,
+    notes: Vec<String>,
+    /// Set when the policy says the run must stop.
+    fatal: Option<String>,
+}
+
+fn translate_phases(ctx: &PlanContext<'_>, src: &Value) -> TranslatedPhases {
+    let translator = ctx.translator();
+    let mut out = TranslatedPhases {
+        phases: vec![],
+        notes: vec![],
+        fatal: None,
+    };
+    for phase in src.get("Phases").and_then(Value::as_array).into_iter().flatten() {
+        let phase_name = name_of(phase);
+        // The policy judges the phase's environments as one list, as a person reads the phase.
+        let all: Vec<String> = PHASE_ENVIRONMENTS
+            .iter()
+            .flat_map(|f| document::id_list(phase, f))
+            .collect();
+        match translate_list(&translator, &all, ctx.rules.lifecycle_phase_environments) {
+            ListOutcome::Error { reason } => {
+                out.fatal = Some(format!(
+                    "phase '{phase_name}': {reason} (OCTOSYNC_LIFECYCLE_PHASE_ENVIRONMENT_MATCH)"
+                ));
+                return out;
+            }
+            ListOutcome::Skip { reason } => out.notes.push(format!("phase '{phase_name}' left out: {reason}")),
+            ListOutcome::Keep { dropped, .. } => {
+                let mut p = phase.clone();
+                for f in PHASE_ENVIRONMENTS {
+                    let ids = document::id_list(phase, f);
+                    if let ListOutcome::Keep { ids, .. } =
+                        translate_list(&translator, &ids, crate::scope::MatchPolicy::IgnoreMismatch)
+                    {
+                        p[*f] = json!(ids);
+                    }
+                }
+                if !dropped.is_empty() {
+                    out.notes.push(format!(
+                        "phase '{phase_name}': {} not on the destination, left out of the phase",
+                        quoted(&dropped)
+                    ));
+                }
+                out.phases.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
+    let name = name_of(src);
+    let had_phases = src
+        .get("Phases")
+        .and_then(Value::as_array)
+        .is_some_and(|p| !p.is_empty());
+    let existing = ctx.destination.by_name(Kind::Lifecycle, name);
+
+    if let Some(dest) = existing {
+        let id = document::str_field(dest, "Id");
+        if ctx.rules.lifecycle_phases != PhaseOption::Overwrite {
+            let mut p = Planned::no_write(
+                Kind::Lifecycle,
+                name,
+                Action::Unchanged,
+                "exists on the destination; its phases are left alone (OCTOSYNC_LIFECYCLE_PHASES)",
+            );
+            p.change.destination_id = Some(id.to_string());
+            return p;
+        }
+        let t = translate_phases(ctx, src);
+        if let Some(f) = t.fatal {
+            return fatal(name, f);
+        }
+        if had_phases && t.phases.is_empty() {
+            return refuse_empty(name, t.notes, Action::Skip);
+        }
+        let phases = keep_destination_phase_details(&t.phases, dest);
+        let (body, changed) = document::overlay(dest, &[("Phases", Value::Array(phases))]);
+        if changed.is_empty() {
+            let mut p = Planned::no_write(
+                Kind::Lifecycle,
+                name,
+                Action::Unchanged,
+                "phases already match the source",
+            )
+            .notes(t.notes);
+            p.change.destination_id = Some(id.to_string());
+            return p;
+        }
+        return Planned::update(
+            Kind::Lifecycle,
+            name,
+            "phases differ from the source (OCTOSYNC_LIFECYCLE_PHASES=Overwrite)",
+            id,
+            body,
+            changed,
+        )
+        .notes(t.notes);
+    }
+
+    let mut body = document::for_create(src);
+    if ctx.rules.lifecycle_phases == PhaseOption::Never {
+        body["Phases"] = json!([]);
+        let mut p = Planned::create(
+            Kind::Lifecycle,
+            name,
+            "missing on the destination; created without phases (OCTOSYNC_LIFECYCLE_PHASES=Never)",
+            body,
+        );
+        if had_phases {
+            p.cleanup.push(CleanupItem {
+                kind: Kind::Lifecycle.label().into(),
+                name: name.into(),
+                action: "created without phases, so it allows every environment: add this instance's phases".into(),
+            });
+        }
+        return p;
+    }
+    let t = translate_phases(ctx, src);
+    if let Some(f) = t.fatal {
+        return fatal(name, f);
+    }
+    if had_phases && t.phases.is_empty() {
+        return refuse_empty(name, t.notes, Action::Skip);
+    }
+    body["Phases"] = Value::Array(t.phases);
+    Planned::create(Kind::Lifecycle, name, "missing on the destination", body).notes(t.notes)
+}
+
+/// Phases matched by name keep the destination's id and retention policies.
+fn keep_destination_phase_details(phases: &[Value], dest: &Value) -> Vec<Value> {
+    let dest_phases = dest
+        .get("Phases")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    phases
+        .iter()
+        .map(|p| {
+            let mut p = p.clone();
+            if let Some(dp) = dest_phases
+                .iter()
+                .find(|d| name_key(name_of(d)) == name_key(name_of(&p)))
+            {
+                for f in PHASE_DESTINATION_OWNED {
+                    if let Some(v) = dp.get(*f) {
+                        p[*f] = v.clone();
+                    }
+                }
+            }
+            p
+        })
+        .collect()
+}
+
+/// A lifecycle whose phases all vanish would allow every environment: never write that silently.
+fn refuse_empty(name: &str, notes: Vec<String>, action: Action) -> Planned {
+    Planned::no_write(
+        Kind::Lifecycle,
+        name,
+        action,
+        "none of its phases' environments exist on the destination; without phases it would allow every environment",
+    )
+    .notes(notes)
+}
+
+fn fatal(name: &str, reason: String) -> Planned {
+    let mut p = Planned::no_write(Kind::Lifecycle, name, Action::Skip, reason.clone());
+    p.fatal = Some(format!("lifecycle '{name}': {reason}"));
+    p
+}
+
+fn quoted(names: &[String]) -> String {
+    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Rules;
+    use crate::scope::MatchPolicy;
+    use crate::settings::selector::Selector;
+    use crate::snapshot::Snapshot;
+    use crate::sync::Write;
+
+    fn envs(list: &[(&str, &str)]) -> Vec<Value> {
+        list.iter().map(|(id, n)| json!({"Id": id, "Name": n})).collect()
+    }
+
+    fn lifecycle(id: &str, name: &str, phases: Value) -> Value {
+        json!({"Id": id, "Name": name, "Phases": phases,
+               "ReleaseRetentionPolicy": {"Unit": "Days", "QuantityToKeep": 30, "ShouldKeepForever": false},
+               "TentacleRetentionPolicy": {"Unit": "Items", "QuantityToKeep": 0, "ShouldKeepForever": true}})
+    }
+
+    fn phase(id: &str, name: &str, auto: &[&str], optional: &[&str]) -> Value {
+        json!({"Id": id, "Name": name, "AutomaticDeploymentTargets": auto, "OptionalDeploymentTargets": optional,
+               "MinimumEnvironmentsBeforePromotion": 0, "IsOptionalPhase": false,
+               "ReleaseRetentionPolicy": null, "TentacleRetentionPolicy": null})
+    }
+
+    fn plan(src: Value, dest: Option<Value>, rules: Rules) -> Planned {
+        let s = Snapshot::from_docs([
+            (
+                Kind::Environment,
+                envs(&[
+                    ("Environments-1", "Development"),
+                    ("Environments-2", "Test"),
+                    ("Environments-3", "Staging"),
+                ]),
+            ),
+            (Kind::Lifecycle, vec![src]),
+        ]);
+        let d = Snapshot::from_docs([
+            (
+                Kind::Environment,
+                envs(&[("Environments-31", "Staging"), ("Environments-32", "Production")]),
+            ),
+            (Kind::Lifecycle, dest.into_iter().collect()),
+        ]);
+        let sel = Selector::all();
+        Lifecycles
+            .plan(&PlanContext {
+                source: &s,
+                destination: &d,
+                rules: &rules,
+                selector: &sel,
+            })
+            .remove(0)
+    }
+
+    #[test]
+    fn a_new_lifecycle_gets_its_phases_translated_and_unmatched_phases_reported() {
+        let src = lifecycle(
+            "Lifecycles-1",
+            "Release",
+            json!([
+                phase("p1", "Dev", &["Environments-1"], &[]),
+                phase("p2", "Pre-prod", &["Environments-2"], &["Environments-3"]),
+            ]),
+        );
+        let p = plan(src, None, Rules::default());
+        let Some(Write::Create { body }) = p.write else {
+            panic!("expected a create")
+        };
+        let phases = body["Phases"].as_array().unwrap();
+        assert_eq!(phases.len(), 1);
+        assert_eq!(phases[0]["Name"], "Pre-prod");
+        assert_eq!(phases[0]["AutomaticDeploymentTargets"], json!([]));
+        assert_eq!(phases[0]["OptionalDeploymentTargets"], json!(["Environments-31"]));
+        assert!(
+            p.change.notes.iter().any(|n| n.contains("phase 'Dev' left out")),
+            "{:?}",
+            p.change.notes
+        );
+        assert!(
+            p.change
+                .notes
+                .iter()
+                .any(|n| n.contains("'Test' not on the destination")),
+            "{:?}",
+            p.change.notes
+        );
+    }
+
+    #[test]
+    fn a_lifecycle_whose_phases_all_vanish_is_not_created() {
+        let src = lifecycle(
+            "Lifecycles-1",
+            "Dev only",
+            json!([phase("p1", "Dev", &["Environments-1"], &[])]),
+        );
+        let p = plan(src, None, Rules::default());
+        assert!(p.write.is_none());
+        assert_eq!(p.change.action, Action::Skip);
+        assert!(p.change.reason.contains("allow every environment"));
+    }
+
+    #[test]
+    fn existing_lifecycles_are_left_alone_by_default() {
+        let src = lifecycle(
+            "Lifecycles-1",
+            "Release",
+            json!([phase("p1", "Stage", &["Environments-3"], &[])]),
+        );
+        let dest = lifecycle("Lifecycles-9", "Release", json!([]));
+        let p = plan(src, Some(dest), Rules::default());
+        assert_eq!(p.change.action, Action::Unchanged);
+        assert!(p.write.is_none());
+    }
+
+    #[test]
+    fn overwrite_replaces_phases_but_keeps_destination_phase_ids_and_retention() {
+        let src = lifecycle(
+            "Lifecycles-1",
+            "Release",
+            json!([phase("p1", "Stage", &["Environments-3"], &[])]),
+        );
+        let mut dest_phase = phase("dest-guid", "stage", &["Environments-32"], &[]);
+        dest_phase["ReleaseRetentionPolicy"] = json!({"Unit": "Days", "QuantityToKeep": 5, "ShouldKeepForever": false});
+        let dest = lifecycle("Lifecycles-9", "Release", json!([dest_phase]));
+        let rules = Rules {
+            lifecycle_phases: PhaseOption::Overwrite,
+            ..Rules::default()
+        };
+        let p = plan(src, Some(dest), rules);
+        let Some(Write::Update { id, body }) = p.write else {
+            panic!("expected an update")
+        };
+        assert_eq!(id, "Lifecycles-9");
+        assert_eq!(p.change.changed_fields, vec!["Phases"]);
+        let ph = &body["Phases"][0];
+        assert_eq!(ph["Id"], "dest-guid");
+        assert_eq!(ph["AutomaticDeploymentTargets"], json!(["Environments-31"]));
+        assert_eq!(ph["ReleaseRetentionPolicy"]["QuantityToKeep"], 5);
+        assert_eq!(body["ReleaseRetentionPolicy"]["QuantityToKeep"], 30);
+    }
+
+    #[test]
+    fn never_creates_lifecycles_without_phases_and_asks_for_clean_up() {
+        let src = lifecycle(
+            "Lifecycles-1",
+            "Release",
+            json!([phase("p1", "Stage", &["Environments-3"], &[])]),
+        );
+        let rules = Rules {
+            lifecycle_phases: PhaseOption::Never,
+            ..Rules::default()
+        };
+        let p = plan(src, None, rules);
+        let Some(Write::Create { body }) = p.write else {
+            panic!("expected a create")
+        };
+        assert_eq!(body["Phases"], json!([]));
+        assert_eq!(p.cleanup.len(), 1);
+    }
+
+    #[test]
+    fn error_unless_exact_match_stops_the_run() {
+        let src = lifecycle(
+            "Lifecycles-1",
+            "Release",
+            json!([phase("p1", "Dev", &["Environments-1", "Environments-3"], &[])]),
+        );
+        let rules = Rules {
+            lifecycle_phase_environments: MatchPolicy::ErrorUnlessExactMatch,
+            ..Rules::default()
+        };
+        let p = plan(src, None, rules);
+        assert!(p.fatal.as_deref().unwrap().contains("'Development' not found"));
+        assert!(p.write.is_none());
+    }
+}

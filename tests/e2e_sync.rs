@@ -1,0 +1,226 @@
+//! End-to-end: the engine against two simulated instances, as an administrator would see it.
+
+mod support;
+
+use octosync::report::Action;
+use octosync::sim::{Seed, SimConfig};
+use serde_json::json;
+use support::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_reports_changes_but_writes_nothing() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    let dir = tempfile::tempdir().unwrap();
+    let before = p.dest_names("environments");
+    let report = run(&p.job(dir.path(), ALL)).await.unwrap();
+    assert!(report.summary.create > 0, "{}", report.summary_line());
+    assert!(!report.summary.in_sync);
+    assert_eq!(p.dest_writes(), 0);
+    assert_eq!(report.requests["destination"].writes(), 0);
+    assert_eq!(p.dest_names("environments"), before);
+    assert!(dir.path().join("octosync-report.json").exists());
+    assert!(dir.path().join("octosync-report.md").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_creates_missing_items_and_merges_tag_sets_as_the_rules_say() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let (s, d) = (p.source_space(), p.dest_space());
+    for name in ["Development", "Test", "Staging"] {
+        p.source.insert(&s, "environments", json!({"Name": name})).unwrap();
+    }
+    p.destination
+        .insert(
+            &d,
+            "environments",
+            json!({"Name": "Staging", "Description": "the destination's own"}),
+        )
+        .unwrap();
+    p.destination
+        .insert(&d, "environments", json!({"Name": "Production"}))
+        .unwrap();
+    p.source
+        .insert(
+            &s,
+            "tagsets",
+            json!({"Name": "Region", "Tags": [{"Name": "EU", "Color": "#111111"}, {"Name": "US", "Color": "#222222"}]}),
+        )
+        .unwrap();
+    p.destination.insert(&d, "tagsets", json!({"Name": "Region", "Tags": [{"Name": "APAC", "Color": "#999999"}, {"Name": "EU", "Color": "#000000"}]})).unwrap();
+    let dest_eu_id = p.destination.items(&d, "tagsets")[0]["Tags"][1]["Id"].clone();
+
+    let env_ids: Vec<String> = p
+        .source
+        .items(&s, "environments")
+        .iter()
+        .map(|e| e["Id"].as_str().unwrap().to_string())
+        .collect();
+    p.source
+        .insert(
+            &s,
+            "lifecycles",
+            json!({"Name": "Release", "Phases": [
+            {"Name": "Dev", "AutomaticDeploymentTargets": [env_ids[0]], "OptionalDeploymentTargets": []},
+            {"Name": "Stage", "AutomaticDeploymentTargets": [env_ids[2]], "OptionalDeploymentTargets": [env_ids[1]]}]}),
+        )
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(
+        dir.path(),
+        &[
+            ("OCTOSYNC_MODE", "apply"),
+            ("OCTOSYNC_ENVIRONMENTS", "all\n!Development"),
+            ("OCTOSYNC_TENANT_TAG_SETS", "all"),
+            ("OCTOSYNC_LIFECYCLES", "all"),
+        ],
+    );
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.errors);
+
+    // Environments: Test created, Staging left exactly as it was, Development excluded.
+    let envs = p.destination.items(&d, "environments");
+    assert_eq!(names(&envs), ["Staging", "Production", "Test"]);
+    assert_eq!(envs[0]["Description"], "the destination's own");
+
+    // Tag set: US added, EU takes the source colour but keeps its destination id, APAC kept.
+    let tags = p.destination.items(&d, "tagsets")[0]["Tags"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(names(&tags), ["EU", "US", "APAC"]);
+    assert_eq!(tags[0]["Id"], dest_eu_id);
+    assert_eq!(tags[0]["Color"], "#111111");
+
+    // Lifecycle: phase Dev left out (Development is not synced), Stage translated to destination ids.
+    let lc = p
+        .destination
+        .items(&d, "lifecycles")
+        .into_iter()
+        .find(|l| l["Name"] == "Release")
+        .unwrap();
+    let dest_envs = p.destination.items(&d, "environments");
+    let id_of = |n: &str| dest_envs.iter().find(|e| e["Name"] == n).unwrap()["Id"].clone();
+    assert_eq!(names(lc["Phases"].as_array().unwrap()), ["Stage"]);
+    assert_eq!(lc["Phases"][0]["AutomaticDeploymentTargets"], json!([id_of("Staging")]));
+    assert_eq!(lc["Phases"][0]["OptionalDeploymentTargets"], json!([id_of("Test")]));
+    let lc_change = report.changes.iter().find(|c| c.name == "Release").unwrap();
+    assert_eq!(lc_change.action, Action::Create);
+    assert!(
+        lc_change.notes.iter().any(|n| n.contains("phase 'Dev' left out")),
+        "{:?}",
+        lc_change.notes
+    );
+    assert!(lc_change.destination_id.as_deref().unwrap().starts_with("Lifecycles-"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_apply_is_a_no_op_with_zero_writes() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(dir.path(), &[ALL, &[("OCTOSYNC_MODE", "apply")]].concat());
+    let first = run(&job).await.unwrap();
+    assert_eq!(first.summary.errors, 0, "{:?}", first.errors);
+    assert!(first.summary.create + first.summary.update > 0);
+    p.destination.clear_request_log();
+    let second = run(&job).await.unwrap();
+    assert_eq!(
+        (second.summary.create, second.summary.update, second.summary.errors),
+        (0, 0, 0),
+        "{:?}",
+        second.changes
+    );
+    assert!(second.summary.in_sync);
+    assert_eq!(p.dest_writes(), 0, "{:?}", p.destination.request_log());
+    assert_eq!(second.requests["destination"].writes(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_collection_is_read_past_the_servers_default_page() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let s = p.source_space();
+    for i in 0..75 {
+        p.source
+            .insert(&s, "environments", json!({"Name": format!("Env {i:03}")}))
+            .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(&p.job(
+        dir.path(),
+        &[("OCTOSYNC_MODE", "apply"), ("OCTOSYNC_ENVIRONMENTS", "Env *")],
+    ))
+    .await
+    .unwrap();
+    assert_eq!(report.summary.create, 75);
+    assert_eq!(
+        p.dest_names("environments")
+            .iter()
+            .filter(|n| n.starts_with("Env "))
+            .count(),
+        75
+    );
+
+    // The client pages on its own as well, whatever page size it asks for.
+    let settings = octosync::settings::InstanceSettings {
+        role: "source",
+        url: p.source.url(),
+        api_key: octosync::settings::ApiKey::new(SOURCE_KEY),
+        space: "Default".into(),
+    };
+    let mut options = octosync::octopus::ClientOptions::from(octosync::settings::HttpSettings::default());
+    options.page_size = 7;
+    let client = octosync::octopus::Client::connect(&settings, options).await.unwrap();
+    let items = client.list_all(&client.space_path("environments")).await.unwrap();
+    assert_eq!(
+        items
+            .iter()
+            .filter(|e| e["Name"].as_str().unwrap().starts_with("Env "))
+            .count(),
+        75
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn injected_faults_neither_fail_the_run_nor_duplicate_items() {
+    let faulty = |key: &str, seed: Seed, fault_seed: u64| SimConfig {
+        seed,
+        fault_rate: 0.25,
+        fault_seed,
+        ..config(key)
+    };
+    let p = pair_with(
+        faulty(SOURCE_KEY, Seed::DemoSource, 7),
+        faulty(DEST_KEY, Seed::DemoDestination, 11),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(
+        dir.path(),
+        &[ALL, &[("OCTOSYNC_MODE", "apply"), ("OCTOSYNC_MAX_ATTEMPTS", "12")]].concat(),
+    );
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.errors);
+    assert!(
+        report.requests["destination"].retries + report.requests["source"].retries > 0,
+        "faults were injected and retried"
+    );
+    assert!(p.destination.request_log().iter().any(|r| r.fault.is_some()));
+
+    for collection in ["environments", "projectgroups", "tagsets", "lifecycles"] {
+        let mut names = p.dest_names(collection);
+        let total = names.len();
+        names.sort_by_key(|n| n.to_lowercase());
+        names.dedup_by_key(|n| n.to_lowercase());
+        assert_eq!(names.len(), total, "duplicate {collection} on the destination");
+    }
+    // The faulty run converged: a calm re-run finds nothing to do.
+    p.destination.set_fault_rate(0.0);
+    p.source.set_fault_rate(0.0);
+    let again = run(&job).await.unwrap();
+    assert_eq!(
+        (again.summary.create, again.summary.update),
+        (0, 0),
+        "{:?}",
+        again.changes
+    );
+}

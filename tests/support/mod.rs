@@ -1,0 +1,173 @@
+//! Shared test helpers: simulated instance pairs, settings, in-process runs and binary runs.
+#![allow(dead_code)]
+
+use octosync::octolog::{Flavor, TaskLog};
+use octosync::report::Report;
+use octosync::settings::{self, Job};
+use octosync::sim::{Seed, SimConfig, SimServer};
+use std::io::Write;
+use std::path::Path;
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+
+pub const SOURCE_KEY: &str = "API-TESTSOURCE0000000000000000001";
+pub const DEST_KEY: &str = "API-TESTDESTINATION00000000000002";
+
+/// A source and a destination instance.
+pub struct Pair {
+    pub source: SimServer,
+    pub destination: SimServer,
+}
+
+pub async fn pair(source_seed: Seed, dest_seed: Seed) -> Pair {
+    pair_with(
+        SimConfig {
+            seed: source_seed,
+            ..config(SOURCE_KEY)
+        },
+        SimConfig {
+            seed: dest_seed,
+            ..config(DEST_KEY)
+        },
+    )
+    .await
+}
+
+pub async fn pair_with(source: SimConfig, destination: SimConfig) -> Pair {
+    Pair {
+        source: SimServer::start(source).await.expect("source simulator starts"),
+        destination: SimServer::start(destination)
+            .await
+            .expect("destination simulator starts"),
+    }
+}
+
+pub fn config(key: &str) -> SimConfig {
+    SimConfig {
+        api_key: key.into(),
+        version: "2024.3.10989".into(),
+        ..SimConfig::default()
+    }
+}
+
+impl Pair {
+    /// Settings for syncing source → destination, plus `extra`.
+    pub fn vars(&self, report_dir: &Path, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = vec![
+            ("OCTOSYNC_SOURCE_URL".into(), self.source.url()),
+            ("OCTOSYNC_SOURCE_API_KEY".into(), self.source.api_key().into()),
+            ("OCTOSYNC_SOURCE_SPACE".into(), "Default".into()),
+            ("OCTOSYNC_DESTINATION_URL".into(), self.destination.url()),
+            ("OCTOSYNC_DESTINATION_API_KEY".into(), self.destination.api_key().into()),
+            ("OCTOSYNC_DESTINATION_SPACE".into(), "Default".into()),
+            ("OCTOSYNC_REPORT_DIR".into(), report_dir.display().to_string()),
+        ];
+        for (k, val) in extra {
+            v.retain(|(name, _)| name != k);
+            v.push((k.to_string(), val.to_string()));
+        }
+        v
+    }
+
+    pub fn job(&self, report_dir: &Path, extra: &[(&str, &str)]) -> Job {
+        settings::from_vars(self.vars(report_dir, extra)).expect("valid test settings")
+    }
+
+    pub fn dest_space(&self) -> String {
+        self.destination
+            .space_id("Default")
+            .expect("destination has a Default space")
+    }
+
+    pub fn source_space(&self) -> String {
+        self.source.space_id("Default").expect("source has a Default space")
+    }
+
+    /// Names of the destination's items in `collection`.
+    pub fn dest_names(&self, collection: &str) -> Vec<String> {
+        names(&self.destination.items(&self.dest_space(), collection))
+    }
+
+    /// POST/PUT/DELETE requests the destination received.
+    pub fn dest_writes(&self) -> usize {
+        self.destination
+            .request_log()
+            .iter()
+            .filter(|r| matches!(r.method.as_str(), "POST" | "PUT" | "DELETE"))
+            .count()
+    }
+}
+
+pub fn names(items: &[serde_json::Value]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|i| i["Name"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Everything selected.
+pub const ALL: &[(&str, &str)] = &[
+    ("OCTOSYNC_ENVIRONMENTS", "all"),
+    ("OCTOSYNC_PROJECT_GROUPS", "all"),
+    ("OCTOSYNC_TENANT_TAG_SETS", "all"),
+    ("OCTOSYNC_LIFECYCLES", "all"),
+];
+
+/// A writer the test can read back.
+#[derive(Clone, Default)]
+pub struct Captured(pub Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A plain task log captured in memory.
+pub fn captured_log() -> (TaskLog, Captured) {
+    let buf = Captured::default();
+    let log = TaskLog::with_writers(Flavor::Plain, true, Box::new(buf.clone()), Box::new(buf.clone()));
+    (log, buf)
+}
+
+/// Runs the engine in-process and publishes the reports.
+pub async fn run(job: &Job) -> anyhow::Result<Report> {
+    let (log, _) = captured_log();
+    let report = octosync::engine::run(job, &log).await?;
+    octosync::engine::publish(&report, job, &log)?;
+    Ok(report)
+}
+
+/// Runs the real binary with exactly `vars` (plus PATH) and `args`.
+pub async fn run_binary(args: &[&str], vars: Vec<(String, String)>) -> Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_octosync"))
+            .args(&args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(vars)
+            .output()
+            .expect("octosync binary runs")
+    })
+    .await
+    .expect("binary task joins")
+}
+
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
