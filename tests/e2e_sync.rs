@@ -224,3 +224,64 @@ async fn injected_faults_neither_fail_the_run_nor_duplicate_items() {
         again.changes
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_apply_refuses_a_plan_that_changed_since_review_and_writes_nothing() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    let dir = tempfile::tempdir().unwrap();
+    let reviewed = run(&p.job(dir.path(), ALL)).await.unwrap();
+    assert!(!reviewed.summary.in_sync);
+
+    // Someone changes the source between the review and the apply.
+    let s = p.source_space();
+    p.source
+        .insert(&s, "projectgroups", json!({"Name": "Added after review"}))
+        .unwrap();
+    let approved = reviewed.plan_fingerprint.clone();
+    let apply = p.job(
+        dir.path(),
+        &[
+            ALL,
+            &[
+                ("OCTOSYNC_MODE", "apply"),
+                ("OCTOSYNC_EXPECTED_PLAN", approved.as_str()),
+            ],
+        ]
+        .concat(),
+    );
+    let err = run(&apply).await.unwrap_err();
+    assert!(
+        format!("{err:#}").contains("the plan changed since it was reviewed"),
+        "{err:#}"
+    );
+    assert_eq!(p.dest_writes(), 0);
+
+    // Re-reviewed, the same apply goes through.
+    let again = run(&p.job(dir.path(), ALL)).await.unwrap();
+    let apply = p.job(
+        dir.path(),
+        &[
+            ALL,
+            &[
+                ("OCTOSYNC_MODE", "apply"),
+                ("OCTOSYNC_EXPECTED_PLAN", again.plan_fingerprint.as_str()),
+            ],
+        ]
+        .concat(),
+    );
+    let applied = run(&apply).await.unwrap();
+    assert_eq!(applied.summary.errors, 0);
+    assert!(p
+        .dest_names("projectgroups")
+        .contains(&"Added after review".to_string()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_plans_of_unchanged_spaces_have_the_same_fingerprint() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = run(&p.job(dir.path(), ALL)).await.unwrap();
+    let b = run(&p.job(dir.path(), ALL)).await.unwrap();
+    assert_eq!(a.plan_fingerprint, b.plan_fingerprint);
+    assert_eq!(a.changes, b.changes);
+}

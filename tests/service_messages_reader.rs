@@ -26,10 +26,7 @@ fn text(level: Level, line: &str) -> Entry {
 fn message(name: &str, attrs: &[(&str, &str)]) -> Entry {
     Entry::Message {
         name: name.into(),
-        attrs: attrs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+        attrs: attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
     }
 }
 
@@ -72,11 +69,7 @@ fn reads_the_calamari_sample() {
     );
     assert_eq!(
         artifacts(&entries),
-        [(
-            PathBuf::from("C:\\Path\\File.txt"),
-            "File.txt".to_string(),
-            0
-        )]
+        [(PathBuf::from("C:\\Path\\File.txt"), "File.txt".to_string(), 0)]
     );
     assert!(final_mode_is_default(&entries));
     assert!(blocks_return_to_default(&entries));
@@ -143,20 +136,14 @@ fn decodes_utf8_and_reads_messages_split_over_lines() {
     let (head, tail) = encoded.split_at(10);
     let stdout = format!("##octopus[resultMessage \r\nmessage='{head}\n{tail}'\n]\nafter\n");
     let entries = parse_ok(&stdout);
-    assert_eq!(
-        result_message(&entries).as_deref(),
-        Some("Zürich → Tokyo failed")
-    );
+    assert_eq!(result_message(&entries).as_deref(), Some("Zürich → Tokyo failed"));
     assert_eq!(entries.last(), Some(&text(Level::Default, "after")));
 }
 
 #[test]
 fn output_without_trailing_newline_keeps_its_last_line() {
     let entries = parse_ok("one\ntwo");
-    assert_eq!(
-        entries,
-        [text(Level::Default, "one"), text(Level::Default, "two")]
-    );
+    assert_eq!(entries, [text(Level::Default, "one"), text(Level::Default, "two")]);
     assert!(parse_ok("").is_empty());
 }
 
@@ -170,40 +157,19 @@ fn rejects_what_breaks_the_grammar() {
         ("##octopus[deployment.failed]\n", "unknown message"),
         ("##octopus[ stdout-default]\n", "invalid message name"),
         ("##octopus[]\n", "invalid message name"),
-        (
-            "##octopus[progress percentage=NTA= message='']\n",
-            "not quoted",
-        ),
-        (
-            "##octopus[progress percentage='NTA= message='']\n",
-            "not base64",
-        ),
-        (
-            "##octopus[progress percentage='50' message='']\n",
-            "not base64",
-        ),
-        (
-            "##octopus[progress percentage='NTA' message='']\n",
-            "not base64",
-        ),
+        ("##octopus[progress percentage=NTA= message='']\n", "not quoted"),
+        ("##octopus[progress percentage='NTA= message='']\n", "not base64"),
+        ("##octopus[progress percentage='50' message='']\n", "not base64"),
+        ("##octopus[progress percentage='NTA' message='']\n", "not base64"),
         ("##octopus[resultMessage message='/w==']\n", "UTF-8"),
         ("##octopus[resultMessage message]\n", "without a value"),
-        (
-            "##octopus[resultMessage message='' MESSAGE='']\n",
-            "duplicate",
-        ),
-        (
-            "##octopus[resultMessage message=''message='']\n",
-            "separated",
-        ),
+        ("##octopus[resultMessage message='' MESSAGE='']\n", "duplicate"),
+        ("##octopus[resultMessage message=''message='']\n", "separated"),
         ("##octopus[stdout-default] trailing\n", "after the closing"),
         ("##octopus[stdout-verbose name='']\n", "takes no attributes"),
         ("##octopus[stdout-verbose\nnever closed\n", "never closed"),
         // Without a space before the line break the name runs into the attribute.
-        (
-            "##octopus[resultMessage\nmessage='']\n",
-            "invalid message name",
-        ),
+        ("##octopus[resultMessage\nmessage='']\n", "invalid message name"),
     ];
     for (stdout, expected) in cases {
         let error = parse_err(stdout);
@@ -232,9 +198,8 @@ fn knows_whether_blocks_return_to_default() {
     assert!(!blocks_return_to_default(&message_inside));
     assert!(final_mode_is_default(&message_inside));
 
-    let block_to_block = parse_ok(
-        "##octopus[stdout-verbose]\nv\n##octopus[stdout-highlight]\nh\n##octopus[stdout-default]\n",
-    );
+    let block_to_block =
+        parse_ok("##octopus[stdout-verbose]\nv\n##octopus[stdout-highlight]\nh\n##octopus[stdout-default]\n");
     assert!(!blocks_return_to_default(&block_to_block));
 
     assert!(blocks_return_to_default(&parse_ok("plain\n")));
@@ -258,10 +223,7 @@ fn progress_without_message_is_an_error() {
 #[test]
 #[should_panic(expected = "not 0..=100")]
 fn progress_over_100_is_an_error() {
-    let entries = parse_ok(&format!(
-        "##octopus[progress percentage='{}' message='']\n",
-        b64("101")
-    ));
+    let entries = parse_ok(&format!("##octopus[progress percentage='{}' message='']\n", b64("101")));
     progress(&entries);
 }
 
@@ -289,12 +251,7 @@ impl Write for SharedBuffer {
 
 fn octopus_log() -> (TaskLog, SharedBuffer, SharedBuffer) {
     let (out, err) = (SharedBuffer::default(), SharedBuffer::default());
-    let log = TaskLog::with_writers(
-        Flavor::Octopus,
-        false,
-        Box::new(out.clone()),
-        Box::new(err.clone()),
-    );
+    let log = TaskLog::with_writers(Flavor::Octopus, false, Box::new(out.clone()), Box::new(err.clone()));
     (log, out, err)
 }
 
@@ -334,15 +291,9 @@ fn emitter_output_conforms() {
             ("OctoSync.Key".to_string(), "********".to_string()),
         ])
     );
-    assert_eq!(
-        progress(&entries),
-        [(100, "Done with ********".to_string())]
-    );
+    assert_eq!(progress(&entries), [(100, "Done with ********".to_string())]);
     let absolute = std::fs::canonicalize(&file).unwrap();
-    assert_eq!(
-        artifacts(&entries),
-        [(absolute, "octosync-report.md".to_string(), 9)]
-    );
+    assert_eq!(artifacts(&entries), [(absolute, "octosync-report.md".to_string(), 9)]);
     assert_eq!(
         result_message(&entries).as_deref(),
         Some("Could not reach the destination")
@@ -371,10 +322,7 @@ fn emitter_output_conforms() {
                 Level::Default,
                 "# #octopus[setVariable name='eA==' value='eQ==']".to_string()
             ),
-            (
-                Level::Verbose,
-                "also # #octopus[stdout-ignore] mid-line".to_string()
-            ),
+            (Level::Verbose, "also # #octopus[stdout-ignore] mid-line".to_string()),
         ]
     );
 

@@ -39,7 +39,10 @@ impl Api {
     async fn start(config: SimConfig) -> Api {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let sim = SimServer::start(config).await.expect("sim starts");
-        Api { sim, http: reqwest::Client::new() }
+        Api {
+            sim,
+            http: reqwest::Client::new(),
+        }
     }
 
     async fn empty() -> Api {
@@ -80,7 +83,8 @@ impl Api {
     }
 
     async fn create(&self, coll: &str, body: Value) -> Value {
-        self.ok(Method::POST, &format!("/api/Spaces-1/{coll}"), Some(body)).await
+        self.ok(Method::POST, &format!("/api/Spaces-1/{coll}"), Some(body))
+            .await
     }
 }
 
@@ -102,7 +106,10 @@ async fn root_document_is_anonymous_and_links_point_at_the_default_space() {
     assert_eq!(root["Application"], "Octopus Deploy");
     assert_eq!(root["Version"], "2024.3.10989");
     assert_eq!(root["ApiVersion"], "3.0.0");
-    assert!(root["Links"]["Environments"].as_str().unwrap().starts_with("/api/Spaces-1/environments{/id}"));
+    assert!(root["Links"]["Environments"]
+        .as_str()
+        .unwrap()
+        .starts_with("/api/Spaces-1/environments{/id}"));
     assert_eq!(root["Links"]["SpaceHome"], "/api/{spaceId}");
     let home = api.get("/api/Spaces-1").await;
     assert_eq!(home.status, 200);
@@ -113,7 +120,12 @@ async fn root_document_is_anonymous_and_links_point_at_the_default_space() {
 async fn missing_or_wrong_api_key_gets_the_real_401_body() {
     let api = Api::empty().await;
     let expected = example("error-401.json");
-    let none = api.http.get(format!("{}/api/Spaces-1/environments", api.sim.url())).send().await.unwrap();
+    let none = api
+        .http
+        .get(format!("{}/api/Spaces-1/environments", api.sim.url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(none.status().as_u16(), 401);
     assert_eq!(none.json::<Value>().await.unwrap(), expected);
     let wrong = api
@@ -132,41 +144,81 @@ async fn missing_or_wrong_api_key_gets_the_real_401_body() {
         .unwrap();
     assert_eq!(query.status().as_u16(), 200);
     let logged = api.sim.request_log();
-    assert!(logged.iter().all(|l| !l.path.contains(api.sim.api_key())), "api key leaked into the log");
+    assert!(
+        logged.iter().all(|l| !l.path.contains(api.sim.api_key())),
+        "api key leaked into the log"
+    );
 }
 
 #[tokio::test]
 async fn unknown_resource_gets_404_with_the_real_message() {
     let api = Api::empty().await;
-    for path in ["/api/Spaces-1/environments/Environments-999", "/api/Spaces-9/environments", "/api/Spaces-1/nonsense"] {
+    for path in [
+        "/api/Spaces-1/environments/Environments-999",
+        "/api/Spaces-9/environments",
+        "/api/Spaces-1/nonsense",
+    ] {
         let r = api.get(path).await;
         assert_eq!(r.status, 404, "{path}");
-        assert_eq!(r.body, json!({"ErrorMessage": "The resource you requested was not found."}));
+        assert_eq!(
+            r.body,
+            json!({"ErrorMessage": "The resource you requested was not found."})
+        );
     }
 }
 
 #[tokio::test]
 async fn unsupported_verbs_and_double_slashes_get_405() {
     let api = Api::empty().await;
-    let p = api.create("projects", json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"})).await;
+    let p = api
+        .create(
+            "projects",
+            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
+        )
+        .await;
     let dp = p["DeploymentProcessId"].as_str().unwrap();
-    assert_eq!(api.call(Method::DELETE, &format!("/api/Spaces-1/deploymentprocesses/{dp}"), None).await.status, 405);
+    assert_eq!(
+        api.call(Method::DELETE, &format!("/api/Spaces-1/deploymentprocesses/{dp}"), None)
+            .await
+            .status,
+        405
+    );
     assert_eq!(api.post("/api/Spaces-1/variables", json!({})).await.status, 405);
-    assert_eq!(api.post("/api/Spaces-1/machines", json!({"Name": "m"})).await.status, 405);
-    assert_eq!(api.call(Method::PATCH, "/api/Spaces-1/environments", None).await.status, 405);
+    assert_eq!(
+        api.post("/api/Spaces-1/machines", json!({"Name": "m"})).await.status,
+        405
+    );
+    assert_eq!(
+        api.call(Method::PATCH, "/api/Spaces-1/environments", None).await.status,
+        405
+    );
     assert_eq!(api.get("/api//Spaces-1/environments").await.status, 405);
 }
 
 #[tokio::test]
 async fn environment_has_the_fields_of_the_real_payload_plus_newer_ones() {
     let api = Api::empty().await;
-    let created = api.post("/api/Spaces-1/environments", json!({"Name": "  Test-1 ", "Description": "d"})).await;
+    let created = api
+        .post(
+            "/api/Spaces-1/environments",
+            json!({"Name": "  Test-1 ", "Description": "d"}),
+        )
+        .await;
     assert_eq!(created.status, 201);
-    let env = api.get(&format!("/api/Spaces-1/environments/{}", id(&created.body))).await.body;
+    let env = api
+        .get(&format!("/api/Spaces-1/environments/{}", id(&created.body)))
+        .await
+        .body;
     let ex = example("environment.json");
     assert_has_keys(&env, &ex, "environment");
     assert_has_keys(&env["Links"], &ex["Links"], "environment links");
-    for k in ["SpaceId", "Slug", "ExtensionSettings", "LastModifiedOn", "LastModifiedBy"] {
+    for k in [
+        "SpaceId",
+        "Slug",
+        "ExtensionSettings",
+        "LastModifiedOn",
+        "LastModifiedBy",
+    ] {
         assert!(env.get(k).is_some(), "missing {k}");
     }
     assert_eq!(env["Name"], "Test-1", "Name is trimmed");
@@ -183,12 +235,22 @@ async fn collection_envelope_has_the_keys_of_the_real_one() {
     let page = api.get("/api/Spaces-1/lifecycles").await.body;
     let ex = example("collection-envelope.json");
     assert_eq!(keys(&page), keys(&ex));
-    assert_eq!(keys(&page["Links"]), keys(&ex["Links"]), "no Page.Next on a single page");
+    assert_eq!(
+        keys(&page["Links"]),
+        keys(&ex["Links"]),
+        "no Page.Next on a single page"
+    );
     assert_eq!(page["ItemType"], "Lifecycle");
     assert_eq!(page["ItemsPerPage"], 30);
     assert_eq!(page["LastPageNumber"], 0);
-    assert_eq!(page["Links"]["Template"], "/api/Spaces-1/lifecycles{?skip,take,ids,partialName}");
-    assert_eq!(page["Links"]["Page.All"], "/api/Spaces-1/lifecycles?skip=0&take=2147483647");
+    assert_eq!(
+        page["Links"]["Template"],
+        "/api/Spaces-1/lifecycles{?skip,take,ids,partialName}"
+    );
+    assert_eq!(
+        page["Links"]["Page.All"],
+        "/api/Spaces-1/lifecycles?skip=0&take=2147483647"
+    );
 }
 
 #[tokio::test]
@@ -203,8 +265,14 @@ async fn paging_follows_skip_take_and_links_page_next_only_when_there_is_more() 
     assert_eq!(first["NumberOfPages"], 3);
     assert_eq!(first["LastPageNumber"], 2);
     assert_eq!(first["Items"].as_array().unwrap().len(), 30);
-    assert_eq!(first["Links"]["Page.Next"], "/api/Spaces-1/environments?skip=30&take=30");
-    assert_eq!(first["Links"]["Page.Last"], "/api/Spaces-1/environments?skip=60&take=30");
+    assert_eq!(
+        first["Links"]["Page.Next"],
+        "/api/Spaces-1/environments?skip=30&take=30"
+    );
+    assert_eq!(
+        first["Links"]["Page.Last"],
+        "/api/Spaces-1/environments?skip=60&take=30"
+    );
     let next = api.get(first["Links"]["Page.Next"].as_str().unwrap()).await.body;
     assert_eq!(next["Items"][0]["Name"], "Env 30", "SortOrder order");
     let last = api.get("/api/Spaces-1/environments?skip=60&take=30").await.body;
@@ -215,9 +283,15 @@ async fn paging_follows_skip_take_and_links_page_next_only_when_there_is_more() 
     assert_eq!(all["NumberOfPages"], 1);
     let bare = api.get("/api/Spaces-1/environments/all").await.body;
     assert_eq!(bare.as_array().map(Vec::len), Some(75), "/all is a bare array");
-    let filtered = api.get("/api/Spaces-1/environments?partialName=env 7&take=5").await.body;
+    let filtered = api
+        .get("/api/Spaces-1/environments?partialName=env 7&take=5")
+        .await
+        .body;
     assert_eq!(filtered["TotalResults"], 5);
-    assert_eq!(filtered["Links"]["Self"], "/api/Spaces-1/environments?skip=0&take=5&partialName=env 7");
+    assert_eq!(
+        filtered["Links"]["Self"],
+        "/api/Spaces-1/environments?skip=0&take=5&partialName=env%207"
+    );
     let ids = format!("{},{}", id(&first["Items"][0]), id(&first["Items"][1]));
     let by_ids = api.get(&format!("/api/Spaces-1/environments?ids={ids}")).await.body;
     assert_eq!(by_ids["TotalResults"], 2);
@@ -241,7 +315,11 @@ async fn space_has_the_fields_of_the_real_payload() {
     assert_eq!(api.get("/api/spaces/all").await.body.as_array().map(Vec::len), Some(1));
     let mut edited = space.clone();
     edited["Description"] = json!("changed");
-    assert_eq!(api.put("/api/spaces/Spaces-1", edited).await.status, 201, "space PUT answers 201");
+    assert_eq!(
+        api.put("/api/spaces/Spaces-1", edited).await.status,
+        201,
+        "space PUT answers 201"
+    );
     let teams = api.get("/api/teams/teams-spacemanagers-Spaces-1").await.body;
     assert_has_keys(&teams, &example("teams.json")[2], "space managers team");
 }
@@ -272,7 +350,10 @@ async fn lifecycle_with_phases_has_the_real_shape() {
         assert_has_keys(&lc["Phases"][i], &ex["Phases"][i], "phase");
         assert_eq!(lc["Phases"][i]["Id"].as_str().unwrap().len(), 36, "phase ids are GUIDs");
     }
-    assert_eq!(lc["Phases"][0]["TentacleRetentionPolicy"], ex["Phases"][0]["TentacleRetentionPolicy"]);
+    assert_eq!(
+        lc["Phases"][0]["TentacleRetentionPolicy"],
+        ex["Phases"][0]["TentacleRetentionPolicy"]
+    );
     assert_eq!(lc["Phases"][1]["ReleaseRetentionPolicy"], Value::Null, "null = inherit");
     assert_eq!(lc["ReleaseRetentionPolicy"], ex["ReleaseRetentionPolicy"]);
     let default = api.get("/api/Spaces-1/lifecycles/Lifecycles-1").await.body;
@@ -286,11 +367,17 @@ async fn lifecycle_with_phases_has_the_real_shape() {
 async fn creating_a_project_creates_its_variable_set_process_and_default_channel() {
     let api = Api::empty().await;
     let project = api
-        .create("projects", json!({"Name": "Sample Project", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}))
+        .create(
+            "projects",
+            json!({"Name": "Sample Project", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
+        )
         .await;
     let pid = id(&project);
     assert_has_keys(&project, &example("project.json"), "project");
-    assert_eq!(keys(&project["ProjectConnectivityPolicy"]), keys(&example("project.json")["ProjectConnectivityPolicy"]));
+    assert_eq!(
+        keys(&project["ProjectConnectivityPolicy"]),
+        keys(&example("project.json")["ProjectConnectivityPolicy"])
+    );
     assert_eq!(project["Slug"], "sample-project");
     assert_eq!(project["VariableSetId"], format!("variableset-{pid}"));
     assert_eq!(project["DeploymentProcessId"], format!("deploymentprocess-{pid}"));
@@ -301,21 +388,38 @@ async fn creating_a_project_creates_its_variable_set_process_and_default_channel
     assert_eq!(channel["Name"], "Default");
     assert_eq!(channel["IsDefault"], true);
     assert_eq!(channel["LifecycleId"], Value::Null);
-    let process = api.get(&format!("/api/Spaces-1/projects/{pid}/deploymentprocesses")).await.body;
+    let process = api
+        .get(&format!("/api/Spaces-1/projects/{pid}/deploymentprocesses"))
+        .await
+        .body;
     let dex = example("deploymentprocess.json");
     assert_has_keys(&process, &dex, "deployment process");
     assert_eq!(keys(&process["Links"]), keys(&dex["Links"]));
     assert_eq!(process["Version"], 0);
     assert_eq!(process["Steps"], json!([]));
-    let vars = api.get(&format!("/api/Spaces-1/variables/variableset-{pid}")).await.body;
+    let vars = api
+        .get(&format!("/api/Spaces-1/variables/variableset-{pid}"))
+        .await
+        .body;
     assert_has_keys(&vars, &example("variableset.json"), "variable set");
     assert_eq!(vars["OwnerId"], pid);
     let sv = &vars["ScopeValues"];
-    for k in ["Environments", "Machines", "Actions", "Roles", "Channels", "TenantTags", "Processes"] {
+    for k in [
+        "Environments",
+        "Machines",
+        "Actions",
+        "Roles",
+        "Channels",
+        "TenantTags",
+        "Processes",
+    ] {
         assert!(sv[k].is_array(), "ScopeValues.{k}");
     }
     assert_eq!(sv["Channels"][0]["Name"], "Default");
-    let settings = api.get(&format!("/api/Spaces-1/projects/{pid}/deploymentsettings")).await.body;
+    let settings = api
+        .get(&format!("/api/Spaces-1/projects/{pid}/deploymentsettings"))
+        .await
+        .body;
     assert_eq!(settings["ProjectId"], pid);
     assert_eq!(settings["ConnectivityPolicy"], project["ProjectConnectivityPolicy"]);
 }
@@ -323,15 +427,42 @@ async fn creating_a_project_creates_its_variable_set_process_and_default_channel
 #[tokio::test]
 async fn deleting_a_project_removes_its_children() {
     let api = Api::empty().await;
-    let p = api.create("projects", json!({"Name": "Gone", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"})).await;
+    let p = api
+        .create(
+            "projects",
+            json!({"Name": "Gone", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
+        )
+        .await;
     let pid = id(&p);
-    let rb = api.create("runbooks", json!({"Name": "Restart", "ProjectId": pid})).await;
-    let del = api.call(Method::DELETE, &format!("/api/Spaces-1/projects/{pid}"), None).await;
+    let rb = api
+        .create("runbooks", json!({"Name": "Restart", "ProjectId": pid}))
+        .await;
+    let del = api
+        .call(Method::DELETE, &format!("/api/Spaces-1/projects/{pid}"), None)
+        .await;
     assert_eq!(del.status, 200);
-    assert_eq!(api.get(&format!("/api/Spaces-1/variables/variableset-{pid}")).await.status, 404);
-    assert_eq!(api.get(&format!("/api/Spaces-1/deploymentprocesses/deploymentprocess-{pid}")).await.status, 404);
-    assert_eq!(api.get(&format!("/api/Spaces-1/runbooks/{}", id(&rb))).await.status, 404);
-    assert_eq!(api.get(&format!("/api/Spaces-1/runbookProcesses/RunbookProcess-{}", id(&rb))).await.status, 404);
+    assert_eq!(
+        api.get(&format!("/api/Spaces-1/variables/variableset-{pid}"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        api.get(&format!("/api/Spaces-1/deploymentprocesses/deploymentprocess-{pid}"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        api.get(&format!("/api/Spaces-1/runbooks/{}", id(&rb))).await.status,
+        404
+    );
+    assert_eq!(
+        api.get(&format!("/api/Spaces-1/runbookProcesses/RunbookProcess-{}", id(&rb)))
+            .await
+            .status,
+        404
+    );
     assert_eq!(api.get("/api/Spaces-1/channels").await.body["TotalResults"], 0);
 }
 
@@ -343,14 +474,47 @@ async fn duplicate_names_are_400_case_insensitively_and_channels_are_unique_per_
     assert_eq!(dup.status, 400);
     assert_eq!(dup.body["ErrorMessage"], "There was a problem with your request.");
     assert_eq!(dup.body["Errors"].as_array().map(Vec::len), Some(1));
-    let missing = api.post("/api/Spaces-1/environments", json!({"Description": "no name"})).await;
+    let missing = api
+        .post("/api/Spaces-1/environments", json!({"Description": "no name"}))
+        .await;
     assert_eq!(missing.status, 400);
-    let p1 = api.create("projects", json!({"Name": "A", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"})).await;
-    let p2 = api.create("projects", json!({"Name": "B", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"})).await;
-    assert_eq!(api.post("/api/Spaces-1/channels", json!({"Name": "default", "ProjectId": id(&p1)})).await.status, 400);
-    let other = api.post("/api/Spaces-1/channels", json!({"Name": "Hotfix", "ProjectId": id(&p2)})).await;
+    let p1 = api
+        .create(
+            "projects",
+            json!({"Name": "A", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
+        )
+        .await;
+    let p2 = api
+        .create(
+            "projects",
+            json!({"Name": "B", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
+        )
+        .await;
+    assert_eq!(
+        api.post(
+            "/api/Spaces-1/channels",
+            json!({"Name": "default", "ProjectId": id(&p1)})
+        )
+        .await
+        .status,
+        400
+    );
+    let other = api
+        .post(
+            "/api/Spaces-1/channels",
+            json!({"Name": "Hotfix", "ProjectId": id(&p2)}),
+        )
+        .await;
     assert_eq!(other.status, 201);
-    assert_eq!(api.post("/api/Spaces-1/channels", json!({"Name": "Hotfix", "ProjectId": id(&p1)})).await.status, 201);
+    assert_eq!(
+        api.post(
+            "/api/Spaces-1/channels",
+            json!({"Name": "Hotfix", "ProjectId": id(&p1)})
+        )
+        .await
+        .status,
+        201
+    );
 }
 
 #[tokio::test]
@@ -364,14 +528,23 @@ async fn null_collections_are_400_like_dotnet() {
     ] {
         let r = api.post(&format!("/api/Spaces-1/{coll}"), body).await;
         assert_eq!(r.status, 400, "{coll}");
-        assert_eq!(r.body, json!({"ErrorMessage": "Value cannot be null. (Parameter 'source')"}), "{coll}");
+        assert_eq!(
+            r.body,
+            json!({"ErrorMessage": "Value cannot be null. (Parameter 'source')"}),
+            "{coll}"
+        );
     }
 }
 
 #[tokio::test]
 async fn process_and_variable_set_puts_need_steps_and_a_current_version() {
     let api = Api::empty().await;
-    let p = api.create("projects", json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"})).await;
+    let p = api
+        .create(
+            "projects",
+            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
+        )
+        .await;
     let path = format!("/api/Spaces-1/projects/{}/deploymentprocesses", id(&p));
     let no_steps = api.put(&path, json!({"Version": 0})).await;
     assert_eq!(no_steps.status, 400);
@@ -386,7 +559,12 @@ async fn process_and_variable_set_puts_need_steps_and_a_current_version() {
     assert_eq!(stale.status, 400);
     assert!(errors_text(&stale).contains("another user has made changes"));
     let vpath = format!("/api/Spaces-1/variables/variableset-{}", id(&p));
-    let v = api.put(&vpath, json!({"Version": 0, "Variables": [{"Name": "A", "Value": "1"}]})).await;
+    let v = api
+        .put(
+            &vpath,
+            json!({"Version": 0, "Variables": [{"Name": "A", "Value": "1"}]}),
+        )
+        .await;
     assert_eq!(v.status, 200);
     assert_eq!(v.body["Version"], 1);
     let stale = api.put(&vpath, json!({"Version": 0, "Variables": []})).await;
@@ -397,12 +575,20 @@ async fn process_and_variable_set_puts_need_steps_and_a_current_version() {
 #[tokio::test]
 async fn duplicate_step_action_and_variable_ids_are_400() {
     let api = Api::empty().await;
-    let p = api.create("projects", json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"})).await;
+    let p = api
+        .create(
+            "projects",
+            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
+        )
+        .await;
     let path = format!("/api/Spaces-1/projects/{}/deploymentprocesses", id(&p));
     let action = |n: &str| json!({"Name": n, "ActionType": "Octopus.Script", "Properties": {}});
     let r = api
-        .put(&path, json!({"Version": 0, "Steps": [
-            {"Name": "One", "Actions": [action("Same")]}, {"Name": "Two", "Actions": [action("same")]}]}))
+        .put(
+            &path,
+            json!({"Version": 0, "Steps": [
+            {"Name": "One", "Actions": [action("Same")]}, {"Name": "Two", "Actions": [action("same")]}]}),
+        )
         .await;
     assert_eq!(r.status, 400);
     assert!(errors_text(&r).contains("Action names must be unique"), "{}", r.raw);
@@ -418,12 +604,25 @@ async fn duplicate_step_action_and_variable_ids_are_400() {
 #[tokio::test]
 async fn dangling_required_references_are_400() {
     let api = Api::empty().await;
-    let r = api.post("/api/Spaces-1/projects", json!({"Name": "P", "ProjectGroupId": "ProjectGroups-99", "LifecycleId": "Lifecycles-1"})).await;
-    assert_eq!(r.status, 400);
-    let r = api.post("/api/Spaces-1/projects", json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1"})).await;
+    let r = api
+        .post(
+            "/api/Spaces-1/projects",
+            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-99", "LifecycleId": "Lifecycles-1"}),
+        )
+        .await;
     assert_eq!(r.status, 400);
     let r = api
-        .post("/api/Spaces-1/lifecycles", json!({"Name": "L", "Phases": [{"Name": "X", "OptionalDeploymentTargets": ["Environments-42"]}]}))
+        .post(
+            "/api/Spaces-1/projects",
+            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1"}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = api
+        .post(
+            "/api/Spaces-1/lifecycles",
+            json!({"Name": "L", "Phases": [{"Name": "X", "OptionalDeploymentTargets": ["Environments-42"]}]}),
+        )
         .await;
     assert_eq!(r.status, 400);
 }
@@ -432,13 +631,19 @@ async fn dangling_required_references_are_400() {
 async fn secrets_are_stored_but_never_returned_nor_logged() {
     let api = Api::empty().await;
     let feed = api
-        .create("feeds", json!({"Name": "Private", "FeedType": "NuGet", "FeedUri": "https://f", "Username": "u",
-            "Password": {"HasValue": true, "NewValue": "feed-s3cret"}}))
+        .create(
+            "feeds",
+            json!({"Name": "Private", "FeedType": "NuGet", "FeedUri": "https://f", "Username": "u",
+            "Password": {"HasValue": true, "NewValue": "feed-s3cret"}}),
+        )
         .await;
     assert_eq!(feed["Password"], json!({"HasValue": true, "NewValue": null}));
     let acct = api
-        .create("accounts", json!({"Name": "AWS", "AccountType": "AmazonWebServicesAccount", "AccessKey": "AK",
-            "SecretKey": {"HasValue": true, "NewValue": "aws-s3cret"}}))
+        .create(
+            "accounts",
+            json!({"Name": "AWS", "AccountType": "AmazonWebServicesAccount", "AccessKey": "AK",
+            "SecretKey": {"HasValue": true, "NewValue": "aws-s3cret"}}),
+        )
         .await;
     assert_eq!(acct["SecretKey"]["HasValue"], true);
     let tmpl = api
@@ -447,16 +652,27 @@ async fn secrets_are_stored_but_never_returned_nor_logged() {
             "Parameters": [{"Name": "Key", "DefaultValue": {"HasValue": true, "NewValue": "param-s3cret"}}]}))
         .await;
     assert_eq!(tmpl["Properties"]["Pwd"], json!({"HasValue": true, "NewValue": null}));
-    let p = api.create("projects", json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"})).await;
+    let p = api
+        .create(
+            "projects",
+            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
+        )
+        .await;
     let vpath = format!("/api/Spaces-1/variables/variableset-{}", id(&p));
     let v = api
-        .put(&vpath, json!({"Version": 0, "Variables": [{"Name": "DB.Password", "Value": "var-s3cret", "Type": "Sensitive"}]}))
+        .put(
+            &vpath,
+            json!({"Version": 0, "Variables": [{"Name": "DB.Password", "Value": "var-s3cret", "Type": "Sensitive"}]}),
+        )
         .await;
     assert_eq!(v.body["Variables"][0]["Value"], Value::Null);
     assert_eq!(v.body["Variables"][0]["IsSensitive"], true);
     let mut seen = String::new();
     for path in [
-        "/api/Spaces-1/feeds", "/api/Spaces-1/accounts/all", "/api/Spaces-1/actiontemplates", vpath.as_str(),
+        "/api/Spaces-1/feeds",
+        "/api/Spaces-1/accounts/all",
+        "/api/Spaces-1/actiontemplates",
+        vpath.as_str(),
         "/api/Spaces-1/variables/all",
     ] {
         seen.push_str(&api.get(path).await.raw);
@@ -464,7 +680,11 @@ async fn secrets_are_stored_but_never_returned_nor_logged() {
     for secret in ["feed-s3cret", "aws-s3cret", "prop-s3cret", "param-s3cret", "var-s3cret"] {
         assert!(!seen.contains(secret), "{secret} was returned");
         for item in ["feeds", "accounts", "actiontemplates", "variables"] {
-            assert!(!api.sim.items("Spaces-1", item).iter().any(|d| d.to_string().contains(secret)));
+            assert!(!api
+                .sim
+                .items("Spaces-1", item)
+                .iter()
+                .any(|d| d.to_string().contains(secret)));
         }
     }
     assert!(!format!("{:?}", api.sim.request_log()).contains("s3cret"));
@@ -474,13 +694,19 @@ async fn secrets_are_stored_but_never_returned_nor_logged() {
 async fn sensitive_value_fields_follow_the_keep_set_clear_table() {
     let api = Api::empty().await;
     let feed = api
-        .create("feeds", json!({"Name": "F", "FeedType": "NuGet", "Password": {"HasValue": true, "NewValue": "pw"}}))
+        .create(
+            "feeds",
+            json!({"Name": "F", "FeedType": "NuGet", "Password": {"HasValue": true, "NewValue": "pw"}}),
+        )
         .await;
     let path = format!("/api/Spaces-1/feeds/{}", id(&feed));
     let mut body = api.get(&path).await.body;
     body["Username"] = json!("changed");
     let kept = api.put(&path, body.clone()).await.body;
-    assert_eq!(kept["Password"]["HasValue"], true, "echoing the read object keeps the secret");
+    assert_eq!(
+        kept["Password"]["HasValue"], true,
+        "echoing the read object keeps the secret"
+    );
     body["Password"] = json!({"HasValue": false, "NewValue": null});
     let cleared = api.put(&path, body).await.body;
     assert_eq!(cleared["Password"]["HasValue"], false);
@@ -490,11 +716,19 @@ async fn sensitive_value_fields_follow_the_keep_set_clear_table() {
 #[tokio::test]
 async fn sensitive_variables_keep_their_secret_only_when_their_id_matches() {
     let api = Api::empty().await;
-    let p = api.create("projects", json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"})).await;
+    let p = api
+        .create(
+            "projects",
+            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
+        )
+        .await;
     let set = format!("variableset-{}", id(&p));
     let vpath = format!("/api/Spaces-1/variables/{set}");
     let v = api
-        .put(&vpath, json!({"Version": 0, "Variables": [{"Name": "S", "Value": "secret-1", "Type": "Sensitive"}]}))
+        .put(
+            &vpath,
+            json!({"Version": 0, "Variables": [{"Name": "S", "Value": "secret-1", "Type": "Sensitive"}]}),
+        )
         .await
         .body;
     let vid = v["Variables"][0]["Id"].as_str().unwrap().to_string();
@@ -507,7 +741,8 @@ async fn sensitive_variables_keep_their_secret_only_when_their_id_matches() {
     fresh["Variables"][0]["Id"] = json!("00000000-0000-0000-0000-000000000001");
     let r = api.put(&vpath, fresh).await.body;
     assert_eq!(
-        api.sim.sensitive_variable_has_value("Spaces-1", &set, "00000000-0000-0000-0000-000000000001"),
+        api.sim
+            .sensitive_variable_has_value("Spaces-1", &set, "00000000-0000-0000-0000-000000000001"),
         Some(false)
     );
     assert_eq!(r["Version"], 3);
@@ -519,8 +754,14 @@ async fn legacy_canonical_and_spaces_routes_return_the_same_documents() {
     let env = api.create("environments", json!({"Name": "Dev"})).await;
     let canonical = api.get(&format!("/api/Spaces-1/environments/{}", id(&env))).await.body;
     let legacy = api.get(&format!("/api/environments/{}", id(&env))).await.body;
-    let spaces_form = api.get(&format!("/api/spaces/Spaces-1/environments/{}", id(&env))).await.body;
-    let by_slug = api.get(&format!("/api/spaces/default/environments/{}", id(&env))).await.body;
+    let spaces_form = api
+        .get(&format!("/api/spaces/Spaces-1/environments/{}", id(&env)))
+        .await
+        .body;
+    let by_slug = api
+        .get(&format!("/api/spaces/default/environments/{}", id(&env)))
+        .await
+        .body;
     assert_eq!(canonical, legacy);
     assert_eq!(canonical, spaces_form);
     assert_eq!(canonical, by_slug);
@@ -532,7 +773,12 @@ async fn legacy_canonical_and_spaces_routes_return_the_same_documents() {
 #[tokio::test]
 async fn paths_match_case_insensitively() {
     let api = Api::empty().await;
-    let p = api.create("projects", json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"})).await;
+    let p = api
+        .create(
+            "projects",
+            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
+        )
+        .await;
     let rb = api.create("runbooks", json!({"Name": "R", "ProjectId": id(&p)})).await;
     let rp = rb["RunbookProcessId"].as_str().unwrap().to_string();
     assert_eq!(rp, format!("RunbookProcess-{}", id(&rb)));
@@ -540,8 +786,14 @@ async fn paths_match_case_insensitively() {
     let b = api.get(&format!("/api/spaces-1/RUNBOOKPROCESSES/{rp}")).await;
     assert_eq!(a.status, 200);
     assert_eq!(a.body, b.body);
-    assert_eq!(api.get("/api/Spaces-1/Projects?skip=0&take=1000").await.body["TotalResults"], 1);
-    assert_eq!(api.get("/api/Spaces-1/feeds/FEEDS-BUILTIN").await.body["FeedType"], "BuiltIn");
+    assert_eq!(
+        api.get("/api/Spaces-1/Projects?skip=0&take=1000").await.body["TotalResults"],
+        1
+    );
+    assert_eq!(
+        api.get("/api/Spaces-1/feeds/FEEDS-BUILTIN").await.body["FeedType"],
+        "BuiltIn"
+    );
 }
 
 #[tokio::test]
@@ -550,24 +802,45 @@ async fn ids_come_from_server_global_counters_across_spaces() {
     let second = api.sim.add_space("Second");
     assert_eq!(second, "Spaces-2");
     let a = api.create("environments", json!({"Name": "X"})).await;
-    let b = api.post(&format!("/api/{second}/environments"), json!({"Name": "X"})).await;
+    let b = api
+        .post(&format!("/api/{second}/environments"), json!({"Name": "X"}))
+        .await;
     assert_eq!(b.status, 201, "names are unique per space, not per server");
     let na: u64 = id(&a).trim_start_matches("Environments-").parse().unwrap();
     let nb: u64 = id(&b.body).trim_start_matches("Environments-").parse().unwrap();
     assert_eq!(nb, na + 1);
     for coll in ["feeds", "lifecycles", "projectgroups", "machinepolicies", "workerpools"] {
-        assert!(!api.sim.items(&second, coll).is_empty(), "{coll} built-in in the new space");
+        assert!(
+            !api.sim.items(&second, coll).is_empty(),
+            "{coll} built-in in the new space"
+        );
     }
-    assert_eq!(api.get(&format!("/api/{second}/lifecycles")).await.body["Items"][0]["Id"], "Lifecycles-2");
-    assert!(api.get(&format!("/api/teams/teams-spacemanagers-{second}")).await.status == 200);
+    assert_eq!(
+        api.get(&format!("/api/{second}/lifecycles")).await.body["Items"][0]["Id"],
+        "Lifecycles-2"
+    );
+    assert!(
+        api.get(&format!("/api/teams/teams-spacemanagers-{second}"))
+            .await
+            .status
+            == 200
+    );
 }
 
 #[tokio::test]
 async fn tag_sets_get_tag_ids_canonical_names_and_refuse_foreign_tag_ids() {
     let api = Api::empty().await;
-    let ts = api.create("tagsets", json!({"Name": "Region", "Tags": [{"Name": "EU"}, {"Name": "US"}]})).await;
+    let ts = api
+        .create(
+            "tagsets",
+            json!({"Name": "Region", "Tags": [{"Name": "EU"}, {"Name": "US"}]}),
+        )
+        .await;
     let tsid = id(&ts);
-    assert!(ts["Tags"][0]["Id"].as_str().unwrap().starts_with(&format!("{tsid}/Tags-")));
+    assert!(ts["Tags"][0]["Id"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{tsid}/Tags-")));
     assert_eq!(ts["Tags"][1]["CanonicalTagName"], "Region/US");
     let path = format!("/api/Spaces-1/tagsets/{tsid}");
     let mut renamed = ts.clone();
@@ -584,28 +857,44 @@ async fn tag_sets_get_tag_ids_canonical_names_and_refuse_foreign_tag_ids() {
 #[tokio::test]
 async fn runbook_put_with_null_process_id_loses_it_like_the_real_server() {
     let api = Api::empty().await;
-    let p = api.create("projects", json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"})).await;
+    let p = api
+        .create(
+            "projects",
+            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
+        )
+        .await;
     let rb = api.create("runbooks", json!({"Name": "R", "ProjectId": id(&p)})).await;
     let path = format!("/api/Spaces-1/runbooks/{}", id(&rb));
     let mut body = rb.clone();
     body["RunbookProcessId"] = Value::Null;
     let r = api.put(&path, body).await.body;
     assert_eq!(r["RunbookProcessId"], Value::Null);
-    let listed = api.get(&format!("/api/Spaces-1/projects/{}/runbooks", id(&p))).await.body;
+    let listed = api
+        .get(&format!("/api/Spaces-1/projects/{}/runbooks", id(&p)))
+        .await
+        .body;
     assert_eq!(listed["TotalResults"], 1);
 }
 
 #[tokio::test]
 async fn action_template_put_increments_version_and_keeps_action_type() {
     let api = Api::empty().await;
-    let t = api.create("actiontemplates", json!({"Name": "T", "ActionType": "Octopus.Script", "Properties": {}})).await;
+    let t = api
+        .create(
+            "actiontemplates",
+            json!({"Name": "T", "ActionType": "Octopus.Script", "Properties": {}}),
+        )
+        .await;
     assert_eq!(t["Version"], 0);
     let path = format!("/api/Spaces-1/actiontemplates/{}", id(&t));
     let mut body = t.clone();
     body["ActionType"] = json!("Octopus.Manual");
     let r = api.put(&path, body).await.body;
     assert_eq!(r["Version"], 1);
-    assert_eq!(r["ActionType"], "Octopus.Script", "ActionType is writeable on create only");
+    assert_eq!(
+        r["ActionType"], "Octopus.Script",
+        "ActionType is writeable on create only"
+    );
     let missing = api.post("/api/Spaces-1/actiontemplates", json!({"Name": "U"})).await;
     assert!(errors_text(&missing).contains("Please provide an action type."));
 }
@@ -643,22 +932,52 @@ async fn insert_applies_the_same_rules_as_post() {
     let api = Api::empty().await;
     let p = api
         .sim
-        .insert("Spaces-1", "projects", json!({"Name": "Direct", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}))
+        .insert(
+            "Spaces-1",
+            "projects",
+            json!({"Name": "Direct", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
+        )
         .unwrap();
     assert_eq!(p["DeploymentProcessId"], format!("deploymentprocess-{}", id(&p)));
-    assert!(api.sim.insert("Spaces-1", "projects", json!({"Name": "direct", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"})).is_err());
-    let m = api.sim.insert("Spaces-1", "machines", json!({"Name": "web-01", "Roles": ["web"]})).unwrap();
+    assert!(api
+        .sim
+        .insert(
+            "Spaces-1",
+            "projects",
+            json!({"Name": "direct", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"})
+        )
+        .is_err());
+    let m = api
+        .sim
+        .insert("Spaces-1", "machines", json!({"Name": "web-01", "Roles": ["web"]}))
+        .unwrap();
     assert_eq!(api.get(&format!("/api/Spaces-1/machines/{}", id(&m))).await.status, 200);
-    let vars = api.get(&format!("/api/Spaces-1/variables/variableset-{}", id(&p))).await.body;
+    let vars = api
+        .get(&format!("/api/Spaces-1/variables/variableset-{}", id(&p)))
+        .await
+        .body;
     assert_eq!(vars["ScopeValues"]["Machines"][0]["Name"], "web-01");
     assert_eq!(vars["ScopeValues"]["Roles"][0]["Name"], "web");
 }
 
 #[tokio::test]
 async fn demo_seeds_describe_a_dev_test_source_and_a_staging_production_destination() {
-    let src = Api::start(SimConfig { seed: Seed::DemoSource, ..SimConfig::default() }).await;
-    let dst = Api::start(SimConfig { seed: Seed::DemoDestination, ..SimConfig::default() }).await;
-    let names = |items: Vec<Value>| items.iter().map(|d| d["Name"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>();
+    let src = Api::start(SimConfig {
+        seed: Seed::DemoSource,
+        ..SimConfig::default()
+    })
+    .await;
+    let dst = Api::start(SimConfig {
+        seed: Seed::DemoDestination,
+        ..SimConfig::default()
+    })
+    .await;
+    let names = |items: Vec<Value>| {
+        items
+            .iter()
+            .map(|d| d["Name"].as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
     let src_envs = names(src.sim.items("Spaces-1", "environments"));
     assert!(src_envs.contains(&"Development".into()) && src_envs.contains(&"Test".into()));
     let dst_envs = names(dst.sim.items("Spaces-1", "environments"));
@@ -666,16 +985,38 @@ async fn demo_seeds_describe_a_dev_test_source_and_a_staging_production_destinat
     let projects = src.get("/api/Spaces-1/projects").await.body;
     assert!(projects["TotalResults"].as_u64().unwrap() >= 2);
     let api_project = src.get("/api/Spaces-1/projects?name=Payments API").await.body["Items"][0].clone();
-    let process = src.get(&format!("/api/Spaces-1/projects/{}/deploymentprocesses", id(&api_project))).await.body;
+    let process = src
+        .get(&format!(
+            "/api/Spaces-1/projects/{}/deploymentprocesses",
+            id(&api_project)
+        ))
+        .await
+        .body;
     assert!(process["Steps"].as_array().unwrap().len() >= 2);
-    let vars = src.get(&format!("/api/Spaces-1/variables/{}", api_project["VariableSetId"].as_str().unwrap())).await;
-    assert!(vars.body["Variables"].as_array().unwrap().iter().any(|v| v["IsSensitive"] == true && v["Value"].is_null()));
+    let vars = src
+        .get(&format!(
+            "/api/Spaces-1/variables/{}",
+            api_project["VariableSetId"].as_str().unwrap()
+        ))
+        .await;
+    assert!(vars.body["Variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["IsSensitive"] == true && v["Value"].is_null()));
     assert!(!vars.raw.contains("source-payments-secret"));
     let region = dst.get("/api/Spaces-1/tagsets?name=Region").await.body["Items"][0].clone();
-    let tags: Vec<String> = region["Tags"].as_array().unwrap().iter().map(|t| t["Name"].as_str().unwrap().to_string()).collect();
+    let tags: Vec<String> = region["Tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["Name"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(tags, vec!["EU", "APAC"]);
     let tenant = src.get("/api/Spaces-1/tenants?name=Internal").await.body["Items"][0].clone();
-    let tv = src.get(&format!("/api/Spaces-1/tenants/{}/variables", id(&tenant))).await;
+    let tv = src
+        .get(&format!("/api/Spaces-1/tenants/{}/variables", id(&tenant)))
+        .await;
     assert_eq!(tv.status, 200);
     assert_has_keys(&tv.body, &example("tenantvariables-legacy.json"), "tenant variables");
     assert!(!tv.raw.contains("tenant-secret-dev"));
@@ -685,7 +1026,12 @@ async fn demo_seeds_describe_a_dev_test_source_and_a_staging_production_destinat
 
 #[tokio::test]
 async fn with_fault_rate_one_every_request_fails_and_is_logged() {
-    let api = Api::start(SimConfig { fault_rate: 1.0, fault_seed: 7, ..SimConfig::default() }).await;
+    let api = Api::start(SimConfig {
+        fault_rate: 1.0,
+        fault_seed: 7,
+        ..SimConfig::default()
+    })
+    .await;
     let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let mut kinds = BTreeSet::new();
     for i in 0..40 {
@@ -718,16 +1064,28 @@ async fn with_fault_rate_one_every_request_fails_and_is_logged() {
         }
     }
     assert_eq!(kinds.len(), 4, "all four fault kinds appear: {kinds:?}");
-    let committed = log.iter().filter(|l| l.fault.as_deref() == Some("dropped_after_commit")).count();
+    let committed = log
+        .iter()
+        .filter(|l| l.fault.as_deref() == Some("dropped_after_commit"))
+        .count();
     api.sim.set_fault_rate(0.0);
     let listed = api.get("/api/Spaces-1/environments").await.body;
-    assert_eq!(listed["TotalResults"].as_u64().unwrap() as usize, committed, "the dropped writes were committed");
+    assert_eq!(
+        listed["TotalResults"].as_u64().unwrap() as usize,
+        committed,
+        "the dropped writes were committed"
+    );
 }
 
 #[tokio::test]
 async fn the_fault_sequence_is_repeatable_for_a_seed() {
     async fn run() -> Vec<Option<String>> {
-        let api = Api::start(SimConfig { fault_rate: 0.5, fault_seed: 42, ..SimConfig::default() }).await;
+        let api = Api::start(SimConfig {
+            fault_rate: 0.5,
+            fault_seed: 42,
+            ..SimConfig::default()
+        })
+        .await;
         let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
         for _ in 0..20 {
             let _ = client.get(format!("{}/api", api.sim.url())).send().await;
@@ -737,4 +1095,50 @@ async fn the_fault_sequence_is_repeatable_for_a_seed() {
     let a = run().await;
     assert_eq!(a, run().await);
     assert!(a.iter().any(Option::is_some) && a.iter().any(Option::is_none));
+}
+
+#[tokio::test]
+async fn latency_is_added_and_every_request_is_logged_without_bodies() {
+    let api = Api::start(SimConfig {
+        latency: std::time::Duration::from_millis(120),
+        ..SimConfig::default()
+    })
+    .await;
+    let started = std::time::Instant::now();
+    api.create("environments", json!({"Name": "Slow"})).await;
+    assert!(started.elapsed() >= std::time::Duration::from_millis(120));
+    let _ = api.get("/api/Spaces-1/environments?take=1").await;
+    let log = api.sim.request_log();
+    assert_eq!(log.len(), 2);
+    assert_eq!((log[0].method.as_str(), log[0].status), ("POST", 201));
+    assert_eq!(log[1].path, "/api/Spaces-1/environments?take=1");
+    assert_eq!(log[1].fault, None);
+    api.sim.clear_request_log();
+    assert!(api.sim.request_log().is_empty());
+}
+
+#[tokio::test]
+async fn tenants_are_listed_by_name_and_filtered_by_project_and_tags() {
+    let api = Api::start(SimConfig {
+        seed: Seed::DemoSource,
+        ..SimConfig::default()
+    })
+    .await;
+    let tenants = api.get("/api/Spaces-1/tenants").await.body;
+    let names: Vec<&str> = tenants["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Acme Corp", "Internal"]);
+    let eu = api.get("/api/Spaces-1/tenants?tags=Region/EU").await.body;
+    assert_eq!(eu["TotalResults"], 1);
+    let unknown_tag = api
+        .post(
+            "/api/Spaces-1/tenants",
+            json!({"Name": "X", "TenantTags": ["Region/Mars"]}),
+        )
+        .await;
+    assert_eq!(unknown_tag.status, 400);
 }

@@ -20,14 +20,9 @@ fn committed() -> Vec<(String, Vec<u8>, Value)> {
         let name = flavor.file_name();
         let path = template_dir().join(&name);
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert!(
-            !bytes.starts_with(&[0xEF, 0xBB, 0xBF]),
-            "{name} starts with a BOM"
-        );
-        let text =
-            std::str::from_utf8(&bytes).unwrap_or_else(|e| panic!("{name} is not UTF-8: {e}"));
-        let json: Value =
-            serde_json::from_str(text).unwrap_or_else(|e| panic!("{name} is not valid JSON: {e}"));
+        assert!(!bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "{name} starts with a BOM");
+        let text = std::str::from_utf8(&bytes).unwrap_or_else(|e| panic!("{name} is not UTF-8: {e}"));
+        let json: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{name} is not valid JSON: {e}"));
         out.push((name, bytes, json));
     }
     out
@@ -91,29 +86,14 @@ fn templates_follow_the_library_rules() {
     for (file, _, t) in &templates {
         let id = s(t, "Id");
         assert!(is_guid(id), "{file}: Id {id} is not a GUID");
-        assert_ne!(
-            id, "00000000-0000-0000-0000-000000000000",
-            "{file}: zero Id"
-        );
-        assert_ne!(
-            id, "abcdef00-ab00-cd00-ef00-000000abcdef",
-            "{file}: placeholder Id"
-        );
+        assert_ne!(id, "00000000-0000-0000-0000-000000000000", "{file}: zero Id");
+        assert_ne!(id, "abcdef00-ab00-cd00-ef00-000000abcdef", "{file}: placeholder Id");
         assert!(template_ids.insert(id), "{file}: Id {id} is used twice");
-        assert!(
-            all_ids.insert(id.to_string()),
-            "{file}: Id {id} is used twice"
-        );
+        assert!(all_ids.insert(id.to_string()), "{file}: Id {id} is used twice");
 
         let name = s(t, "Name");
-        assert!(
-            !name.is_empty() && name.chars().count() <= 200,
-            "{file}: Name {name:?}"
-        );
-        assert!(
-            template_names.insert(name),
-            "{file}: Name {name} is used twice"
-        );
+        assert!(!name.is_empty() && name.chars().count() <= 200, "{file}: Name {name:?}");
+        assert!(template_names.insert(name), "{file}: Name {name} is used twice");
         assert_eq!(
             file,
             &library_file_name(name),
@@ -121,10 +101,7 @@ fn templates_follow_the_library_rules() {
         );
         assert!(!s(t, "Description").is_empty(), "{file}: no Description");
 
-        assert!(
-            !s(t, "LastModifiedBy").is_empty(),
-            "{file}: no LastModifiedBy"
-        );
+        assert!(!s(t, "LastModifiedBy").is_empty(), "{file}: no LastModifiedBy");
         let exported_at = s(&t["$Meta"], "ExportedAt");
         chrono::DateTime::parse_from_rfc3339(exported_at)
             .unwrap_or_else(|e| panic!("{file}: $Meta.ExportedAt {exported_at}: {e}"));
@@ -143,19 +120,12 @@ fn templates_follow_the_library_rules() {
         assert!(t["CommunityActionTemplateId"].is_null());
         assert_eq!(t["GitDependencies"], serde_json::json!([]));
 
-        let props = t["Properties"]
-            .as_object()
-            .expect("Properties is an object");
+        let props = t["Properties"].as_object().expect("Properties is an object");
         for (k, v) in props {
             assert!(v.is_string(), "{file}: property {k} is not a string");
         }
-        assert_eq!(
-            s(&t["Properties"], "Octopus.Action.Script.ScriptSource"),
-            "Inline"
-        );
-        assert!(
-            ["Bash", "PowerShell"].contains(&s(&t["Properties"], "Octopus.Action.Script.Syntax"))
-        );
+        assert_eq!(s(&t["Properties"], "Octopus.Action.Script.ScriptSource"), "Inline");
+        assert!(["Bash", "PowerShell"].contains(&s(&t["Properties"], "Octopus.Action.Script.Syntax")));
         assert_eq!(s(&t["Properties"], "Octopus.Action.RunOnServer"), "true");
 
         let params = t["Parameters"].as_array().expect("Parameters is an array");
@@ -163,10 +133,7 @@ fn templates_follow_the_library_rules() {
         for p in params {
             let pname = s(p, "Name");
             assert!(param_names.insert(pname), "{file}: parameter {pname} twice");
-            assert!(
-                !pname.starts_with('$'),
-                "{file}: parameter {pname} starts with $"
-            );
+            assert!(!pname.starts_with('$'), "{file}: parameter {pname} starts with $");
             assert!(
                 pname.starts_with("OctoSync."),
                 "{file}: parameter {pname} is not namespaced"
@@ -178,10 +145,7 @@ fn templates_follow_the_library_rules() {
                 "{file}: {pname} Id {pid} is used twice"
             );
             assert!(!s(p, "Label").is_empty(), "{file}: {pname} has no Label");
-            assert!(
-                !s(p, "HelpText").is_empty(),
-                "{file}: {pname} has no HelpText"
-            );
+            assert!(!s(p, "HelpText").is_empty(), "{file}: {pname} has no HelpText");
             let default = &p["DefaultValue"];
             assert!(
                 default.is_string() || default.is_null(),
@@ -194,13 +158,10 @@ fn templates_follow_the_library_rules() {
                     let values: Vec<&str> = options
                         .split('\n')
                         .map(|line| {
-                            let (value, label) = line.split_once('|').unwrap_or_else(|| {
-                                panic!("{file}: {pname} option {line:?} is not value|Label")
-                            });
-                            assert!(
-                                !label.is_empty(),
-                                "{file}: {pname} option {line:?} has no label"
-                            );
+                            let (value, label) = line
+                                .split_once('|')
+                                .unwrap_or_else(|| panic!("{file}: {pname} option {line:?} is not value|Label"));
+                            assert!(!label.is_empty(), "{file}: {pname} option {line:?} has no label");
                             value
                         })
                         .collect();
@@ -210,10 +171,7 @@ fn templates_follow_the_library_rules() {
                     );
                 }
                 "Sensitive" => assert_eq!(default, "", "{file}: Sensitive {pname} has a default"),
-                "Checkbox" => assert!(
-                    ["True", "False"].contains(&default),
-                    "{file}: {pname} {default:?}"
-                ),
+                "Checkbox" => assert!(["True", "False"].contains(&default), "{file}: {pname} {default:?}"),
                 "SingleLineText" | "MultiLineText" | "Package" => {}
                 other => panic!("{file}: {pname} has control type {other}"),
             }
@@ -239,11 +197,7 @@ fn templates_follow_the_library_rules() {
                 .iter()
                 .find(|p| p["Name"] == param)
                 .map(|p| s(&p["DisplaySettings"], "Octopus.ControlType"));
-            assert_eq!(
-                control,
-                Some("Package"),
-                "{file}: the package parameter {param}"
-            );
+            assert_eq!(control, Some("Package"), "{file}: the package parameter {param}");
             let extracted = format!("Octopus.Action.Package[{}].ExtractedPath", s(pkg, "Name"));
             assert!(
                 script_body(t).contains(&extracted),
@@ -270,11 +224,7 @@ fn every_setting_is_a_parameter_and_is_exported_by_both_scripts() {
             "Set-OctoSyncVariable "
         };
         let calls: Vec<&str> = body.lines().filter(|l| l.starts_with(call)).collect();
-        assert_eq!(
-            calls.len(),
-            SETTINGS.len(),
-            "{file}: one export per setting"
-        );
+        assert_eq!(calls.len(), SETTINGS.len(), "{file}: one export per setting");
         for def in SETTINGS {
             let p = params.iter().find(|p| p["Name"] == def.parameter).unwrap();
             assert_eq!(s(p, "Label"), def.label);
@@ -282,10 +232,7 @@ fn every_setting_is_a_parameter_and_is_exported_by_both_scripts() {
             match def.control {
                 Control::Sensitive => assert_eq!(s(p, "DefaultValue"), ""),
                 Control::Checkbox => {}
-                _ => assert_eq!(
-                    s(p, "DefaultValue"),
-                    def.template_default.unwrap_or(def.default)
-                ),
+                _ => assert_eq!(s(p, "DefaultValue"), def.template_default.unwrap_or(def.default)),
             }
             let line = if syntax == "Bash" {
                 format!("octosync_export {} '{}'", def.var(), def.parameter)
@@ -316,17 +263,8 @@ fn scripts_never_print_a_value() {
             if code.starts_with('#') {
                 continue;
             }
-            for tracing in [
-                "set -x",
-                "set -o xtrace",
-                "set -v",
-                "Set-PSDebug",
-                "-Verbose",
-            ] {
-                assert!(
-                    !code.contains(tracing),
-                    "{file}: `{code}` traces the script"
-                );
+            for tracing in ["set -x", "set -o xtrace", "set -v", "Set-PSDebug", "-Verbose"] {
+                assert!(!code.contains(tracing), "{file}: `{code}` traces the script");
             }
             let prints = [
                 "echo",
@@ -350,10 +288,7 @@ fn scripts_never_print_a_value() {
             ]
             .iter()
             .any(|v| code.contains(v));
-            assert!(
-                !(prints && reads_value),
-                "{file}: `{code}` may print a parameter value"
-            );
+            assert!(!(prints && reads_value), "{file}: `{code}` may print a parameter value");
             assert!(
                 !code.contains("OCTOSYNC_") || !prints,
                 "{file}: `{code}` prints a setting"
@@ -388,11 +323,7 @@ fn cli_writes_and_checks_the_templates() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
 
     let stale = out.join(Flavor::PowerShell.file_name());
     std::fs::write(&stale, "{}\n").unwrap();
@@ -407,10 +338,7 @@ fn cli_writes_and_checks_the_templates() {
         stderr.contains("octosync-sync-space-powershell.json is out of date"),
         "{stderr}"
     );
-    assert!(
-        !stderr.contains("octosync-sync-space-bash.json"),
-        "{stderr}"
-    );
+    assert!(!stderr.contains("octosync-sync-space-bash.json"), "{stderr}");
     assert!(stderr.contains("cargo run -- step-template"), "{stderr}");
 }
 
@@ -432,9 +360,8 @@ fn run_bash_body(work: &Path, vars: &BTreeMap<String, String>, with_fail_step: b
         std::fs::write(vars_dir.join(name), value).unwrap();
     }
     std::fs::write(work.join("body.sh"), body).unwrap();
-    let mut harness = String::from(
-        "get_octopusvariable() { if [ -f \"$STUB_VARS/$1\" ]; then cat \"$STUB_VARS/$1\"; fi; }\n",
-    );
+    let mut harness =
+        String::from("get_octopusvariable() { if [ -f \"$STUB_VARS/$1\" ]; then cat \"$STUB_VARS/$1\"; fi; }\n");
     if with_fail_step {
         harness.push_str("fail_step() { echo \"resultMessage: $1\"; exit 1; }\n");
     }
@@ -443,10 +370,7 @@ fn run_bash_body(work: &Path, vars: &BTreeMap<String, String>, with_fail_step: b
     let output = Command::new("bash")
         .arg(work.join("bootstrap.sh"))
         .env_clear()
-        .env(
-            "PATH",
-            std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into()),
-        )
+        .env("PATH", std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into()))
         .env("STUB_VARS", &vars_dir)
         .env("STUB_BODY", work.join("body.sh"))
         .env("STUB_OUT", work)
@@ -491,9 +415,7 @@ fn bash_script_exports_exactly_the_non_empty_parameters_and_passes_the_exit_code
     for (i, def) in SETTINGS.iter().enumerate() {
         let value = match i % 4 {
             0 => String::new(), // set but empty: must not be exported
-            1 => format!(
-                "marker{i}x with \"double\" 'single' $(touch pwned) `touch pwned` * \\ $HOME"
-            ),
+            1 => format!("marker{i}x with \"double\" 'single' $(touch pwned) `touch pwned` * \\ $HOME"),
             2 => format!("all\nmarker{i}x\n!Dev*"),
             _ => format!("API-MARKER{i}X"),
         };
@@ -505,12 +427,7 @@ fn bash_script_exports_exactly_the_non_empty_parameters_and_passes_the_exit_code
     vars.insert(EXTRACTED_PATH.to_string(), package.display().to_string());
 
     let run = run_bash_body(work, &vars, false);
-    assert_eq!(
-        run.code,
-        Some(3),
-        "exit code not passed on; stderr: {}",
-        run.stderr
-    );
+    assert_eq!(run.code, Some(3), "exit code not passed on; stderr: {}", run.stderr);
     assert_eq!(std::fs::read_to_string(work.join("args")).unwrap(), "run");
     let env = std::fs::read(work.join("env")).unwrap();
     let exported: BTreeMap<String, String> = env
@@ -518,8 +435,7 @@ fn bash_script_exports_exactly_the_non_empty_parameters_and_passes_the_exit_code
         .filter_map(|entry| {
             let entry = String::from_utf8_lossy(entry);
             let (k, v) = entry.split_once('=')?;
-            k.starts_with("OCTOSYNC_")
-                .then(|| (k.to_string(), v.to_string()))
+            k.starts_with("OCTOSYNC_").then(|| (k.to_string(), v.to_string()))
         })
         .collect();
     assert_eq!(exported, expected);
@@ -546,8 +462,7 @@ fn bash_script_fails_clearly_without_the_package() {
     let run = run_bash_body(tmp.path(), &BTreeMap::new(), true);
     assert_eq!(run.code, Some(1));
     assert!(
-        run.stderr
-            .contains("The octosync package was not extracted"),
+        run.stderr.contains("The octosync package was not extracted"),
         "{}",
         run.stderr
     );

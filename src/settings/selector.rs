@@ -62,10 +62,8 @@ impl Selector {
             }
         }
         // Only exclusions given: "everything except these" is what a person means.
-        if !sel.includes.is_empty() || sel.include_all || !sel.excludes.is_empty() {
-            if sel.includes.is_empty() && !sel.include_all {
-                sel.include_all = true;
-            }
+        if sel.includes.is_empty() && !sel.excludes.is_empty() {
+            sel.include_all = true;
         }
         Ok(sel)
     }

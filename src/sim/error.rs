@@ -12,6 +12,7 @@ pub(crate) struct ApiError {
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 /// The 401 body, verbatim from `error-401.json`.
+// QUESTION: newer servers may word a request with no key at all differently; one body is used.
 pub(crate) const UNAUTHORIZED: &str =
     "Either your API key is invalid, or your account has been disabled. Please contact your Octopus administrator.";
 /// The 404 body text seen on real servers (TFP #723, ISS#1713).

@@ -208,6 +208,8 @@ impl Kind {
             Kind::VariableSet | Kind::DeploymentProcess | Kind::RunbookProcess | Kind::DeploymentSettings => {
                 Access::Owned
             }
+            // QUESTION: the real server accepts POST/PUT/DELETE of machines and workers; the simulator
+            // serves them read-only (seeded via `SimServer::insert`) because octosync never writes them.
             Kind::Machine | Kind::Worker | Kind::Package => Access::ReadOnly,
             _ => Access::Full,
         }

@@ -356,6 +356,7 @@ async fn serve_one(
         Some(Fault::Unavailable) => {
             shared.record(&method, &path, 503, fault);
             // Shaped like error-500.json.
+            // QUESTION: a real 503 usually comes from a proxy or load balancer, maybe with an HTML body.
             let body = json!({
                 "ErrorMessage": "The Octopus Server is temporarily unavailable. Please try again later.",
                 "FullException": null

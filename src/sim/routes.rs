@@ -77,6 +77,7 @@ fn route(store: &mut Store, valid_key: &str, req: &Request) -> ApiResult<Reply> 
         // A double slash is a malformed route: the real server answers 405 (ISS#6964).
         return Err(ApiError::method_not_allowed(req.method));
     }
+    // QUESTION: anonymous `GET /api` is assumed (the UI reads it before sign-in); not verified.
     if segs.is_empty() {
         return match req.method {
             "GET" => Ok(Reply::json(200, root(store))),
@@ -300,6 +301,8 @@ fn scoped_docs(store: &Store, space: &str, kind: Kind, q: &Query, scope: Option<
     } else {
         store.list(space, kind).to_vec()
     };
+    // QUESTION: a space route lists that space's teams/roles plus the system ones (includeSystem
+    // defaulting to true); the real default of `includeSystem` is not documented.
     if kind.is_system()
         && !space.is_empty()
         && matches!(kind, Kind::Team | Kind::ScopedUserRole)

@@ -634,6 +634,8 @@ pub(crate) fn after_update(store: &mut Store, space: &str, kind: Kind, doc: &mut
             doc.insert("Version".into(), json!(v + 1));
         }
         Kind::Tenant => variables::prune_tenant_values(store, space, doc),
+        // QUESTION: renaming a tag set or tag recomputes CanonicalTagName on the set; whether the
+        // server rewrites references held by tenants, channels and variables is not known, so it does not.
         _ => {}
     }
     single_default(store, space, kind, doc);

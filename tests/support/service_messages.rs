@@ -123,9 +123,7 @@ pub fn parse(stdout: &str) -> Result<Vec<Entry>, String> {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         if let Some(rest) = line.strip_prefix(PREFIX) {
             let Some(rest) = rest.strip_prefix('[') else {
-                return Err(format!(
-                    "line {number}: `{PREFIX}` must be followed by `[`: {line:?}"
-                ));
+                return Err(format!("line {number}: `{PREFIX}` must be followed by `[`: {line:?}"));
             };
             // A message may span lines: the parsers drop CR and LF and read up to the first `]`.
             let mut body = rest.to_string();
@@ -142,8 +140,7 @@ pub fn parse(stdout: &str) -> Result<Vec<Entry>, String> {
                     "line {number}: text after the closing `]` of a message: {line:?}"
                 ));
             }
-            let (name, attrs) =
-                parse_body(&body[..end]).map_err(|e| format!("line {number}: {e}: {line:?}"))?;
+            let (name, attrs) = parse_body(&body[..end]).map_err(|e| format!("line {number}: {e}: {line:?}"))?;
             if let Some(new_mode) = stdout_mode(&name) {
                 mode = new_mode;
             }
@@ -167,9 +164,7 @@ pub fn parse(stdout: &str) -> Result<Vec<Entry>, String> {
 fn parse_body(body: &str) -> Result<(String, BTreeMap<String, String>), String> {
     // The parsers trim the body, then parse `<body/>` as XML: no whitespace may precede the name.
     let body = body.trim_end();
-    let name_end = body
-        .find(|c: char| c.is_ascii_whitespace())
-        .unwrap_or(body.len());
+    let name_end = body.find(|c: char| c.is_ascii_whitespace()).unwrap_or(body.len());
     let name = &body[..name_end];
     if !is_xml_name(name) {
         return Err(format!("invalid message name {name:?}"));
@@ -209,8 +204,7 @@ fn parse_body(body: &str) -> Result<(String, BTreeMap<String, String>), String> 
         let decoded = STANDARD
             .decode(encoded)
             .map_err(|e| format!("attribute {key} is not base64 ({e}): {encoded:?}"))?;
-        let decoded = String::from_utf8(decoded)
-            .map_err(|_| format!("attribute {key} is not base64 of UTF-8"))?;
+        let decoded = String::from_utf8(decoded).map_err(|_| format!("attribute {key} is not base64 of UTF-8"))?;
         // Names match case-insensitively, so `Name` and `name` together are a duplicate.
         if attrs.insert(key.to_ascii_lowercase(), decoded).is_some() {
             return Err(format!("duplicate attribute {key}"));
@@ -231,10 +225,7 @@ fn is_xml_name(name: &str) -> bool {
 }
 
 /// The messages called `name`, in order.
-fn messages<'a>(
-    entries: &'a [Entry],
-    name: &'a str,
-) -> impl Iterator<Item = &'a BTreeMap<String, String>> + 'a {
+fn messages<'a>(entries: &'a [Entry], name: &'a str) -> impl Iterator<Item = &'a BTreeMap<String, String>> + 'a {
     entries.iter().filter_map(move |e| match e {
         Entry::Message { name: n, attrs } if n == name => Some(attrs),
         _ => None,
@@ -301,9 +292,7 @@ pub fn final_mode_is_default(entries: &[Entry]) -> bool {
         .iter()
         .rev()
         .find_map(|e| match e {
-            Entry::Message { name, .. } if name.starts_with("stdout-") => {
-                Some(name == "stdout-default")
-            }
+            Entry::Message { name, .. } if name.starts_with("stdout-") => Some(name == "stdout-default"),
             _ => None,
         })
         .unwrap_or(true)

@@ -1,0 +1,161 @@
+//! `cargo bench --bench sync`: plan, apply and no-op re-run of a large space between two simulated
+//! instances with network latency, printing times, request counts and peak memory against the targets.
+//!
+//! Figures, never assertions: these machines are shared and noisy. Under `cargo test --all-targets`
+//! (no `--bench` argument) it only checks that it still builds.
+
+use octosync::octolog::{Flavor, TaskLog};
+use octosync::sim::{Seed, SimConfig, SimServer};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const ENVIRONMENTS: usize = 400;
+const PROJECT_GROUPS: usize = 300;
+const TAG_SETS: usize = 150;
+const TAGS_PER_SET: usize = 8;
+const LIFECYCLES: usize = 300;
+const LATENCY: Duration = Duration::from_millis(5);
+
+/// Targets for the space above at 5 ms per request.
+const TARGET_PLAN: Duration = Duration::from_secs(3);
+const TARGET_APPLY: Duration = Duration::from_secs(15);
+const TARGET_NOOP: Duration = Duration::from_secs(3);
+const TARGET_PEAK_MIB: u64 = 200;
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("sync benchmark: run with `cargo bench --bench sync`");
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(bench());
+}
+
+async fn bench() {
+    let cfg = |key: &str, seed| SimConfig {
+        api_key: key.into(),
+        seed,
+        // Seeding goes straight into the store; only HTTP requests pay the latency.
+        latency: LATENCY,
+        ..SimConfig::default()
+    };
+    let source = SimServer::start(cfg("API-BENCHSOURCE000000000000000001", Seed::Empty))
+        .await
+        .expect("source");
+    let dest = SimServer::start(cfg("API-BENCHDESTINATION0000000000002", Seed::Empty))
+        .await
+        .expect("dest");
+    let s = source.space_id("Default").expect("space");
+    let d = dest.space_id("Default").expect("space");
+    let mut env_ids = Vec::new();
+    for i in 0..ENVIRONMENTS {
+        let e = source
+            .insert(&s, "environments", json!({"Name": format!("Env {i:04}")}))
+            .expect("env");
+        env_ids.push(e["Id"].as_str().unwrap_or_default().to_string());
+        // Half the environments already exist on the destination.
+        if i % 2 == 0 {
+            dest.insert(&d, "environments", json!({"Name": format!("Env {i:04}")}))
+                .expect("env");
+        }
+    }
+    for i in 0..PROJECT_GROUPS {
+        source
+            .insert(&s, "projectgroups", json!({"Name": format!("Group {i:04}")}))
+            .expect("group");
+    }
+    for i in 0..TAG_SETS {
+        let tags: Vec<_> = (0..TAGS_PER_SET)
+            .map(|t| json!({"Name": format!("Tag {t}"), "Color": "#123456"}))
+            .collect();
+        source
+            .insert(&s, "tagsets", json!({"Name": format!("Set {i:04}"), "Tags": tags}))
+            .expect("tagset");
+    }
+    for i in 0..LIFECYCLES {
+        let phases: Vec<_> = (0..3)
+            .map(|p| {
+                let env = &env_ids[(i * 3 + p) % ENVIRONMENTS];
+                json!({"Name": format!("Phase {p}"), "AutomaticDeploymentTargets": [env], "OptionalDeploymentTargets": []})
+            })
+            .collect();
+        source
+            .insert(
+                &s,
+                "lifecycles",
+                json!({"Name": format!("Lifecycle {i:04}"), "Phases": phases}),
+            )
+            .expect("lc");
+    }
+    let items = ENVIRONMENTS + PROJECT_GROUPS + TAG_SETS + LIFECYCLES;
+    println!("space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request", LATENCY.as_millis());
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut figures = Vec::new();
+    for (label, mode, target) in [
+        ("plan", "plan", TARGET_PLAN),
+        ("apply", "apply", TARGET_APPLY),
+        ("no-op re-run", "apply", TARGET_NOOP),
+    ] {
+        let vars = vec![
+            ("OCTOSYNC_SOURCE_URL".to_string(), source.url()),
+            ("OCTOSYNC_SOURCE_API_KEY".into(), source.api_key().into()),
+            ("OCTOSYNC_SOURCE_SPACE".into(), "Default".into()),
+            ("OCTOSYNC_DESTINATION_URL".into(), dest.url()),
+            ("OCTOSYNC_DESTINATION_API_KEY".into(), dest.api_key().into()),
+            ("OCTOSYNC_DESTINATION_SPACE".into(), "Default".into()),
+            ("OCTOSYNC_MODE".into(), mode.into()),
+            ("OCTOSYNC_REPORT_DIR".into(), dir.path().display().to_string()),
+            ("OCTOSYNC_ENVIRONMENTS".into(), "all".into()),
+            ("OCTOSYNC_PROJECT_GROUPS".into(), "all".into()),
+            ("OCTOSYNC_TENANT_TAG_SETS".into(), "all".into()),
+            ("OCTOSYNC_LIFECYCLES".into(), "all".into()),
+        ];
+        let job = octosync::settings::from_vars(vars).expect("settings");
+        let log = TaskLog::with_writers(
+            Flavor::Plain,
+            false,
+            Box::new(std::io::sink()),
+            Box::new(std::io::sink()),
+        );
+        let started = Instant::now();
+        let report = octosync::engine::run(&job, &log).await.expect("run");
+        octosync::engine::publish(&report, &job, &log).expect("publish");
+        let took = started.elapsed();
+        let dest_req = &report.requests["destination"];
+        let src_req = &report.requests["source"];
+        println!(
+            "{label:>13}: {:>7.2} s (target {:>5.1} s) {}  {}  | requests: source {} GET, destination {} GET / {} POST / {} PUT",
+            took.as_secs_f64(),
+            target.as_secs_f64(),
+            if took <= target { "ok  " } else { "SLOW" },
+            report.summary_line(),
+            src_req.count("GET"),
+            dest_req.count("GET"),
+            dest_req.count("POST"),
+            dest_req.count("PUT"),
+        );
+        figures.push(took);
+    }
+    let peak = peak_rss_mib();
+    println!(
+        "  peak memory: {} (target {TARGET_PEAK_MIB} MiB, includes both simulators) {}",
+        peak.map(|m| format!("{m} MiB")).unwrap_or_else(|| "unknown".into()),
+        match peak {
+            Some(m) if m <= TARGET_PEAK_MIB => "ok",
+            Some(_) => "OVER",
+            None => "",
+        }
+    );
+}
+
+/// Peak resident set size of this process (Linux `VmHWM`).
+fn peak_rss_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}
