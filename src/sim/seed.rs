@@ -351,6 +351,12 @@ fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
             "TentacleRetentionPolicy": {"Unit": "Items", "QuantityToKeep": 3}
         }),
     )?;
+    // Shared with the destination through Shared Services; its Test phase has no counterpart there.
+    s.add(
+        Kind::Lifecycle,
+        json!({"Name": "Platform", "Description": "Shared infrastructure releases",
+               "Phases": [phase("Test", &[&test]), phase("Shared Services", &[&shared])]}),
+    )?;
 
     s.add(
         Kind::Feed,
