@@ -1,7 +1,7 @@
 # Helpers shared by the build scripts. Sourced, not run; it moves to the repository root.
 # shellcheck shell=bash
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 say() { printf '==> %s\n' "$*"; }
 die() {

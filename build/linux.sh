@@ -10,6 +10,7 @@ OUT=dist/linux-x64/octosync
 
 command -v cargo >/dev/null 2>&1 || die "cargo is required (rustup toolchain)"
 need_rust_target "$TARGET"
+need_tool cc gcc # the host linker, for build scripts
 need_tool musl-gcc musl-tools # ring compiles C and assembly for the target
 need_tool file file
 

@@ -10,6 +10,7 @@ OUT=dist/win-x64/octosync.exe
 
 command -v cargo >/dev/null 2>&1 || die "cargo is required (rustup toolchain)"
 need_rust_target "$TARGET"
+need_tool cc gcc # the host linker, for build scripts
 need_tool x86_64-w64-mingw32-gcc gcc-mingw-w64-x86-64 # linker, and C compiler for ring
 need_tool x86_64-w64-mingw32-objdump binutils-mingw-w64-x86-64
 need_tool file file

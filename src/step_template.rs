@@ -36,7 +36,7 @@ pub const EXPORTED_AT: &str = "2026-11-22T02:30:00.000Z";
 
 /// [`content_fingerprint`] of the templates at [`TEMPLATE_VERSION`]: SHA-256 of both templates with
 /// `Version` and `$Meta` left out. See [`TEMPLATE_VERSION`] for when and how to change it.
-pub const CONTENT_FINGERPRINT: &str = "71566f6758788bf4b7b2ef8b0d99029e6b0462b33c1df71c1c65ce026c05bfc9";
+pub const CONTENT_FINGERPRINT: &str = "4eb15ac9fe8d1773118e1d313dc88535d9abb22dee92efd1982b3fcbf6eb2dd3";
 
 /// `$Meta.OctopusVersion`: the Octopus version whose export format the templates follow.
 pub const OCTOPUS_VERSION: &str = "2024.3.10989";
@@ -337,8 +337,8 @@ fn description(flavor: Flavor) -> String {
              workers."
         }
         Flavor::PowerShell => {
-            "**Workers.** This is the PowerShell template: run it on a **Windows** worker. Use *OctoSync - Sync \
-             Space (Bash)* on Linux workers."
+            "**Workers.** This is the PowerShell template: run it on a **Windows** worker (Windows 10 or \
+             Windows Server 2016 and later). Use *OctoSync - Sync Space (Bash)* on Linux workers."
         }
     };
     format!(
