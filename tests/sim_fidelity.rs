@@ -1,5 +1,5 @@
 //! Fidelity tests of the Octopus API simulator against the real payloads in
-//! `shared/reference/octopus-api-examples/` and the rules of `octopus-api.md`.
+//! `tests/fixtures/octopus-api-examples/` (copies of the shared reference) and the rules of `octopus-api.md`.
 
 use std::collections::BTreeSet;
 
@@ -7,7 +7,7 @@ use octosync::sim::{Seed, SimConfig, SimServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/octopus-api-examples/");
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/octopus-api-examples/");
 
 fn example(name: &str) -> Value {
     let text = std::fs::read_to_string(format!("{EXAMPLES}{name}")).expect("example file");
