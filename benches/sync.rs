@@ -100,20 +100,18 @@ async fn bench() {
         ("apply", "apply", TARGET_APPLY),
         ("no-op re-run", "apply", TARGET_NOOP),
     ] {
-        let vars = vec![
-            ("OCTOSYNC_SOURCE_URL".to_string(), source.url()),
-            ("OCTOSYNC_SOURCE_API_KEY".into(), source.api_key().into()),
-            ("OCTOSYNC_SOURCE_SPACE".into(), "Default".into()),
-            ("OCTOSYNC_DESTINATION_URL".into(), dest.url()),
-            ("OCTOSYNC_DESTINATION_API_KEY".into(), dest.api_key().into()),
-            ("OCTOSYNC_DESTINATION_SPACE".into(), "Default".into()),
-            ("OCTOSYNC_MODE".into(), mode.into()),
-            ("OCTOSYNC_REPORT_DIR".into(), dir.path().display().to_string()),
-            ("OCTOSYNC_ENVIRONMENTS".into(), "all".into()),
-            ("OCTOSYNC_PROJECT_GROUPS".into(), "all".into()),
-            ("OCTOSYNC_TENANT_TAG_SETS".into(), "all".into()),
-            ("OCTOSYNC_LIFECYCLES".into(), "all".into()),
-        ];
+        let mut vars = octosync::demo::connection_settings(&source, &dest);
+        vars.extend(
+            [
+                ("OCTOSYNC_MODE", mode),
+                ("OCTOSYNC_REPORT_DIR", &dir.path().display().to_string()),
+                ("OCTOSYNC_ENVIRONMENTS", "all"),
+                ("OCTOSYNC_PROJECT_GROUPS", "all"),
+                ("OCTOSYNC_TENANT_TAG_SETS", "all"),
+                ("OCTOSYNC_LIFECYCLES", "all"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let job = octosync::settings::from_vars(vars).expect("settings");
         let log = TaskLog::with_writers(
             Flavor::Plain,

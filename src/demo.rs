@@ -18,6 +18,18 @@ pub const DEMO_SELECTORS: &[(&str, &str)] = &[
     ("OCTOSYNC_LIFECYCLES", "all"),
 ];
 
+/// The settings that connect the `Default` spaces of two simulated instances, source → destination.
+pub fn connection_settings(source: &SimServer, destination: &SimServer) -> Vec<(String, String)> {
+    vec![
+        ("OCTOSYNC_SOURCE_URL".into(), source.url()),
+        ("OCTOSYNC_SOURCE_API_KEY".into(), source.api_key().into()),
+        ("OCTOSYNC_SOURCE_SPACE".into(), "Default".into()),
+        ("OCTOSYNC_DESTINATION_URL".into(), destination.url()),
+        ("OCTOSYNC_DESTINATION_API_KEY".into(), destination.api_key().into()),
+        ("OCTOSYNC_DESTINATION_SPACE".into(), "Default".into()),
+    ]
+}
+
 /// Runs the demo, writing each run's reports under `report_root`.
 pub async fn run(report_root: &Path, log: &TaskLog) -> Result<Vec<Report>> {
     let source = SimServer::start(SimConfig {
@@ -43,16 +55,9 @@ pub async fn run(report_root: &Path, log: &TaskLog) -> Result<Vec<Report>> {
     let mut reports = Vec::new();
     for (step, mode, title) in [(1, "plan", "Plan"), (2, "apply", "Apply"), (3, "apply", "Apply again")] {
         let dir = report_root.join(format!("{step}-{}", title.to_lowercase().replace(' ', "-")));
-        let mut vars: Vec<(String, String)> = vec![
-            ("OCTOSYNC_SOURCE_URL".into(), source.url()),
-            ("OCTOSYNC_SOURCE_API_KEY".into(), source.api_key().into()),
-            ("OCTOSYNC_SOURCE_SPACE".into(), "Default".into()),
-            ("OCTOSYNC_DESTINATION_URL".into(), destination.url()),
-            ("OCTOSYNC_DESTINATION_API_KEY".into(), destination.api_key().into()),
-            ("OCTOSYNC_DESTINATION_SPACE".into(), "Default".into()),
-            ("OCTOSYNC_MODE".into(), mode.into()),
-            ("OCTOSYNC_REPORT_DIR".into(), dir.display().to_string()),
-        ];
+        let mut vars = connection_settings(&source, &destination);
+        vars.push(("OCTOSYNC_MODE".into(), mode.into()));
+        vars.push(("OCTOSYNC_REPORT_DIR".into(), dir.display().to_string()));
         vars.extend(DEMO_SELECTORS.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let job = settings::from_vars(vars)?;
         log.highlight(&format!("Run {step} of 3: {title}"));

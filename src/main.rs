@@ -2,7 +2,7 @@
 //! exit code. Nothing else lives here.
 
 use clap::{Parser, Subcommand};
-use octosync::octolog::{detect_flavor, init_tracing, TaskLog};
+use octosync::octolog::{detect_flavor, init_tracing, Flavor, TaskLog};
 use octosync::report::Mode;
 use octosync::{demo, engine, settings};
 use std::path::PathBuf;
@@ -122,7 +122,11 @@ fn finish(log: &TaskLog, result: anyhow::Result<u8>) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             let message = format!("{e:#}");
-            log.error(&message);
+            // Under Octopus the task log gets the detail and the step its failure text; plain output
+            // would show the same lines twice.
+            if log.flavor() == Flavor::Octopus {
+                log.error(&message);
+            }
             log.fail(&message);
             ExitCode::FAILURE
         }

@@ -53,15 +53,8 @@ pub fn config(key: &str) -> SimConfig {
 impl Pair {
     /// Settings for syncing source → destination, plus `extra`.
     pub fn vars(&self, report_dir: &Path, extra: &[(&str, &str)]) -> Vec<(String, String)> {
-        let mut v: Vec<(String, String)> = vec![
-            ("OCTOSYNC_SOURCE_URL".into(), self.source.url()),
-            ("OCTOSYNC_SOURCE_API_KEY".into(), self.source.api_key().into()),
-            ("OCTOSYNC_SOURCE_SPACE".into(), "Default".into()),
-            ("OCTOSYNC_DESTINATION_URL".into(), self.destination.url()),
-            ("OCTOSYNC_DESTINATION_API_KEY".into(), self.destination.api_key().into()),
-            ("OCTOSYNC_DESTINATION_SPACE".into(), "Default".into()),
-            ("OCTOSYNC_REPORT_DIR".into(), report_dir.display().to_string()),
-        ];
+        let mut v = octosync::demo::connection_settings(&self.source, &self.destination);
+        v.push(("OCTOSYNC_REPORT_DIR".into(), report_dir.display().to_string()));
         for (k, val) in extra {
             v.retain(|(name, _)| name != k);
             v.push((k.to_string(), val.to_string()));
