@@ -365,7 +365,11 @@ struct Problems(Vec<String>);
 
 impl Problems {
     fn push(&mut self, env: &str, what: String) {
-        self.0.push(format!("{PREFIX}{env}: {what}"));
+        // Under Octopus a person sees step parameters, not environment variables: name both.
+        let parameter = definitions::find(env)
+            .map(|d| format!(" (step parameter {})", d.parameter))
+            .unwrap_or_default();
+        self.0.push(format!("{PREFIX}{env}: {what}{parameter}"));
     }
 
     fn take<T>(&mut self, env: &str, r: Result<T, String>) -> Option<T> {
@@ -557,6 +561,15 @@ mod tests {
         ] {
             assert!(text.contains(var), "{var} missing from:\n{text}");
         }
+    }
+
+    #[test]
+    fn problems_name_the_step_parameter_too() {
+        let err = from_vars(with(&[("OCTOSYNC_MODE", "go")])).unwrap_err();
+        assert_eq!(
+            err.problems,
+            vec!["OCTOSYNC_MODE: expected one of plan, apply, got 'go' (step parameter OctoSync.Mode)"]
+        );
     }
 
     #[test]
