@@ -4,7 +4,7 @@
 use crate::kind::Kind;
 use crate::octopus::Client;
 use crate::sync::Write;
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
 /// Prefix of the placeholder ids a plan hands out; such ids never reach a server or a report.
@@ -32,21 +32,23 @@ impl Applier<'_> {
             (Applier::DryRun, Write::Update { body, .. }) => Ok(body.clone()),
             (Applier::Live(client), Write::Create { body }) => {
                 let path = client.space_path(kind.collection());
-                client.create(&path, body, name).await.with_context(|| {
+                let saved = client.create(&path, body, name).await.with_context(|| {
                     format!(
                         "could not create {} '{name}' on the destination",
                         kind.label().to_lowercase()
                     )
-                })
+                })?;
+                confirmed(kind, name, saved)
             }
             (Applier::Live(client), Write::Update { id, body }) => {
                 let path = format!("{}/{id}", client.space_path(kind.collection()));
-                client.update(&path, body).await.with_context(|| {
+                let saved = client.update(&path, body).await.with_context(|| {
                     format!(
                         "could not update {} '{name}' ({id}) on the destination",
                         kind.label().to_lowercase()
                     )
-                })
+                })?;
+                confirmed(kind, name, saved)
             }
         }
     }
@@ -54,6 +56,17 @@ impl Applier<'_> {
     /// True for the live applier.
     pub fn is_live(&self) -> bool {
         matches!(self, Applier::Live(_))
+    }
+}
+
+/// A write's answer must be the saved item; anything else means the write cannot be confirmed.
+fn confirmed(kind: Kind, name: &str, saved: Value) -> Result<Value> {
+    match saved.get("Id").and_then(Value::as_str) {
+        Some(id) if !id.is_empty() => Ok(saved),
+        _ => bail!(
+            "the destination answered the write of {} '{name}' without the saved item, so it cannot be confirmed; check the destination URL points at the Octopus Server itself, not a proxy page",
+            kind.label().to_lowercase()
+        ),
     }
 }
 

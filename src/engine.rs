@@ -18,7 +18,10 @@ use std::time::Instant;
 struct Pass {
     changes: Vec<Change>,
     cleanup: Vec<CleanupItem>,
+    /// Errors the rules raised (a failed write's error is on its change).
     errors: Vec<String>,
+    /// Why the pass stopped before the last stage.
+    stopped: Option<String>,
     /// Canonical description of every planned write, in order, for the fingerprint.
     writes: Vec<Value>,
 }
@@ -71,17 +74,20 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
     }
     let plan_in_sync = plan.writes.is_empty() && plan.errors.is_empty();
 
-    let outcome = match job.mode {
-        Mode::Plan => plan,
-        Mode::Apply if plan.writes.is_empty() || !plan.errors.is_empty() => plan,
-        Mode::Apply => {
-            log.progress(50, "Applying");
-            pass(job, &source, destination, Applier::Live(&dest_client), Some(log)).await
-        }
+    // An apply goes ahead only with a clean plan that has something to write.
+    let applied = job.mode == Mode::Apply && !plan.writes.is_empty() && plan.errors.is_empty();
+    let outcome = if applied {
+        log.progress(50, "Applying");
+        pass(job, &source, destination, Applier::Live(&dest_client), Some(log)).await
+    } else {
+        plan
     };
     // Decisions are logged once, from the pass whose outcome is reported.
     for change in &outcome.changes {
-        log_decision(change, job.mode == Mode::Apply);
+        log_decision(change, applied);
+    }
+    if let Some(stopped) = &outcome.stopped {
+        tracing::warn!("{stopped}");
     }
 
     let mut requests = BTreeMap::new();
@@ -94,7 +100,7 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
         unchanged: count(Action::Unchanged),
         skipped: count(Action::Skip),
         cleanup: outcome.cleanup.len(),
-        errors: outcome.errors.len(),
+        errors: outcome.errors.len() + outcome.changes.iter().filter(|c| c.error.is_some()).count(),
         in_sync: plan_in_sync,
     };
     Ok(Report {
@@ -111,6 +117,8 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
         cleanup: outcome.cleanup,
         errors: outcome.errors,
         requests,
+        applied,
+        stopped: outcome.stopped,
     })
 }
 
@@ -188,6 +196,7 @@ async fn pass(
         changes: vec![],
         cleanup: vec![],
         errors: vec![],
+        stopped: None,
         writes: vec![],
     };
     let all = stages();
@@ -215,8 +224,9 @@ async fn pass(
                 out.changes.push(p.change);
             }
             out.errors.extend(fatal);
-            out.errors.push(format!(
-                "stopped at the {} stage; nothing from it or later stages was written",
+            // Rule errors arise while planning, before any write: the run writes nothing at all.
+            out.stopped = Some(format!(
+                "The rules stopped the run at the {} stage; nothing was written. Fix the reported problem or change the matching option, then run again",
                 kind.label().to_lowercase()
             ));
             return out;
@@ -244,10 +254,7 @@ async fn pass(
                     destination.absorb(kind, saved);
                 }
                 Some(Err(e)) => {
-                    let message = format!("{e:#}");
-                    out.errors
-                        .push(format!("{} '{}': {message}", kind.label(), p.change.name));
-                    p.change.error = Some(message);
+                    p.change.error = Some(format!("{e:#}"));
                     stage_failed = true;
                 }
                 None => {}
@@ -261,8 +268,8 @@ async fn pass(
         }
         if stage_failed {
             // Later stages may reference what failed here; planning them would drop those references.
-            out.errors.push(format!(
-                "stopped after the {} stage because a write failed; later stages were not run",
+            out.stopped = Some(format!(
+                "A write failed in the {} stage, so the later stages were not run; the writes before it were applied. Fix the reported problem and run again",
                 kind.label().to_lowercase()
             ));
             return out;

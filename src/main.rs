@@ -103,10 +103,23 @@ fn sync(runtime: &tokio::runtime::Runtime, forced: Option<Mode>) -> ExitCode {
         let report = engine::run(&job, &log).await?;
         engine::publish(&report, &job, &log)?;
         if report.summary.errors > 0 {
-            anyhow::bail!(
-                "{} change(s) failed; see the report for what to fix",
-                report.summary.errors
-            );
+            let first = report
+                .errors
+                .iter()
+                .cloned()
+                .chain(
+                    report
+                        .changes
+                        .iter()
+                        .filter_map(|c| c.error.as_ref().map(|e| format!("{} '{}': {e}", c.kind, c.name))),
+                )
+                .next()
+                .unwrap_or_default();
+            let why = report
+                .stopped
+                .clone()
+                .unwrap_or_else(|| "see the report for what to fix".into());
+            anyhow::bail!("{} error(s), the first: {first}. {why}", report.summary.errors);
         }
         if job.fail_on_changes && job.mode == Mode::Plan && !report.summary.in_sync {
             log.fail(&format!("The spaces are out of sync: {}", report.summary_line()));

@@ -168,3 +168,89 @@ async fn no_api_key_appears_in_the_output_or_the_reports() {
         }
     }
 }
+
+/// A server that answers every request with a redirect to `location`, and one that records whether
+/// anything connected to it.
+async fn redirector(location_port: u16) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 65536];
+            let _ = stream.read(&mut buf).await;
+            let reply = format!(
+                "HTTP/1.1 301 Moved Permanently\r\nLocation: http://127.0.0.1:{location_port}/api\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = stream.write_all(reply.as_bytes()).await;
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirecting_destination_is_refused_and_the_key_never_follows_the_redirect() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let elsewhere_port = elsewhere.local_addr().unwrap().port();
+    let port = redirector(elsewhere_port).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let vars = p.vars(
+        dir.path(),
+        &[
+            ALL,
+            &[("OCTOSYNC_MODE", "apply"), ("OCTOSYNC_DESTINATION_URL", url.as_str())],
+        ]
+        .concat(),
+    );
+    let out = run_binary(&[], vars).await;
+    assert_eq!(out.status.code(), Some(1));
+    let t = text(&out);
+    assert!(t.contains("with a redirect (301)"), "{t}");
+    assert!(
+        t.contains("set OCTOSYNC_DESTINATION_URL to the address it redirects to"),
+        "{t}"
+    );
+    // Nothing connected to the redirect target, so the API key was never sent there.
+    let probe = tokio::time::timeout(std::time::Duration::from_millis(200), elsewhere.accept()).await;
+    assert!(probe.is_err(), "octosync followed the redirect");
+    assert_untouched(&p);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_apply_stopped_by_a_rule_says_nothing_was_written() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    let dir = tempfile::tempdir().unwrap();
+    let vars = p.vars(
+        dir.path(),
+        &[
+            ("OCTOSYNC_MODE", "apply"),
+            ("OCTOSYNC_PROJECT_GROUPS", "all"),
+            ("OCTOSYNC_LIFECYCLES", "all"),
+            ("OCTOSYNC_LIFECYCLE_PHASE_ENVIRONMENT_MATCH", "ErrorUnlessExactMatch"),
+        ],
+    );
+    let out = run_binary(&[], vars).await;
+    assert_eq!(out.status.code(), Some(1));
+    let t = text(&out);
+    assert!(t.contains("Apply refused: nothing was written"), "{t}");
+    assert!(
+        t.contains("The rules stopped the run at the lifecycle stage; nothing was written"),
+        "{t}"
+    );
+    assert!(!t.contains("': created"), "the log claims a write: {t}");
+    assert_untouched(&p);
+    let report =
+        octosync::report::from_json(&std::fs::read_to_string(dir.path().join("octosync-report.json")).unwrap())
+            .unwrap();
+    assert!(!report.applied);
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|e| e.contains("'Development' not found on the destination")),
+        "{:?}",
+        report.errors
+    );
+}

@@ -5,6 +5,7 @@ use super::retry::{parse_retry_after, RetryPolicy};
 use super::version::OctopusVersion;
 use crate::report::RequestCounts;
 use crate::settings::{ApiKey, HttpSettings, InstanceSettings};
+use crate::snapshot::name_key;
 use anyhow::{anyhow, bail, Context, Result};
 use futures::future::try_join_all;
 use reqwest::{Method, StatusCode};
@@ -72,10 +73,21 @@ pub struct Client {
 
 /// What a write should do when its outcome is unknown (the response was lost).
 enum Recover<'a> {
-    /// Just retry: the request is idempotent.
+    /// Just retry: a read.
     Retry,
     /// Look the item up by name first: a retried create must not make a duplicate.
     LookupByName { collection: &'a str, name: &'a str },
+    /// Read the item back first: a PUT that went through must not be sent again with a stale body.
+    CheckSaved { item: &'a str, sent: &'a Value },
+}
+
+/// Why an attempt may succeed if tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trouble {
+    /// The connection could not be made: wrong URL, port, proxy or firewall, or the server is down.
+    Connect,
+    /// The server or the network failed part-way, or the server asked us to slow down.
+    Other,
 }
 
 /// The classified result of one attempt.
@@ -84,6 +96,7 @@ enum Attempt {
     Fatal(anyhow::Error),
     Transient {
         why: String,
+        trouble: Trouble,
         outcome_unknown: bool,
         retry_after: Option<Duration>,
     },
@@ -99,6 +112,9 @@ impl Client {
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(30)))
             .user_agent(concat!("octosync/", env!("CARGO_PKG_VERSION")))
+            // A followed redirect turns a POST or PUT into a GET (the write is silently lost) and
+            // would send the API key header to whatever host the redirect names.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .context("could not create the HTTP client")?;
         Ok(Client {
@@ -118,6 +134,16 @@ impl Client {
     /// Builds a client, reads the server version and resolves the space by name.
     pub async fn connect(settings: &InstanceSettings, options: ClientOptions) -> Result<Client> {
         let mut client = Client::new(settings, options)?;
+        if let Ok(url) = reqwest::Url::parse(&client.base_url) {
+            let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+            if url.scheme() == "http" && !local {
+                tracing::warn!(
+                    "the {} instance is reached over plain http ({}); the API key travels unencrypted: use https",
+                    client.role,
+                    client.base_url
+                );
+            }
+        }
         let root = client
             .get("/api")
             .await
@@ -134,6 +160,12 @@ impl Client {
         // Spaces arrived in 2019.1; older servers only have the legacy routes.
         if version.major >= 2019 {
             client.space_id = Some(client.resolve_space().await?);
+        } else {
+            tracing::warn!(
+                "the {} instance runs Octopus {version}, which has no spaces; OCTOSYNC_{}_SPACE is ignored",
+                client.role,
+                client.role.to_ascii_uppercase()
+            );
         }
         client.version = Some(version);
         Ok(client)
@@ -184,44 +216,47 @@ impl Client {
 
     /// Every item of a paged collection, however many pages the server splits it into.
     pub async fn list_all(&self, path: &str) -> Result<Vec<Value>> {
+        // A collection that changes while it is read (or orders ties unstably) can shift items
+        // between pages; one re-read settles it, a second shortfall is reported.
+        let mut last_short = None;
+        for _ in 0..2 {
+            let (items, total) = self.read_pages(path).await?;
+            if items.len() >= total {
+                return Ok(items);
+            }
+            last_short = Some((items.len(), total));
+        }
+        let (got, total) = last_short.unwrap_or_default();
+        bail!(
+            "{} {path}: the server reported {total} items but {got} distinct ones could be read; the collection changed while it was read, run again",
+            self.role
+        )
+    }
+
+    /// One read of every page: the distinct items and the total the server reported.
+    async fn read_pages(&self, path: &str) -> Result<(Vec<Value>, usize)> {
         let take = self.options.page_size.max(1);
         let first = self.get(&page_url(path, 0, take)).await?;
         let total = first.get("TotalResults").and_then(Value::as_u64).unwrap_or(0) as usize;
         let mut items = items_of(&first, path)?;
-        let per_page = first
-            .get("ItemsPerPage")
-            .and_then(Value::as_u64)
-            .map(|n| n as usize)
-            .unwrap_or(take)
-            .clamp(1, take);
-        if items.len() >= total {
-            return Ok(items);
+        if items.len() < total && !items.is_empty() {
+            // The first page tells the total and the page size the server honours; fetch the rest
+            // concurrently (the limiter bounds it).
+            let skips: Vec<usize> = (items.len()..total).step_by(items.len()).collect();
+            let pages = try_join_all(skips.iter().map(|&skip| async move {
+                let page = self.get(&page_url(path, skip, take)).await?;
+                items_of(&page, path)
+            }))
+            .await?;
+            items.extend(pages.into_iter().flatten());
         }
-        // The first page tells the total; fetch the rest concurrently (the limiter bounds it).
-        let skips: Vec<usize> = (items.len()..total).step_by(per_page.min(items.len().max(1))).collect();
-        let pages = try_join_all(skips.iter().map(|&skip| async move {
-            let page = self.get(&page_url(path, skip, take)).await?;
-            items_of(&page, path)
-        }))
-        .await?;
-        for page in pages {
-            items.extend(page);
-        }
-        if items.len() < total {
-            bail!(
-                "{} {path}: the server reported {total} items but returned {}",
-                self.role,
-                items.len()
-            );
-        }
-        // Pages fetched concurrently can overlap if the collection changed meanwhile; keep one of each.
         let mut seen = std::collections::HashSet::new();
         items.retain(|i| {
             i.get("Id")
                 .and_then(Value::as_str)
                 .is_none_or(|id| seen.insert(id.to_string()))
         });
-        Ok(items)
+        Ok((items, total))
     }
 
     /// POST a new item to `collection_path`. If the response is lost, the item is looked up by `name`
@@ -239,9 +274,18 @@ impl Client {
         .await
     }
 
-    /// PUT a whole document back (idempotent, so plainly retried).
+    /// PUT a whole document back. If the response is lost, the item is read back before any retry.
     pub async fn update(&self, item_path: &str, body: &Value) -> Result<Value> {
-        self.request(Method::PUT, item_path, Some(body), Recover::Retry).await
+        self.request(
+            Method::PUT,
+            item_path,
+            Some(body),
+            Recover::CheckSaved {
+                item: item_path,
+                sent: body,
+            },
+        )
+        .await
     }
 
     /// The one retry loop.
@@ -249,44 +293,63 @@ impl Client {
         let max = self.options.retry.max_attempts;
         let mut attempt = 1;
         loop {
-            match self.attempt(&method, path, body).await {
+            let (why, trouble, retry_after) = match self.attempt(&method, path, body).await {
                 Attempt::Done(v) => return Ok(v),
                 Attempt::Fatal(e) => return Err(e),
                 Attempt::Transient {
                     why,
+                    trouble,
                     outcome_unknown,
                     retry_after,
                 } => {
-                    if attempt >= max {
-                        bail!(
-                            "{} {method} {path} failed after {attempt} attempt(s): {why}. The {} instance at {} may be overloaded or unreachable; try again later or raise OCTOSYNC_MAX_ATTEMPTS",
-                            self.role,
-                            self.role,
-                            self.base_url
-                        );
-                    }
+                    // Before retrying, and before giving up, find out whether the write went through.
                     if outcome_unknown {
-                        if let Recover::LookupByName { collection, name } = recover {
-                            if let Some(found) = Box::pin(self.find_by_name(collection, name)).await? {
-                                tracing::warn!(
-                                    "{} {method} {path}: the response was lost ({why}) but '{name}' now exists; the create went through, not retrying",
-                                    self.role
-                                );
-                                return Ok(found);
-                            }
+                        if let Some(saved) = self.recover(&recover).await? {
+                            tracing::warn!("{} {method} {path}: the response was lost ({why}) but the write went through; not sending it again", self.role);
+                            return Ok(saved);
                         }
                     }
-                    let wait = self.options.retry.delay(attempt, retry_after);
-                    tracing::debug!(
-                        "{} {method} {path}: {why}; retry {attempt}/{} in {} ms",
-                        self.role,
-                        max - 1,
-                        wait.as_millis()
-                    );
-                    self.metrics.record_retry();
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
+                    (why, trouble, retry_after)
                 }
+            };
+            if attempt >= max {
+                let advice = match trouble {
+                    Trouble::Connect => format!(
+                        "check OCTOSYNC_{}_URL ({}), the port, and any proxy or firewall between this worker and the instance",
+                        self.role.to_ascii_uppercase(),
+                        self.base_url
+                    ),
+                    Trouble::Other => format!(
+                        "the {} instance at {} may be overloaded or restarting; try again later, or raise OCTOSYNC_MAX_ATTEMPTS or OCTOSYNC_REQUEST_TIMEOUT_SECONDS",
+                        self.role, self.base_url
+                    ),
+                };
+                bail!(
+                    "{} {method} {path} failed after {attempt} attempt(s): {why}; {advice}",
+                    self.role
+                );
+            }
+            let wait = self.options.retry.delay(attempt, retry_after);
+            tracing::debug!(
+                "{} {method} {path}: {why}; retry {attempt}/{} in {} ms",
+                self.role,
+                max - 1,
+                wait.as_millis()
+            );
+            self.metrics.record_retry();
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// The saved document, when a write whose response was lost turns out to have been applied.
+    async fn recover(&self, recover: &Recover<'_>) -> Result<Option<Value>> {
+        match recover {
+            Recover::Retry => Ok(None),
+            Recover::LookupByName { collection, name } => Box::pin(self.find_by_name(collection, name)).await,
+            Recover::CheckSaved { item, sent } => {
+                let current = Box::pin(self.get(item)).await?;
+                Ok(was_saved(sent, &current).then_some(current))
             }
         }
     }
@@ -295,10 +358,11 @@ impl Client {
     async fn find_by_name(&self, collection: &str, name: &str) -> Result<Option<Value>> {
         let filter = format!("{collection}?partialName={}", urlencode(name));
         let items = self.list_all(&filter).await?;
+        let wanted = name_key(name);
         Ok(items.into_iter().find(|i| {
             i.get("Name")
                 .and_then(Value::as_str)
-                .is_some_and(|n| n.trim().eq_ignore_ascii_case(name.trim()))
+                .is_some_and(|n| name_key(n) == wanted)
         }))
     }
 
@@ -329,6 +393,11 @@ impl Client {
                 );
                 return Attempt::Transient {
                     why: format!("connection problem ({})", short_transport(&e)),
+                    trouble: if e.is_connect() {
+                        Trouble::Connect
+                    } else {
+                        Trouble::Other
+                    },
                     // A refused connection never reached the server; anything else may have.
                     outcome_unknown: !e.is_connect(),
                     retry_after: None,
@@ -337,6 +406,19 @@ impl Client {
         };
         let status = response.status();
         self.metrics.record(method.as_str(), Some(status.as_u16()));
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get("Location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("(no Location header)");
+            return Attempt::Fatal(anyhow!(
+                "the {} instance answered {method} {path} with a redirect ({}) to {location}; set OCTOSYNC_{}_URL to the address it redirects to (octosync never follows redirects: they would turn writes into reads and send the API key elsewhere)",
+                self.role,
+                status.as_u16(),
+                self.role.to_ascii_uppercase()
+            ));
+        }
         let retry_after = response
             .headers()
             .get("Retry-After")
@@ -352,6 +434,7 @@ impl Client {
                 );
                 return Attempt::Transient {
                     why: "the connection dropped while reading the response".into(),
+                    trouble: Trouble::Other,
                     outcome_unknown: true,
                     retry_after: None,
                 };
@@ -378,6 +461,7 @@ impl Client {
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
             return Attempt::Transient {
                 why: api.to_string(),
+                trouble: Trouble::Other,
                 // 429 and 503 mean "not processed"; other 5xx may have done the work before failing.
                 outcome_unknown: status != StatusCode::TOO_MANY_REQUESTS && status != StatusCode::SERVICE_UNAVAILABLE,
                 retry_after,
@@ -394,18 +478,19 @@ impl Client {
                 "the API key for the {} instance at {} lacks permission for {method} {path}; give its user or service account the needed role (Space Manager on the destination)",
                 self.role, self.base_url
             ),
+            404 if path == "/api" => format!(
+                "{} has no Octopus API at /api; set OCTOSYNC_{}_URL to the Octopus Server's base URL",
+                self.base_url,
+                self.role.to_ascii_uppercase()
+            ),
             404 => format!("{} {method} {path} was not found on {}", self.role, self.base_url),
             _ => format!("{} {method} {path} was refused", self.role),
         }
     }
 
+    /// Context for a failed connect step; the inner error says what to fix.
     fn describe_failure(&self, what: &str) -> String {
-        format!(
-            "{what} of the {} instance at {}; check OCTOSYNC_{}_URL",
-            self.role,
-            self.base_url,
-            self.role.to_ascii_uppercase()
-        )
+        format!("{what} of the {} instance at {}", self.role, self.base_url)
     }
 
     async fn resolve_space(&self) -> Result<String> {
@@ -437,6 +522,20 @@ impl Client {
             self.role.to_ascii_uppercase()
         )
     }
+}
+
+/// Whether `current` (read back after a lost PUT response) shows that `sent` was saved.
+///
+/// Versioned documents count up on every save; others carry a new `LastModifiedOn`. Either differing
+/// from what we sent means the document was saved after we read it, which in the few milliseconds
+/// since is almost certainly our own write; the next run corrects the rare exception.
+fn was_saved(sent: &Value, current: &Value) -> bool {
+    for field in ["Version", "LastModifiedOn"] {
+        if let (Some(before), Some(now)) = (sent.get(field), current.get(field)) {
+            return before != now;
+        }
+    }
+    false
 }
 
 fn page_url(path: &str, skip: usize, take: usize) -> String {

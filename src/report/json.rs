@@ -53,7 +53,8 @@ mod tests {
                 "changes",
                 "cleanup",
                 "errors",
-                "requests"
+                "requests",
+                "applied"
             ]
         );
         assert!(text.contains("\n  \"tool_version\": \"0.1.0\""), "pretty");

@@ -57,10 +57,13 @@ fn write_endpoints(md: &mut String, report: &Report) {
 
 fn write_errors(md: &mut String, report: &Report) {
     let failed: Vec<&Change> = report.changes.iter().filter(|c| c.error.is_some()).collect();
-    if report.errors.is_empty() && failed.is_empty() {
+    if report.errors.is_empty() && failed.is_empty() && report.stopped.is_none() {
         return;
     }
     md.push_str("## Errors\n\n");
+    if let Some(stopped) = &report.stopped {
+        let _ = writeln!(md, "**{}**\n", inline(stopped));
+    }
     for error in &report.errors {
         let _ = writeln!(md, "- {}", inline(error));
     }

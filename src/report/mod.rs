@@ -173,6 +173,8 @@ pub(crate) mod tests {
             }],
             errors: vec!["destination version could not be read".into()],
             requests: BTreeMap::from([("destination".into(), destination), ("source".into(), source)]),
+            applied: false,
+            stopped: None,
         }
     }
 

@@ -183,6 +183,12 @@ pub struct Report {
     pub errors: Vec<String>,
     /// Request counts per side: `source`, `destination`.
     pub requests: BTreeMap<String, RequestCounts>,
+    /// True when this run wrote to the destination (apply mode with changes to make).
+    #[serde(default)]
+    pub applied: bool,
+    /// Why the run stopped before its last stage, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 impl Report {
@@ -194,6 +200,12 @@ impl Report {
                 "Plan: {} to add, {} to change, {} unchanged, {} skipped, {} clean-up item(s).",
                 s.create, s.update, s.unchanged, s.skipped, s.cleanup
             ),
+            Mode::Apply if !self.applied && s.errors > 0 => {
+                format!(
+                    "Apply refused: nothing was written ({} error(s) in the plan).",
+                    s.errors
+                )
+            }
             Mode::Apply => format!(
                 "Apply complete: {} added, {} changed, {} unchanged, {} skipped, {} clean-up item(s){}.",
                 s.create,

@@ -93,6 +93,8 @@ pub struct HttpSettings {
     pub timeout: Duration,
     /// Attempts per request, first try included.
     pub max_attempts: u32,
+    /// Items asked for per page (not a setting: tests lower it to exercise paging).
+    pub page_size: usize,
 }
 
 impl Default for HttpSettings {
@@ -101,6 +103,7 @@ impl Default for HttpSettings {
             concurrency: 8,
             timeout: Duration::from_secs(60),
             max_attempts: 5,
+            page_size: 200,
         }
     }
 }
@@ -341,6 +344,7 @@ pub fn validate(raw: &RawSettings) -> Result<Job, SettingsError> {
             concurrency: concurrency as usize,
             timeout: Duration::from_secs(timeout),
             max_attempts: max_attempts as u32,
+            ..HttpSettings::default()
         },
         ignore_version_mismatch,
         fail_on_changes,
