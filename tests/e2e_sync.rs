@@ -285,3 +285,110 @@ async fn two_plans_of_unchanged_spaces_have_the_same_fingerprint() {
     assert_eq!(a.plan_fingerprint, b.plan_fingerprint);
     assert_eq!(a.changes, b.changes);
 }
+
+fn writes_of<'a>(log: &'a [octosync::sim::LoggedRequest], method: &str) -> Vec<&'a octosync::sim::LoggedRequest> {
+    log.iter().filter(|r| r.method == method).collect()
+}
+
+fn assert_names_unique(p: &Pair) {
+    for collection in ["environments", "projectgroups", "tagsets", "lifecycles"] {
+        let mut names: Vec<String> = p.dest_names(collection).iter().map(|n| n.to_lowercase()).collect();
+        let total = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), total, "duplicate {collection} on the destination");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_whose_response_is_lost_is_looked_up_not_sent_again() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    p.destination
+        .inject("POST", octosync::sim::SimFault::DroppedAfterCommit, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(&p.job(dir.path(), &[ALL, &[("OCTOSYNC_MODE", "apply")]].concat()))
+        .await
+        .unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.changes);
+    let log = p.destination.request_log();
+    let posts = writes_of(&log, "POST");
+    assert_eq!(posts[0].fault.as_deref(), Some("dropped_after_commit"));
+    assert_eq!(
+        posts.len(),
+        report.summary.create,
+        "every create was sent exactly once: {posts:?}"
+    );
+    assert!(
+        log.iter().any(|r| r.method == "GET" && r.path.contains("partialName=")),
+        "the lost create was looked up"
+    );
+    assert_names_unique(&p);
+    let created = report.changes.iter().filter(|c| c.action == Action::Create);
+    assert!(
+        created.clone().all(|c| c.destination_id.is_some()),
+        "{:?}",
+        created.collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_whose_response_is_lost_is_read_back_not_sent_again() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    p.destination
+        .inject("PUT", octosync::sim::SimFault::DroppedAfterCommit, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(dir.path(), &[ALL, &[("OCTOSYNC_MODE", "apply")]].concat());
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.changes);
+    let log = p.destination.request_log();
+    let puts = writes_of(&log, "PUT");
+    assert_eq!(
+        puts.len(),
+        report.summary.update,
+        "every update was sent exactly once: {puts:?}"
+    );
+    assert_eq!(puts[0].fault.as_deref(), Some("dropped_after_commit"));
+    // Resending the tag set would have given its new tags fresh ids; a re-run finds it settled.
+    let again = run(&job).await.unwrap();
+    assert_eq!(
+        (again.summary.create, again.summary.update),
+        (0, 0),
+        "{:?}",
+        again.changes
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_that_outlives_the_client_timeout_is_not_duplicated() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    p.destination.inject(
+        "POST",
+        octosync::sim::SimFault::Stalled(std::time::Duration::from_millis(1500)),
+        1,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(
+        dir.path(),
+        &[
+            ALL,
+            &[("OCTOSYNC_MODE", "apply"), ("OCTOSYNC_REQUEST_TIMEOUT_SECONDS", "1")],
+        ]
+        .concat(),
+    );
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.changes);
+    assert!(
+        report.requests["destination"].count("POST") as usize > report.summary.create,
+        "the timed-out create was retried"
+    );
+    // Let the stalled request finish on the server, then check nothing was made twice.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_names_unique(&p);
+    let again = run(&job).await.unwrap();
+    assert_eq!(
+        (again.summary.create, again.summary.update),
+        (0, 0),
+        "{:?}",
+        again.changes
+    );
+}

@@ -292,10 +292,22 @@ impl Client {
     async fn request(&self, method: Method, path: &str, body: Option<&Value>, recover: Recover<'_>) -> Result<Value> {
         let max = self.options.retry.max_attempts;
         let mut attempt = 1;
+        // Set once an attempt may have reached the server without us hearing back.
+        let mut maybe_applied = false;
         loop {
             let (why, trouble, retry_after) = match self.attempt(&method, path, body).await {
                 Attempt::Done(v) => return Ok(v),
-                Attempt::Fatal(e) => return Err(e),
+                Attempt::Fatal(e) => {
+                    // A refusal after a lost response can be the server rejecting our own earlier
+                    // write ("name already in use", "stale Version"): check before reporting it.
+                    if maybe_applied {
+                        if let Some(saved) = self.recover(&recover).await? {
+                            tracing::warn!("{} {method} {path}: an earlier attempt went through; not reporting the refusal of the retry", self.role);
+                            return Ok(saved);
+                        }
+                    }
+                    return Err(e);
+                }
                 Attempt::Transient {
                     why,
                     trouble,
@@ -304,6 +316,7 @@ impl Client {
                 } => {
                     // Before retrying, and before giving up, find out whether the write went through.
                     if outcome_unknown {
+                        maybe_applied = true;
                         if let Some(saved) = self.recover(&recover).await? {
                             tracing::warn!("{} {method} {path}: the response was lost ({why}) but the write went through; not sending it again", self.role);
                             return Ok(saved);

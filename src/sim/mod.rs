@@ -33,6 +33,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt;
 
 pub use cli::{run_cli, SimCliArgs};
+pub use faults::Fault as SimFault;
 
 use faults::{Fault, Faults};
 use kinds::Kind;
@@ -196,6 +197,11 @@ impl SimServer {
         self.shared.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
+    /// The next `count` requests with `method` (e.g. `POST`) get `fault`, before any random fault.
+    pub fn inject(&self, method: &str, fault: SimFault, count: usize) {
+        self.shared.faults.inject(method, fault, count);
+    }
+
     /// Change the fault rate at run time.
     pub fn set_fault_rate(&self, rate: f64) {
         self.shared.faults.set_rate(rate);
@@ -347,7 +353,7 @@ async fn serve_one(
         req.method(),
         &Method::POST | &Method::PUT | &Method::DELETE | &Method::PATCH
     );
-    let fault = shared.faults.decide(is_write);
+    let fault = shared.faults.decide(req.method().as_str(), is_write);
     match fault {
         Some(Fault::DroppedBefore) => {
             shared.record(&method, &path, 0, fault);
@@ -363,6 +369,7 @@ async fn serve_one(
             });
             return Ok(json_response(503, &body, None));
         }
+        Some(Fault::Stalled(pause)) => tokio::time::sleep(pause).await,
         Some(Fault::RateLimited) => {
             shared.record(&method, &path, 429, fault);
             let body = json!({"ErrorMessage": "Too many requests. Please retry after the time given in the Retry-After header."});
@@ -378,7 +385,8 @@ async fn serve_one(
         shared.record(&method, &path, 0, fault);
         return Err(DroppedConnection);
     }
-    shared.record(&method, &path, response.status().as_u16(), None);
+    let stalled = fault.filter(|f| matches!(f, Fault::Stalled(_)));
+    shared.record(&method, &path, response.status().as_u16(), stalled);
     Ok(response)
 }
 

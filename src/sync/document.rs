@@ -26,7 +26,7 @@ pub fn overlay(destination: &Value, fields: &[(&str, Value)]) -> (Value, Vec<Str
     if let Value::Object(map) = &mut doc {
         for (name, value) in fields {
             match map.get(*name) {
-                Some(current) if current == value => {}
+                Some(current) if equivalent(current, value) => {}
                 Some(_) => {
                     map.insert((*name).to_string(), value.clone());
                     changed.push((*name).to_string());
@@ -36,6 +36,23 @@ pub fn overlay(destination: &Value, fields: &[(&str, Value)]) -> (Value, Vec<Str
         }
     }
     (doc, changed)
+}
+
+/// Equal as far as Octopus is concerned: `null`, `""` and a missing field are all "empty" (servers
+/// trim and normalise these differently), compared recursively through arrays and objects.
+pub fn equivalent(a: &Value, b: &Value) -> bool {
+    fn blank(v: &Value) -> bool {
+        matches!(v, Value::Null) || v.as_str() == Some("")
+    }
+    match (a, b) {
+        _ if blank(a) && blank(b) => true,
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equivalent(p, q)),
+        (Value::Object(x), Value::Object(y)) => x
+            .keys()
+            .chain(y.keys())
+            .all(|k| equivalent(x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null))),
+        _ => a == b,
+    }
 }
 
 /// A string field, or "".
@@ -68,6 +85,18 @@ mod tests {
             for_create(&src),
             json!({"Name": "Dev", "UseGuidedFailure": true, "Future": 1})
         );
+    }
+
+    #[test]
+    fn empty_null_and_missing_are_the_same_everywhere() {
+        assert!(equivalent(
+            &json!({"A": null, "B": [{"C": ""}]}),
+            &json!({"B": [{"C": null, "D": null}]})
+        ));
+        assert!(!equivalent(&json!({"A": "x"}), &json!({"A": null})));
+        assert!(!equivalent(&json!([1, 2]), &json!([2, 1])));
+        let (_, changed) = overlay(&json!({"Description": null}), &[("Description", json!(""))]);
+        assert!(changed.is_empty());
     }
 
     #[test]

@@ -14,8 +14,17 @@ pub struct Lifecycles;
 
 /// Phase fields that hold environment ids.
 const PHASE_ENVIRONMENTS: &[&str] = &["AutomaticDeploymentTargets", "OptionalDeploymentTargets"];
-/// Phase fields that are the destination's own when a phase already exists there.
-const PHASE_DESTINATION_OWNED: &[&str] = &["Id", "ReleaseRetentionPolicy", "TentacleRetentionPolicy"];
+/// Phase fields that follow the source; everything else in a phase is the destination's own
+/// (its id, its retention policies, and any field a newer server added).
+const PHASE_OWNED: &[&str] = &[
+    "AutomaticDeploymentTargets",
+    "OptionalDeploymentTargets",
+    "MinimumEnvironmentsBeforePromotion",
+    "IsOptionalPhase",
+    "IsPriorityPhase",
+];
+/// Phase retention fields; a phase new to an existing lifecycle inherits the destination lifecycle's.
+const PHASE_RETENTION: &[&str] = &["ReleaseRetentionPolicy", "TentacleRetentionPolicy"];
 
 impl Stage for Lifecycles {
     fn kind(&self) -> Kind {
@@ -100,6 +109,22 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
             p.change.destination_id = Some(id.to_string());
             return p;
         }
+        if !had_phases {
+            let dest_has_phases = dest
+                .get("Phases")
+                .and_then(Value::as_array)
+                .is_some_and(|p| !p.is_empty());
+            if dest_has_phases {
+                let mut p = Planned::no_write(
+                    Kind::Lifecycle,
+                    name,
+                    Action::Skip,
+                    "the source lifecycle has no phases (it allows every environment); octosync does not remove the destination's phases",
+                );
+                p.change.destination_id = Some(id.to_string());
+                return p;
+            }
+        }
         let t = translate_phases(ctx, src);
         if let Some(f) = t.fatal {
             return fatal(name, f);
@@ -107,8 +132,8 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
         if had_phases && t.phases.is_empty() {
             return refuse_empty(name, t.notes, Action::Skip);
         }
-        let phases = keep_destination_phase_details(&t.phases, dest);
-        let (body, changed) = document::overlay(dest, &[("Phases", Value::Array(phases))]);
+        let phases = overlay_phases(&t.phases, dest);
+        let (body, changed) = document::overlay(dest, &[("Phases", Value::Array(phases.clone()))]);
         if changed.is_empty() {
             let mut p = Planned::no_write(
                 Kind::Lifecycle,
@@ -128,7 +153,8 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
             body,
             changed,
         )
-        .notes(t.notes);
+        .notes(t.notes)
+        .notes(describe_phases(ctx, &phases));
     }
 
     let mut body = document::for_create(src);
@@ -156,12 +182,17 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
     if had_phases && t.phases.is_empty() {
         return refuse_empty(name, t.notes, Action::Skip);
     }
+    let described = describe_phases(ctx, &t.phases);
     body["Phases"] = Value::Array(t.phases);
-    Planned::create(Kind::Lifecycle, name, "missing on the destination", body).notes(t.notes)
+    Planned::create(Kind::Lifecycle, name, "missing on the destination", body)
+        .notes(t.notes)
+        .notes(described)
 }
 
-/// Phases matched by name keep the destination's id and retention policies.
-fn keep_destination_phase_details(phases: &[Value], dest: &Value) -> Vec<Value> {
+/// The phases to write: a phase the destination already has (matched by name) is its own document
+/// with only the owned fields taken from the source; a new phase is the source's, inheriting the
+/// destination lifecycle's retention.
+fn overlay_phases(phases: &[Value], dest: &Value) -> Vec<Value> {
     let dest_phases = dest
         .get("Phases")
         .and_then(Value::as_array)
@@ -169,19 +200,60 @@ fn keep_destination_phase_details(phases: &[Value], dest: &Value) -> Vec<Value> 
         .unwrap_or_default();
     phases
         .iter()
-        .map(|p| {
-            let mut p = p.clone();
-            if let Some(dp) = dest_phases
+        .map(|src| {
+            match dest_phases
                 .iter()
-                .find(|d| name_key(name_of(d)) == name_key(name_of(&p)))
+                .find(|d| name_key(name_of(d)) == name_key(name_of(src)))
             {
-                for f in PHASE_DESTINATION_OWNED {
-                    if let Some(v) = dp.get(*f) {
-                        p[*f] = v.clone();
+                Some(existing) => {
+                    let owned: Vec<(&str, Value)> = PHASE_OWNED
+                        .iter()
+                        .filter_map(|f| src.get(*f).map(|v| (*f, v.clone())))
+                        .collect();
+                    document::overlay(existing, &owned).0
+                }
+                None => {
+                    let mut p = src.clone();
+                    for f in PHASE_RETENTION {
+                        if p.get(*f).is_some() {
+                            p[*f] = Value::Null;
+                        }
                     }
+                    p
                 }
             }
-            p
+        })
+        .collect()
+}
+
+/// One note per phase with its destination environments, so a reviewer sees what will be written.
+fn describe_phases(ctx: &PlanContext<'_>, phases: &[Value]) -> Vec<String> {
+    let env_names = |phase: &Value, field: &str| -> String {
+        let names: Vec<String> = document::id_list(phase, field)
+            .iter()
+            .map(|id| {
+                ctx.destination
+                    .by_id(Kind::Environment, id)
+                    .map(name_of)
+                    .unwrap_or(id.as_str())
+                    .to_string()
+            })
+            .collect();
+        if names.is_empty() {
+            "none".into()
+        } else {
+            names.join(", ")
+        }
+    };
+    phases
+        .iter()
+        .map(|p| {
+            format!(
+                "phase '{}': automatic {}; optional {}",
+                name_of(p),
+                env_names(p, "AutomaticDeploymentTargets"),
+                env_names(p, "OptionalDeploymentTargets")
+            )
         })
         .collect()
 }
@@ -347,6 +419,75 @@ mod tests {
         assert_eq!(ph["AutomaticDeploymentTargets"], json!(["Environments-31"]));
         assert_eq!(ph["ReleaseRetentionPolicy"]["QuantityToKeep"], 5);
         assert_eq!(body["ReleaseRetentionPolicy"]["QuantityToKeep"], 30);
+    }
+
+    #[test]
+    fn overwrite_keeps_fields_only_the_destination_phase_has_and_then_settles() {
+        let src = lifecycle(
+            "Lifecycles-1",
+            "Release",
+            json!([phase("p1", "Stage", &["Environments-3"], &[])]),
+        );
+        let mut dest_phase = phase("dest-guid", "Stage", &[], &[]);
+        dest_phase["IsPriorityPhase"] = json!(true);
+        let dest = lifecycle("Lifecycles-9", "Release", json!([dest_phase]));
+        let rules = Rules {
+            lifecycle_phases: PhaseOption::Overwrite,
+            ..Rules::default()
+        };
+        let p = plan(src.clone(), Some(dest), rules);
+        let Some(Write::Update { body, .. }) = p.write else {
+            panic!("expected an update")
+        };
+        assert_eq!(
+            body["Phases"][0]["IsPriorityPhase"], true,
+            "the destination's own field survives"
+        );
+        assert!(
+            p.change
+                .notes
+                .iter()
+                .any(|n| n == "phase 'Stage': automatic Staging; optional none"),
+            "{:?}",
+            p.change.notes
+        );
+        // Once written, the same plan changes nothing.
+        let again = plan(src, Some(body), rules);
+        assert_eq!(again.change.action, Action::Unchanged);
+    }
+
+    #[test]
+    fn overwrite_never_wipes_destination_phases_for_a_source_without_phases() {
+        let src = lifecycle("Lifecycles-1", "Default Lifecycle", json!([]));
+        let dest = lifecycle(
+            "Lifecycles-9",
+            "Default Lifecycle",
+            json!([phase("d1", "Prod", &["Environments-32"], &[])]),
+        );
+        let rules = Rules {
+            lifecycle_phases: PhaseOption::Overwrite,
+            ..Rules::default()
+        };
+        let p = plan(src, Some(dest), rules);
+        assert!(p.write.is_none());
+        assert_eq!(p.change.action, Action::Skip);
+        assert!(p.change.reason.contains("does not remove the destination's phases"));
+    }
+
+    #[test]
+    fn a_new_phase_of_an_existing_lifecycle_inherits_its_retention() {
+        let mut src_phase = phase("p1", "Stage", &["Environments-3"], &[]);
+        src_phase["ReleaseRetentionPolicy"] = json!({"Unit": "Days", "QuantityToKeep": 1});
+        let src = lifecycle("Lifecycles-1", "Release", json!([src_phase]));
+        let dest = lifecycle("Lifecycles-9", "Release", json!([]));
+        let rules = Rules {
+            lifecycle_phases: PhaseOption::Overwrite,
+            ..Rules::default()
+        };
+        let Some(Write::Update { body, .. }) = plan(src, Some(dest), rules).write else {
+            panic!("expected an update")
+        };
+        assert_eq!(body["Phases"][0]["ReleaseRetentionPolicy"], Value::Null);
     }
 
     #[test]

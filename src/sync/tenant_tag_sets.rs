@@ -49,7 +49,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
                 let mut tag = dt.clone();
                 for f in TAG_OWNED {
                     if let (Some(v), Some(obj)) = (st.get(*f), tag.as_object_mut()) {
-                        if obj.get(*f) != Some(v) {
+                        if !document::equivalent(obj.get(*f).unwrap_or(&Value::Null), v) {
                             notes.push(format!("tag '{}': {f} updated", name_of(st)));
                             obj.insert((*f).to_string(), v.clone());
                         }
