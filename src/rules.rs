@@ -20,6 +20,9 @@ pub struct Rules {
     pub lifecycle_phases: PhaseOption,
     /// Phase environments the destination lacks.
     pub lifecycle_phase_environments: MatchPolicy,
+    /// A project group's legacy environment links the destination lacks (not a setting: the links are
+    /// obsolete, so dropping the missing ones is always right).
+    pub project_group_environments: MatchPolicy,
 }
 
 impl Default for Rules {
@@ -27,6 +30,7 @@ impl Default for Rules {
         Rules {
             lifecycle_phases: PhaseOption::LeaveExisting,
             lifecycle_phase_environments: MatchPolicy::SkipUnlessPartialMatch,
+            project_group_environments: MatchPolicy::IgnoreMismatch,
         }
     }
 }

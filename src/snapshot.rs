@@ -47,7 +47,10 @@ impl Collection {
         let index = match id.as_ref().and_then(|id| self.by_id.get(id)).copied() {
             Some(i) => {
                 if let Some(old) = self.items[i].get("Name").and_then(Value::as_str).map(name_key) {
-                    self.by_name.remove(&old);
+                    // Only forget the old name if it pointed at this document.
+                    if self.by_name.get(&old) == Some(&i) {
+                        self.by_name.remove(&old);
+                    }
                 }
                 self.items[i] = doc;
                 i

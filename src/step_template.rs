@@ -28,15 +28,15 @@ use uuid::Uuid;
 ///
 /// The test catches a content change made without touching [`CONTENT_FINGERPRINT`]; it cannot tell
 /// whether the version grew, so check that in review.
-pub const TEMPLATE_VERSION: u32 = 1;
+pub const TEMPLATE_VERSION: u32 = 2;
 
 /// `$Meta.ExportedAt`: a constant so that generating is deterministic. Change it together with
 /// [`TEMPLATE_VERSION`].
-pub const EXPORTED_AT: &str = "2026-11-22T02:30:00.000Z";
+pub const EXPORTED_AT: &str = "2026-11-22T03:30:00.000Z";
 
 /// [`content_fingerprint`] of the templates at [`TEMPLATE_VERSION`]: SHA-256 of both templates with
 /// `Version` and `$Meta` left out. See [`TEMPLATE_VERSION`] for when and how to change it.
-pub const CONTENT_FINGERPRINT: &str = "4eb15ac9fe8d1773118e1d313dc88535d9abb22dee92efd1982b3fcbf6eb2dd3";
+pub const CONTENT_FINGERPRINT: &str = "726f46dd2a9e2314ffaba09f9e7b1b698e1aafe196a25ac67a28745c9e9fbd39";
 
 /// `$Meta.OctopusVersion`: the Octopus version whose export format the templates follow.
 pub const OCTOPUS_VERSION: &str = "2024.3.10989";

@@ -140,44 +140,51 @@ async fn every_collection_is_read_past_the_servers_default_page() {
     let p = pair(Seed::Empty, Seed::Empty).await;
     let s = p.source_space();
     for i in 0..75 {
-        p.source
+        let env = p
+            .source
             .insert(&s, "environments", json!({"Name": format!("Env {i:03}")}))
+            .unwrap();
+        p.source
+            .insert(&s, "projectgroups", json!({"Name": format!("Group {i:03}")}))
+            .unwrap();
+        p.source
+            .insert(
+                &s,
+                "tagsets",
+                json!({"Name": format!("Set {i:03}"), "Tags": [{"Name": "A"}]}),
+            )
+            .unwrap();
+        p.source
+            .insert(
+                &s,
+                "lifecycles",
+                json!({"Name": format!("Lifecycle {i:03}"), "Phases": [
+                {"Name": "Only", "AutomaticDeploymentTargets": [env["Id"]], "OptionalDeploymentTargets": []}]}),
+            )
             .unwrap();
     }
     let dir = tempfile::tempdir().unwrap();
-    let report = run(&p.job(
-        dir.path(),
-        &[("OCTOSYNC_MODE", "apply"), ("OCTOSYNC_ENVIRONMENTS", "Env *")],
-    ))
-    .await
-    .unwrap();
-    assert_eq!(report.summary.create, 75);
-    assert_eq!(
-        p.dest_names("environments")
+    // The server's default page is 30; ask for pages smaller still, so every collection takes many.
+    let mut job = p.job(dir.path(), &[ALL, &[("OCTOSYNC_MODE", "apply")]].concat());
+    job.http.page_size = 7;
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.changes);
+    assert_eq!(report.summary.create, 4 * 75, "{}", report.summary_line());
+    for collection in ["environments", "projectgroups", "tagsets", "lifecycles"] {
+        let pages = p
+            .source
+            .request_log()
             .iter()
-            .filter(|n| n.starts_with("Env "))
-            .count(),
-        75
-    );
-
-    // The client pages on its own as well, whatever page size it asks for.
-    let settings = octosync::settings::InstanceSettings {
-        role: "source",
-        url: p.source.url(),
-        api_key: octosync::settings::ApiKey::new(SOURCE_KEY),
-        space: "Default".into(),
-    };
-    let mut options = octosync::octopus::ClientOptions::from(octosync::settings::HttpSettings::default());
-    options.page_size = 7;
-    let client = octosync::octopus::Client::connect(&settings, options).await.unwrap();
-    let items = client.list_all(&client.space_path("environments")).await.unwrap();
-    assert_eq!(
-        items
-            .iter()
-            .filter(|e| e["Name"].as_str().unwrap().starts_with("Env "))
-            .count(),
-        75
-    );
+            .filter(|r| r.path.starts_with(&format!("/api/Spaces-1/{collection}?")))
+            .count();
+        assert!(pages >= 75 / 7, "{collection} was read in {pages} page(s)");
+        assert!(
+            p.dest_names(collection).len() >= 75,
+            "{collection} incomplete on the destination"
+        );
+    }
+    let again = run(&job).await.unwrap();
+    assert_eq!((again.summary.create, again.summary.update), (0, 0));
 }
 
 #[tokio::test(flavor = "multi_thread")]

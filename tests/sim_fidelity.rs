@@ -196,6 +196,22 @@ async fn unsupported_verbs_and_double_slashes_get_405() {
 }
 
 #[tokio::test]
+async fn project_group_has_the_fields_of_the_real_payload() {
+    let api = Api::empty().await;
+    let ex = example("projectgroup.json");
+    let builtin = api.get("/api/Spaces-1/projectgroups/ProjectGroups-1").await.body;
+    assert_has_keys(&builtin, &ex, "built-in project group");
+    assert_has_keys(&builtin["Links"], &ex["Links"], "project group links");
+    assert_eq!(builtin["Name"], ex["Name"]);
+    assert_eq!(builtin["EnvironmentIds"], json!([]), "no null collections");
+    let created = api
+        .post("/api/Spaces-1/projectgroups", json!({"Name": "Payments"}))
+        .await;
+    assert_eq!(created.status, 201);
+    assert_has_keys(&created.body, &ex, "created project group");
+}
+
+#[tokio::test]
 async fn environment_has_the_fields_of_the_real_payload_plus_newer_ones() {
     let api = Api::empty().await;
     let created = api

@@ -65,9 +65,33 @@ fn template() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// Octopus's `#{if Name}A#{else}B#{/if}`: A when the variable is set and not empty, else B.
+fn conditionals(text: &str, vars: &BTreeMap<String, String>) -> String {
+    let mut out = text.to_string();
+    while let Some(start) = out.find("#{if ") {
+        let Some(close) = out[start..].find('}').map(|i| start + i) else {
+            break;
+        };
+        let name = out[start + 5..close].trim().to_string();
+        let Some(end) = out[close..].find("#{/if}").map(|i| close + i) else {
+            break;
+        };
+        let body = &out[close + 1..end];
+        let (then, otherwise) = body.split_once("#{else}").unwrap_or((body, ""));
+        let chosen = if vars.get(&name).is_some_and(|v| !v.is_empty()) {
+            then
+        } else {
+            otherwise
+        }
+        .to_string();
+        out.replace_range(start..end + "#{/if}".len(), &chosen);
+    }
+    out
+}
+
 /// Octopus-style `#{Name}` substitution from `vars` (repeated, for values that refer to other variables).
 fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
-    let mut out = text.to_string();
+    let mut out = conditionals(text, vars);
     for _ in 0..5 {
         let mut next = String::new();
         let mut rest = out.as_str();
@@ -115,9 +139,15 @@ source "$1"
 
 /// Runs the template's script with the step's parameter values (`params`) on a worker.
 async fn run_step(pair: &Pair, worker: &Worker, params: &[(&str, &str)]) -> StepRun {
+    run_step_on(pair, worker, params, &pair.source.url()).await
+}
+
+/// As [`run_step`], on an instance whose configured server URI is `server_uri` (may be empty).
+async fn run_step_on(pair: &Pair, worker: &Worker, params: &[(&str, &str)], server_uri: &str) -> StepRun {
     let t = template();
     let mut vars: BTreeMap<String, String> = BTreeMap::new();
-    vars.insert("Octopus.Web.ServerUri".into(), pair.source.url());
+    vars.insert("Octopus.Web.ServerUri".into(), server_uri.into());
+    vars.insert("Octopus.Web.BaseUrl".into(), pair.source.url());
     vars.insert("Octopus.Space.Name".into(), "Default".into());
     vars.insert(
         "Octopus.Action.Package[OctoSync].ExtractedPath".into(),
@@ -356,4 +386,20 @@ async fn a_missing_package_fails_the_step_with_a_clear_message() {
         run.stderr
     );
     assert!(pair.destination.request_log().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_source_url_falls_back_to_the_base_url_when_no_server_uri_is_configured() {
+    let pair = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    let worker = Worker::new();
+    let dest = pair.destination.url();
+    let mut params = step_params(&pair, &[]);
+    params.retain(|(k, _)| *k != "OctoSync.Destination.Url");
+    params.push(("OctoSync.Destination.Url", dest.as_str()));
+    let run = run_step_on(&pair, &worker, &params, "").await;
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        !pair.source.request_log().is_empty(),
+        "octosync read the source through Octopus.Web.BaseUrl"
+    );
 }

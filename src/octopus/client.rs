@@ -34,7 +34,7 @@ impl From<HttpSettings> for ClientOptions {
             concurrency: h.concurrency,
             timeout: h.timeout,
             retry: RetryPolicy::new(h.max_attempts),
-            page_size: 200,
+            page_size: h.page_size,
         }
     }
 }

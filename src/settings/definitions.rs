@@ -60,7 +60,7 @@ impl SettingDef {
 
 const SELECTOR_HELP: &str = "Empty syncs none; `all` syncs every one; otherwise names or wildcard \
 patterns (`*`, `?`), one per line or comma-separated, matched case-insensitively; prefix a pattern \
-with `!` to exclude it.";
+with `!` to exclude it (exclusions alone, such as `!Development`, mean all but those).";
 
 const SCOPE_MATCH_OPTIONS: &[(&str, &str)] = &[
     (
@@ -110,7 +110,9 @@ pub static SETTINGS: &[SettingDef] = &[
         help: "Base URL of the instance to sync from, e.g. `https://octopus.example.com`. The default is this instance.",
         control: Control::SingleLineText,
         default: "",
-        template_default: Some("#{Octopus.Web.ServerUri}"),
+        // Octopus.Web.ServerUri is empty until an administrator configures it; the Library's own
+        // templates fall back to the listen address the same way.
+        template_default: Some("#{if Octopus.Web.ServerUri}#{Octopus.Web.ServerUri}#{else}#{Octopus.Web.BaseUrl}#{/if}"),
         required: true,
         selects: None,
     },
@@ -214,7 +216,7 @@ pub static SETTINGS: &[SettingDef] = &[
         env: "FAIL_ON_CHANGES",
         parameter: "OctoSync.FailOnChanges",
         label: "Fail when out of sync",
-        help: "Exit with code 2 when there are changes to make (a drift check on a schedule). Off: exit 0 and set the `InSync` output variable.",
+        help: "Plan mode only: exit with code 2 when there are changes to make (a drift check on a schedule). Off: exit 0 and set the `InSync` output variable.",
         control: Control::Checkbox,
         default: "False",
         template_default: None,

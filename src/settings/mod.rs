@@ -192,10 +192,13 @@ pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job
 }
 
 fn closest_setting(suffix: &str) -> Option<&'static str> {
-    let s = suffix.to_ascii_uppercase();
-    SETTINGS.iter().map(|d| d.env).find(|env| {
-        env.starts_with(&s) || s.starts_with(env) || (env.len() > 4 && s.len() > 4 && env[..5] == s[..5.min(s.len())])
-    })
+    let wanted = suffix.to_ascii_uppercase();
+    SETTINGS
+        .iter()
+        .map(|d| (strsim::levenshtein(&wanted, d.env), d.env))
+        .filter(|(distance, env)| *distance <= (env.len() / 3).max(2))
+        .min()
+        .map(|(_, env)| env)
 }
 
 /// Turns raw values into a [`Job`], collecting every problem.
@@ -308,6 +311,12 @@ pub fn validate(raw: &RawSettings) -> Result<Job, SettingsError> {
             );
         }
     }
+    if fail_on_changes && mode == Mode::Apply {
+        p.push(
+            "FAIL_ON_CHANGES",
+            "is a drift check and only applies in plan mode; untick it for the apply step (the InSync output variable says whether changes were made)".to_string(),
+        );
+    }
     let report_dir = PathBuf::from(non_empty(raw.report_dir.as_deref()).unwrap_or("octosync-report"));
 
     if let (Some(s), Some(d)) = (&source, &destination) {
@@ -338,6 +347,7 @@ pub fn validate(raw: &RawSettings) -> Result<Job, SettingsError> {
         rules: Rules {
             lifecycle_phases,
             lifecycle_phase_environments,
+            ..Rules::default()
         },
         report_dir,
         http: HttpSettings {
@@ -532,14 +542,14 @@ mod tests {
     #[test]
     fn octopus_style_values_are_accepted() {
         let job = from_vars(with(&[
-            ("OCTOSYNC_MODE", "Apply"),
+            ("OCTOSYNC_MODE", "PLAN"),
             ("OCTOSYNC_FAIL_ON_CHANGES", "True"),
             ("OCTOSYNC_VERBOSE", ""),
             ("OCTOSYNC_ENVIRONMENTS", "Dev*\n!Development Sandbox"),
             ("OCTOSYNC_LIFECYCLE_PHASES", "overwrite"),
         ]))
         .unwrap();
-        assert_eq!(job.mode, Mode::Apply);
+        assert_eq!(job.mode, Mode::Plan);
         assert!(job.fail_on_changes);
         assert!(!job.verbose);
         assert!(job.selector(Kind::Environment).matches("Development"));
@@ -588,6 +598,29 @@ mod tests {
     fn unknown_variables_are_rejected_with_a_suggestion() {
         let err = from_vars(with(&[("OCTOSYNC_ENVIRONMENT", "all")])).unwrap_err();
         assert!(err.to_string().contains("did you mean OCTOSYNC_ENVIRONMENTS"), "{err}");
+    }
+
+    #[test]
+    fn suggestions_are_the_nearest_setting_or_none() {
+        assert_eq!(closest_setting("LIFECYLES"), Some("LIFECYCLES"));
+        assert_eq!(closest_setting("DESTINATION_APIKEY"), Some("DESTINATION_API_KEY"));
+        assert_eq!(closest_setting(""), None);
+        assert_eq!(closest_setting("SOMETHING_ELSE_ENTIRELY"), None);
+    }
+
+    #[test]
+    fn fail_on_changes_is_refused_in_apply_mode() {
+        let ok = from_vars(with(&[("OCTOSYNC_MODE", "Apply")])).unwrap();
+        assert_eq!(ok.mode, Mode::Apply);
+        let err = from_vars(with(&[
+            ("OCTOSYNC_MODE", "apply"),
+            ("OCTOSYNC_FAIL_ON_CHANGES", "True"),
+        ]))
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("OCTOSYNC_FAIL_ON_CHANGES: is a drift check"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -515,6 +515,8 @@ fn tag_set(doc: &mut Doc, stored: Option<&Doc>) -> ApiResult<()> {
             )));
         }
         names.push(name);
+        // QUESTION: does the real server renumber tag SortOrder by position on every save, or keep
+        // what it is sent? Renumbering is the assumption here (the UI reorders by dragging).
         m.insert("SortOrder".into(), json!(i));
         *t = Value::Object(m);
     }

@@ -3,7 +3,7 @@
 use super::{document, PlanContext, Planned, Stage};
 use crate::kind::Kind;
 use crate::report::Action;
-use crate::scope::{translate_list, ListOutcome, MatchPolicy};
+use crate::scope::{translate_list, ListOutcome};
 use crate::snapshot::name_of;
 use serde_json::{json, Value};
 
@@ -34,7 +34,7 @@ impl Stage for ProjectGroups {
                 // Legacy fields: environment ids must be translated, the retention policy is the destination's own.
                 if body.get("EnvironmentIds").is_some() {
                     let ids = document::id_list(src, "EnvironmentIds");
-                    let kept = match translate_list(&ctx.translator(), &ids, MatchPolicy::IgnoreMismatch) {
+                    let kept = match translate_list(&ctx.translator(), &ids, ctx.rules.project_group_environments) {
                         ListOutcome::Keep { ids, dropped } => {
                             notes.extend(
                                 dropped

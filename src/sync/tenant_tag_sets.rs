@@ -69,6 +69,15 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
             merged.push(dt.clone());
         }
     }
+    let before: Vec<String> = dest_tags.iter().map(|t| name_key(name_of(t))).collect();
+    let after: Vec<String> = merged
+        .iter()
+        .map(|t| name_key(name_of(t)))
+        .filter(|n| before.contains(n))
+        .collect();
+    if after != before {
+        notes.push("existing tags reordered to follow the source; destination-only tags go last".into());
+    }
     // Positions follow the merged order so the destination lists tags as the source does.
     for (i, tag) in merged.iter_mut().enumerate() {
         if let Some(obj) = tag.as_object_mut() {
