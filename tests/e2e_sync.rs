@@ -213,23 +213,11 @@ async fn injected_faults_neither_fail_the_run_nor_duplicate_items() {
     );
     assert!(p.destination.request_log().iter().any(|r| r.fault.is_some()));
 
-    for collection in ["environments", "projectgroups", "tagsets", "lifecycles"] {
-        let mut names = p.dest_names(collection);
-        let total = names.len();
-        names.sort_by_key(|n| n.to_lowercase());
-        names.dedup_by_key(|n| n.to_lowercase());
-        assert_eq!(names.len(), total, "duplicate {collection} on the destination");
-    }
+    assert_names_unique(&p);
     // The faulty run converged: a calm re-run finds nothing to do.
     p.destination.set_fault_rate(0.0);
     p.source.set_fault_rate(0.0);
-    let again = run(&job).await.unwrap();
-    assert_eq!(
-        (again.summary.create, again.summary.update),
-        (0, 0),
-        "{:?}",
-        again.changes
-    );
+    assert_rerun_settles(&job).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -297,16 +285,6 @@ fn writes_of<'a>(log: &'a [octosync::sim::LoggedRequest], method: &str) -> Vec<&
     log.iter().filter(|r| r.method == method).collect()
 }
 
-fn assert_names_unique(p: &Pair) {
-    for collection in ["environments", "projectgroups", "tagsets", "lifecycles"] {
-        let mut names: Vec<String> = p.dest_names(collection).iter().map(|n| n.to_lowercase()).collect();
-        let total = names.len();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), total, "duplicate {collection} on the destination");
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_create_whose_response_is_lost_is_looked_up_not_sent_again() {
     let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
@@ -368,13 +346,7 @@ async fn an_update_whose_response_is_lost_is_read_back_not_sent_again() {
         1
     );
     // Resending the tag set would have given its new tags fresh ids; a re-run finds it settled.
-    let again = run(&job).await.unwrap();
-    assert_eq!(
-        (again.summary.create, again.summary.update),
-        (0, 0),
-        "{:?}",
-        again.changes
-    );
+    assert_rerun_settles(&job).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -403,11 +375,5 @@ async fn a_create_that_outlives_the_client_timeout_is_not_duplicated() {
     // Let the stalled request finish on the server, then check nothing was made twice.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_names_unique(&p);
-    let again = run(&job).await.unwrap();
-    assert_eq!(
-        (again.summary.create, again.summary.update),
-        (0, 0),
-        "{:?}",
-        again.changes
-    );
+    assert_rerun_settles(&job).await;
 }

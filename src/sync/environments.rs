@@ -18,16 +18,13 @@ impl Stage for Environments {
             .map(|src| {
                 let name = name_of(src);
                 match ctx.destination.by_name(Kind::Environment, name) {
-                    Some(dest) => {
-                        let mut p = Planned::no_write(
-                            Kind::Environment,
-                            name,
-                            Action::Unchanged,
-                            "exists on the destination; environments are created, never updated",
-                        );
-                        p.change.destination_id = Some(document::str_field(dest, "Id").to_string());
-                        p
-                    }
+                    Some(dest) => Planned::no_write(
+                        Kind::Environment,
+                        name,
+                        Action::Unchanged,
+                        "exists on the destination; environments are created, never updated",
+                    )
+                    .at(document::str_field(dest, "Id")),
                     None => Planned::create(
                         Kind::Environment,
                         name,

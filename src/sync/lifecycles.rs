@@ -91,39 +91,28 @@ fn translate_phases(ctx: &PlanContext<'_>, src: &Value) -> TranslatedPhases {
 
 fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
     let name = name_of(src);
-    let had_phases = src
-        .get("Phases")
-        .and_then(Value::as_array)
-        .is_some_and(|p| !p.is_empty());
+    let had_phases = has_phases(src);
     let existing = ctx.destination.by_name(Kind::Lifecycle, name);
 
     if let Some(dest) = existing {
         let id = document::str_field(dest, "Id");
         if ctx.rules.lifecycle_phases != PhaseOption::Overwrite {
-            let mut p = Planned::no_write(
+            return Planned::no_write(
                 Kind::Lifecycle,
                 name,
                 Action::Unchanged,
                 "exists on the destination; its phases are left alone (OCTOSYNC_LIFECYCLE_PHASES)",
-            );
-            p.change.destination_id = Some(id.to_string());
-            return p;
+            )
+            .at(id);
         }
-        if !had_phases {
-            let dest_has_phases = dest
-                .get("Phases")
-                .and_then(Value::as_array)
-                .is_some_and(|p| !p.is_empty());
-            if dest_has_phases {
-                let mut p = Planned::no_write(
-                    Kind::Lifecycle,
-                    name,
-                    Action::Skip,
-                    "the source lifecycle has no phases (it allows every environment); octosync does not remove the destination's phases",
-                );
-                p.change.destination_id = Some(id.to_string());
-                return p;
-            }
+        if !had_phases && has_phases(dest) {
+            return Planned::no_write(
+                Kind::Lifecycle,
+                name,
+                Action::Skip,
+                "the source lifecycle has no phases (it allows every environment); octosync does not remove the destination's phases",
+            )
+            .at(id);
         }
         let t = translate_phases(ctx, src);
         if let Some(f) = t.fatal {
@@ -135,15 +124,14 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
         let phases = overlay_phases(&t.phases, dest);
         let (body, changed) = document::overlay(dest, &[("Phases", Value::Array(phases.clone()))]);
         if changed.is_empty() {
-            let mut p = Planned::no_write(
+            return Planned::no_write(
                 Kind::Lifecycle,
                 name,
                 Action::Unchanged,
                 "phases already match the source",
             )
-            .notes(t.notes);
-            p.change.destination_id = Some(id.to_string());
-            return p;
+            .notes(t.notes)
+            .at(id);
         }
         return Planned::update(
             Kind::Lifecycle,
@@ -256,6 +244,14 @@ fn describe_phases(ctx: &PlanContext<'_>, phases: &[Value]) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// True when a lifecycle has at least one phase (none means every environment may be deployed to).
+fn has_phases(lifecycle: &Value) -> bool {
+    lifecycle
+        .get("Phases")
+        .and_then(Value::as_array)
+        .is_some_and(|p| !p.is_empty())
 }
 
 /// A lifecycle whose phases all vanish would allow every environment: never write that silently.

@@ -126,6 +126,12 @@ impl Planned {
         p
     }
 
+    /// Records the destination item this decision is about.
+    pub fn at(mut self, destination_id: &str) -> Planned {
+        self.change.destination_id = Some(destination_id.to_string());
+        self
+    }
+
     /// Adds a note.
     pub fn note(mut self, note: impl Into<String>) -> Planned {
         self.change.notes.push(note.into());

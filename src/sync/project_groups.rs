@@ -20,14 +20,13 @@ impl Stage for ProjectGroups {
             .map(|src| {
                 let name = name_of(src);
                 if let Some(dest) = ctx.destination.by_name(Kind::ProjectGroup, name) {
-                    let mut p = Planned::no_write(
+                    return Planned::no_write(
                         Kind::ProjectGroup,
                         name,
                         Action::Unchanged,
                         "exists on the destination; project groups are created, never updated",
-                    );
-                    p.change.destination_id = Some(document::str_field(dest, "Id").to_string());
-                    return p;
+                    )
+                    .at(document::str_field(dest, "Id"));
                 }
                 let mut body = document::for_create(src);
                 let mut notes = Vec::new();

@@ -96,8 +96,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
     let (body, changed) = document::overlay(dest, &fields);
     let id = document::str_field(dest, "Id");
     if changed.is_empty() {
-        let mut p = Planned::no_write(Kind::TagSet, name, Action::Unchanged, "tags already match the source");
-        p.change.destination_id = Some(id.to_string());
+        let mut p = Planned::no_write(Kind::TagSet, name, Action::Unchanged, "tags already match the source").at(id);
         // Destination-only tags are worth a mention even when nothing is written.
         p.change.notes = notes
             .into_iter()

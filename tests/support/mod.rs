@@ -91,6 +91,28 @@ impl Pair {
     }
 }
 
+/// No two items of a synced kind share a name on the destination (the sign of a duplicated create).
+pub fn assert_names_unique(p: &Pair) {
+    for collection in ["environments", "projectgroups", "tagsets", "lifecycles"] {
+        let mut names: Vec<String> = p.dest_names(collection).iter().map(|n| n.to_lowercase()).collect();
+        let total = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), total, "duplicate {collection} on the destination");
+    }
+}
+
+/// Runs `job` again and checks it finds nothing left to write.
+pub async fn assert_rerun_settles(job: &Job) {
+    let again = run(job).await.expect("re-run");
+    assert_eq!(
+        (again.summary.create, again.summary.update),
+        (0, 0),
+        "{:?}",
+        again.changes
+    );
+}
+
 pub fn names(items: &[serde_json::Value]) -> Vec<String> {
     items
         .iter()
