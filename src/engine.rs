@@ -22,6 +22,8 @@ struct Pass {
     errors: Vec<String>,
     /// Why the pass stopped before the last stage.
     stopped: Option<String>,
+    /// Writes that succeeded (live pass only).
+    written: usize,
     /// Canonical description of every planned write, in order, for the fingerprint.
     writes: Vec<Value>,
 }
@@ -86,14 +88,18 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
     for change in &outcome.changes {
         log_decision(change, applied);
     }
-    if let Some(stopped) = &outcome.stopped {
-        tracing::warn!("{stopped}");
-    }
 
     let mut requests = BTreeMap::new();
     requests.insert("source".to_string(), source_client.metrics());
     requests.insert("destination".to_string(), dest_client.metrics());
-    let count = |a: Action| outcome.changes.iter().filter(|c| c.action == a).count();
+    // A failed write is an error, not an add or a change.
+    let count = |a: Action| {
+        outcome
+            .changes
+            .iter()
+            .filter(|c| c.action == a && c.error.is_none())
+            .count()
+    };
     let summary = Summary {
         create: count(Action::Create),
         update: count(Action::Update),
@@ -197,6 +203,7 @@ async fn pass(
         cleanup: vec![],
         errors: vec![],
         stopped: None,
+        written: 0,
         writes: vec![],
     };
     let all = stages();
@@ -225,8 +232,12 @@ async fn pass(
             }
             out.errors.extend(fatal);
             // Rule errors arise while planning, before any write: the run writes nothing at all.
+            let written = match (live, out.written) {
+                (false, _) | (true, 0) => "nothing was written".to_string(),
+                (true, n) => format!("{n} write(s) of earlier stages were applied"),
+            };
             out.stopped = Some(format!(
-                "The rules stopped the run at the {} stage; nothing was written. Fix the reported problem or change the matching option, then run again",
+                "The rules stopped the run at the {} stage; {written}. Fix the reported problem or change the matching option, then run again",
                 kind.label().to_lowercase()
             ));
             return out;
@@ -241,6 +252,7 @@ async fn pass(
         .await;
 
         let mut stage_failed = false;
+        let mut written_here = 0;
         for (mut p, result) in planned.into_iter().zip(results) {
             if let Some(w) = &p.write {
                 out.writes.push(canonical_write(&p.change, w));
@@ -252,6 +264,7 @@ async fn pass(
                         p.change.destination_id = Some(id);
                     }
                     destination.absorb(kind, saved);
+                    written_here += 1;
                 }
                 Some(Err(e)) => {
                     p.change.error = Some(format!("{e:#}"));
@@ -262,14 +275,19 @@ async fn pass(
             out.cleanup.extend(p.cleanup);
             out.changes.push(p.change);
         }
+        out.written += written_here;
         if let Some(l) = log {
             let pct = 50 + (45 * (index + 1) / total) as u8;
             l.progress(pct, &format!("{}s done", kind.label()));
         }
         if stage_failed {
             // Later stages may reference what failed here; planning them would drop those references.
+            let earlier = match out.written {
+                0 => "nothing else was written".to_string(),
+                n => format!("{n} other write(s) were applied"),
+            };
             out.stopped = Some(format!(
-                "A write failed in the {} stage, so the later stages were not run; the writes before it were applied. Fix the reported problem and run again",
+                "A write failed in the {} stage, so the later stages were not run; {earlier}. Fix the reported problem and run again",
                 kind.label().to_lowercase()
             ));
             return out;

@@ -237,7 +237,12 @@ impl Client {
     async fn read_pages(&self, path: &str) -> Result<(Vec<Value>, usize)> {
         let take = self.options.page_size.max(1);
         let first = self.get(&page_url(path, 0, take)).await?;
-        let total = first.get("TotalResults").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let Some(total) = first.get("TotalResults").and_then(Value::as_u64).map(|t| t as usize) else {
+            bail!(
+                "{} {path}: expected a paged collection with TotalResults; is this an Octopus Server?",
+                self.role
+            );
+        };
         let mut items = items_of(&first, path)?;
         if items.len() < total && !items.is_empty() {
             // The first page tells the total and the page size the server honours; fetch the rest
@@ -260,7 +265,8 @@ impl Client {
     }
 
     /// POST a new item to `collection_path`. If the response is lost, the item is looked up by `name`
-    /// before any retry, so a retried create never makes a duplicate.
+    /// in that collection before any retry, so a retried create never makes a duplicate; names must
+    /// be unique in `collection_path` (pass a project's own collection for per-project kinds).
     pub async fn create(&self, collection_path: &str, body: &Value, name: &str) -> Result<Value> {
         self.request(
             Method::POST,
@@ -301,9 +307,17 @@ impl Client {
                     // A refusal after a lost response can be the server rejecting our own earlier
                     // write ("name already in use", "stale Version"): check before reporting it.
                     if maybe_applied {
-                        if let Some(saved) = self.recover(&recover).await? {
-                            tracing::warn!("{} {method} {path}: an earlier attempt went through; not reporting the refusal of the retry", self.role);
-                            return Ok(saved);
+                        match self.recover(&recover).await {
+                            Ok(Some(saved)) => {
+                                tracing::warn!("{} {method} {path}: an earlier attempt went through; not reporting the refusal of the retry", self.role);
+                                return Ok(saved);
+                            }
+                            Ok(None) => {}
+                            Err(check) => {
+                                return Err(e.context(format!(
+                                    "an earlier attempt's response was lost and checking whether it went through failed too ({check:#}); look at the destination before running again"
+                                )))
+                            }
                         }
                     }
                     return Err(e);
@@ -317,9 +331,17 @@ impl Client {
                     // Before retrying, and before giving up, find out whether the write went through.
                     if outcome_unknown {
                         maybe_applied = true;
-                        if let Some(saved) = self.recover(&recover).await? {
-                            tracing::warn!("{} {method} {path}: the response was lost ({why}) but the write went through; not sending it again", self.role);
-                            return Ok(saved);
+                        match self.recover(&recover).await {
+                            Ok(Some(saved)) => {
+                                tracing::warn!("{} {method} {path}: the response was lost ({why}) but the write went through; not sending it again", self.role);
+                                return Ok(saved);
+                            }
+                            Ok(None) => {}
+                            // Not knowing is no reason to stop: the retry and its own check come next.
+                            Err(check) => tracing::debug!(
+                                "{} {method} {path}: could not check whether the write went through: {check:#}",
+                                self.role
+                            ),
                         }
                     }
                     (why, trouble, retry_after)
@@ -337,8 +359,13 @@ impl Client {
                         self.role, self.base_url
                     ),
                 };
+                let unknown = if maybe_applied && !matches!(recover, Recover::Retry) {
+                    "; a response was lost, so the write may or may not have been made: look at the destination"
+                } else {
+                    ""
+                };
                 bail!(
-                    "{} {method} {path} failed after {attempt} attempt(s): {why}; {advice}",
+                    "{} {method} {path} failed after {attempt} attempt(s): {why}; {advice}{unknown}",
                     self.role
                 );
             }
@@ -537,18 +564,30 @@ impl Client {
     }
 }
 
-/// Whether `current` (read back after a lost PUT response) shows that `sent` was saved.
-///
-/// Versioned documents count up on every save; others carry a new `LastModifiedOn`. Either differing
-/// from what we sent means the document was saved after we read it, which in the few milliseconds
-/// since is almost certainly our own write; the next run corrects the rare exception.
+/// Whether `current` (read back after a lost PUT response) shows that `sent` was saved: every field
+/// we sent is there with the value we sent, nested items included (the server adds ids and
+/// computed fields such as a tag's `CanonicalTagName`). Concurrency stamps are left out: they are
+/// the server's to change. If it holds, resending could change nothing anyway.
 fn was_saved(sent: &Value, current: &Value) -> bool {
-    for field in ["Version", "LastModifiedOn"] {
-        if let (Some(before), Some(now)) = (sent.get(field), current.get(field)) {
-            return before != now;
-        }
+    const STAMPS: &[&str] = &["Version", "LastModifiedOn", "LastModifiedBy", "Links"];
+    match (sent, current) {
+        (Value::Object(s), Value::Object(c)) => s
+            .iter()
+            .filter(|(k, _)| !STAMPS.contains(&k.as_str()))
+            .all(|(k, v)| contains(c.get(k).unwrap_or(&Value::Null), v)),
+        _ => false,
     }
-    false
+}
+
+/// `have` holds everything `want` does (objects may have more fields; empty, null and missing are alike).
+fn contains(have: &Value, want: &Value) -> bool {
+    let blank = |v: &Value| v.is_null() || v.as_str() == Some("");
+    match (have, want) {
+        _ if blank(have) && blank(want) => true,
+        (Value::Object(h), Value::Object(w)) => w.iter().all(|(k, v)| contains(h.get(k).unwrap_or(&Value::Null), v)),
+        (Value::Array(h), Value::Array(w)) => h.len() == w.len() && h.iter().zip(w).all(|(a, b)| contains(a, b)),
+        _ => have == want,
+    }
 }
 
 fn page_url(path: &str, skip: usize, take: usize) -> String {
@@ -606,4 +645,35 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// Percent-encodes a query value.
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_saved_tag_set_contains_what_was_sent_plus_server_fields() {
+        let sent = json!({"Id": "TagSets-2", "Name": "Region", "LastModifiedOn": "old", "Description": null,
+                          "Tags": [{"Id": "TagSets-2/Tags-1", "Name": "EU"}, {"Name": "US", "Color": "#222222"}]});
+        let current = json!({"Id": "TagSets-2", "Name": "Region", "LastModifiedOn": "new", "Description": "",
+                             "Tags": [{"Id": "TagSets-2/Tags-1", "Name": "EU", "CanonicalTagName": "Region/EU"},
+                                      {"Id": "TagSets-2/Tags-7", "Name": "US", "Color": "#222222", "CanonicalTagName": "Region/US"}]});
+        assert!(was_saved(&sent, &current));
+    }
+
+    #[test]
+    fn an_unsaved_document_is_recognised_whatever_its_stamps() {
+        let sent = json!({"Id": "Lifecycles-1", "Name": "Release", "Phases": [{"Name": "Stage"}], "Version": 3});
+        let unchanged = json!({"Id": "Lifecycles-1", "Name": "Release", "Phases": [], "Version": 4});
+        assert!(
+            !was_saved(&sent, &unchanged),
+            "a moved stamp alone does not mean our write landed"
+        );
+        let missing_tag = json!({"Tags": [{"Name": "EU"}]});
+        assert!(!was_saved(
+            &json!({"Tags": [{"Name": "EU"}, {"Name": "US"}]}),
+            &missing_tag
+        ));
+    }
 }

@@ -183,7 +183,8 @@ pub struct Report {
     pub errors: Vec<String>,
     /// Request counts per side: `source`, `destination`.
     pub requests: BTreeMap<String, RequestCounts>,
-    /// True when this run wrote to the destination (apply mode with changes to make).
+    /// True when this run went on to write (apply mode with a clean plan that had changes); the
+    /// counts say which writes succeeded.
     #[serde(default)]
     pub applied: bool,
     /// Why the run stopped before its last stage, when it did.
@@ -199,6 +200,10 @@ impl Report {
             Mode::Plan => format!(
                 "Plan: {} to add, {} to change, {} unchanged, {} skipped, {} clean-up item(s).",
                 s.create, s.update, s.unchanged, s.skipped, s.cleanup
+            ),
+            Mode::Apply if self.applied && self.stopped.is_some() => format!(
+                "Apply stopped: {} added, {} changed before a write failed; {} error(s).",
+                s.create, s.update, s.errors
             ),
             Mode::Apply if !self.applied && s.errors > 0 => {
                 format!(

@@ -65,9 +65,11 @@ impl Faults {
     pub fn decide(&self, method: &str, is_write: bool) -> Option<Fault> {
         {
             let mut q = self.scripted.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(entry) = q.iter_mut().find(|(m, _, left)| m == method && *left > 0) {
-                entry.2 -= 1;
-                return Some(entry.1);
+            if let Some(i) = q.iter().position(|(m, _, left)| m == method && *left > 0) {
+                q[i].2 -= 1;
+                let fault = q[i].1;
+                q.retain(|(_, _, left)| *left > 0);
+                return Some(fault);
             }
         }
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());

@@ -337,9 +337,21 @@ fn logged_path(uri: &Uri) -> String {
     }
 }
 
+/// Serves one request. The work runs in its own task: like a real server, it finishes (and is
+/// logged) even when the client gives up and closes the connection first.
+async fn serve_one(
+    shared: Arc<Shared>,
+    router: Router,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, DroppedConnection> {
+    tokio::spawn(process_one(shared, router, req))
+        .await
+        .unwrap_or(Err(DroppedConnection))
+}
+
 /// Latency, faults and the request log around the router. Returning `Err` makes hyper close the
 /// connection without a response: that is how drops are simulated.
-async fn serve_one(
+async fn process_one(
     shared: Arc<Shared>,
     router: Router,
     req: Request<Incoming>,

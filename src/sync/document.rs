@@ -5,11 +5,13 @@ use serde_json::{Map, Value};
 /// Fields the server sets; never copied from one instance to another.
 pub const SERVER_OWNED: &[&str] = &["Id", "Links", "SpaceId", "Slug", "LastModifiedOn", "LastModifiedBy"];
 
-/// A source document ready to POST to the destination: server-owned fields removed.
+/// A source document ready to POST to the destination: server-owned fields removed, and its
+/// `SortOrder`, because its place among the destination's own items is the destination's (the
+/// server appends it; a copied position could tie with an existing item).
 pub fn for_create(source: &Value) -> Value {
     let mut doc = source.clone();
     if let Value::Object(map) = &mut doc {
-        for f in SERVER_OWNED {
+        for f in SERVER_OWNED.iter().chain(&["SortOrder"]) {
             map.remove(*f);
         }
     }
@@ -80,7 +82,7 @@ mod tests {
 
     #[test]
     fn create_bodies_lose_server_owned_fields_only() {
-        let src = json!({"Id": "Environments-1", "Name": "Dev", "SpaceId": "Spaces-1", "Links": {}, "UseGuidedFailure": true, "Future": 1});
+        let src = json!({"Id": "Environments-1", "Name": "Dev", "SpaceId": "Spaces-1", "Links": {}, "SortOrder": 4, "UseGuidedFailure": true, "Future": 1});
         assert_eq!(
             for_create(&src),
             json!({"Name": "Dev", "UseGuidedFailure": true, "Future": 1})

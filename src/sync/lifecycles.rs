@@ -38,10 +38,13 @@ impl Stage for Lifecycles {
 
 /// The source phases translated for the destination.
 struct TranslatedPhases {
+    /// The phases that survive translation, in source order.
     phases: Vec<Value>,
     notes: Vec<String>,
     /// Set when the policy says the run must stop.
     fatal: Option<String>,
+    /// Every source phase name in order, kept or not (so Overwrite can keep the destination's order).
+    order: Vec<String>,
 }
 
 fn translate_phases(ctx: &PlanContext<'_>, src: &Value) -> TranslatedPhases {
@@ -50,9 +53,11 @@ fn translate_phases(ctx: &PlanContext<'_>, src: &Value) -> TranslatedPhases {
         phases: vec![],
         notes: vec![],
         fatal: None,
+        order: vec![],
     };
     for phase in src.get("Phases").and_then(Value::as_array).into_iter().flatten() {
         let phase_name = name_of(phase);
+        out.order.push(phase_name.to_string());
         // The policy judges the phase's environments as one list, as a person reads the phase.
         let all: Vec<String> = PHASE_ENVIRONMENTS
             .iter()
@@ -65,7 +70,9 @@ fn translate_phases(ctx: &PlanContext<'_>, src: &Value) -> TranslatedPhases {
                 ));
                 return out;
             }
-            ListOutcome::Skip { reason } => out.notes.push(format!("phase '{phase_name}' left out: {reason}")),
+            ListOutcome::Skip { reason } => {
+                out.notes.push(format!("phase '{phase_name}' left out: {reason}"));
+            }
             ListOutcome::Keep { dropped, .. } => {
                 let mut p = phase.clone();
                 for f in PHASE_ENVIRONMENTS {
@@ -121,8 +128,12 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
         if had_phases && t.phases.is_empty() {
             return refuse_empty(name, t.notes, Action::Skip);
         }
-        let phases = overlay_phases(&t.phases, dest);
+        let (phases, kept_notes) = overlay_phases(&t, dest);
         let (body, changed) = document::overlay(dest, &[("Phases", Value::Array(phases.clone()))]);
+        let t = TranslatedPhases {
+            notes: t.notes.into_iter().chain(kept_notes).collect(),
+            ..t
+        };
         if changed.is_empty() {
             return Planned::no_write(
                 Kind::Lifecycle,
@@ -177,22 +188,26 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
         .notes(described)
 }
 
-/// The phases to write: a phase the destination already has (matched by name) is its own document
-/// with only the owned fields taken from the source; a new phase is the source's, inheriting the
-/// destination lifecycle's retention.
-fn overlay_phases(phases: &[Value], dest: &Value) -> Vec<Value> {
+/// The phases to write under Overwrite, in source order, and notes on what happens to the
+/// destination's own phases.
+///
+/// A phase the destination already has (matched by name) is its own document with only the owned
+/// fields taken from the source; a new phase is the source's, inheriting the destination
+/// lifecycle's retention; a source phase left out (none of its environments here) leaves the
+/// destination's phase of that name as it is; a destination phase the source lacks is removed,
+/// and said so.
+fn overlay_phases(t: &TranslatedPhases, dest: &Value) -> (Vec<Value>, Vec<String>) {
     let dest_phases = dest
         .get("Phases")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    phases
-        .iter()
-        .map(|src| {
-            match dest_phases
-                .iter()
-                .find(|d| name_key(name_of(d)) == name_key(name_of(src)))
-            {
+    let find = |name: &str| dest_phases.iter().find(|d| name_key(name_of(d)) == name_key(name));
+    let mut out = Vec::new();
+    let mut notes = Vec::new();
+    for name in &t.order {
+        if let Some(src) = t.phases.iter().find(|p| name_key(name_of(p)) == name_key(name)) {
+            out.push(match find(name) {
                 Some(existing) => {
                     let owned: Vec<(&str, Value)> = PHASE_OWNED
                         .iter()
@@ -209,9 +224,24 @@ fn overlay_phases(phases: &[Value], dest: &Value) -> Vec<Value> {
                     }
                     p
                 }
-            }
-        })
-        .collect()
+            });
+        } else if let Some(existing) = find(name) {
+            notes.push(format!(
+                "destination phase '{}' kept as it is: the source's has none of its environments here",
+                name_of(existing)
+            ));
+            out.push(existing.clone());
+        }
+    }
+    for d in &dest_phases {
+        if !t.order.iter().any(|n| name_key(n) == name_key(name_of(d))) {
+            notes.push(format!(
+                "destination phase '{}' removed: the source lifecycle has no such phase",
+                name_of(d)
+            ));
+        }
+    }
+    (out, notes)
 }
 
 /// One note per phase with its destination environments, so a reviewer sees what will be written.
@@ -468,6 +498,67 @@ mod tests {
         assert!(p.write.is_none());
         assert_eq!(p.change.action, Action::Skip);
         assert!(p.change.reason.contains("does not remove the destination's phases"));
+    }
+
+    #[test]
+    fn overwrite_keeps_a_destination_phase_whose_source_phase_was_left_out_and_names_removals() {
+        let src = lifecycle(
+            "Lifecycles-1",
+            "Release",
+            json!([
+                phase("p1", "Dev", &["Environments-1"], &[]),
+                phase("p2", "Stage", &["Environments-3"], &[])
+            ]),
+        );
+        let dest = lifecycle(
+            "Lifecycles-9",
+            "Release",
+            json!([
+                phase("d1", "Dev", &["Environments-31"], &[]),
+                phase("d2", "Stage", &[], &[]),
+                phase("d3", "Hotfix", &["Environments-32"], &[])
+            ]),
+        );
+        let rules = Rules {
+            lifecycle_phases: PhaseOption::Overwrite,
+            ..Rules::default()
+        };
+        let p = plan(src, Some(dest), rules);
+        let Some(Write::Update { body, .. }) = p.write else {
+            panic!("expected an update")
+        };
+        assert_eq!(names_of(&body["Phases"]), ["Dev", "Stage"]);
+        assert_eq!(body["Phases"][0]["Id"], "d1");
+        assert_eq!(
+            body["Phases"][0]["AutomaticDeploymentTargets"],
+            json!(["Environments-31"]),
+            "kept as it is"
+        );
+        assert!(
+            p.change
+                .notes
+                .iter()
+                .any(|n| n.starts_with("destination phase 'Dev' kept as it is")),
+            "{:?}",
+            p.change.notes
+        );
+        assert!(
+            p.change
+                .notes
+                .iter()
+                .any(|n| n.starts_with("destination phase 'Hotfix' removed")),
+            "{:?}",
+            p.change.notes
+        );
+    }
+
+    fn names_of(phases: &Value) -> Vec<&str> {
+        phases
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["Name"].as_str().unwrap())
+            .collect()
     }
 
     #[test]
