@@ -40,11 +40,11 @@ pub fn overlay(destination: &Value, fields: &[(&str, Value)]) -> (Value, Vec<Str
     (doc, changed)
 }
 
-/// Equal as far as Octopus is concerned: `null`, `""` and a missing field are all "empty" (servers
-/// trim and normalise these differently), compared recursively through arrays and objects.
+/// Equal as far as Octopus is concerned: `null`, `""`, `[]` and a missing field are all "empty"
+/// (servers trim and normalise these differently), compared recursively through arrays and objects.
 pub fn equivalent(a: &Value, b: &Value) -> bool {
     fn blank(v: &Value) -> bool {
-        matches!(v, Value::Null) || v.as_str() == Some("")
+        matches!(v, Value::Null) || v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty)
     }
     match (a, b) {
         _ if blank(a) && blank(b) => true,
@@ -97,6 +97,8 @@ mod tests {
         ));
         assert!(!equivalent(&json!({"A": "x"}), &json!({"A": null})));
         assert!(!equivalent(&json!([1, 2]), &json!([2, 1])));
+        assert!(equivalent(&json!({"Scopes": []}), &json!({"Scopes": null})));
+        assert!(!equivalent(&json!({"Scopes": ["Tenant"]}), &json!({})));
         let (_, changed) = overlay(&json!({"Description": null}), &[("Description", json!(""))]);
         assert!(changed.is_empty());
     }
