@@ -86,6 +86,15 @@ impl Api {
         self.ok(Method::POST, &format!("/api/Spaces-1/{coll}"), Some(body))
             .await
     }
+
+    /// A project in the built-in project group and lifecycle.
+    async fn project(&self, name: &str) -> Value {
+        self.create(
+            "projects",
+            json!({"Name": name, "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
+        )
+        .await
+    }
 }
 
 fn id(v: &Value) -> String {
@@ -170,12 +179,7 @@ async fn unknown_resource_gets_404_with_the_real_message() {
 #[tokio::test]
 async fn unsupported_verbs_and_double_slashes_get_405() {
     let api = Api::empty().await;
-    let p = api
-        .create(
-            "projects",
-            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
-        )
-        .await;
+    let p = api.project("P").await;
     let dp = p["DeploymentProcessId"].as_str().unwrap();
     assert_eq!(
         api.call(Method::DELETE, &format!("/api/Spaces-1/deploymentprocesses/{dp}"), None)
@@ -382,12 +386,7 @@ async fn lifecycle_with_phases_has_the_real_shape() {
 #[tokio::test]
 async fn creating_a_project_creates_its_variable_set_process_and_default_channel() {
     let api = Api::empty().await;
-    let project = api
-        .create(
-            "projects",
-            json!({"Name": "Sample Project", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
-        )
-        .await;
+    let project = api.project("Sample Project").await;
     let pid = id(&project);
     assert_has_keys(&project, &example("project.json"), "project");
     assert_eq!(
@@ -443,12 +442,7 @@ async fn creating_a_project_creates_its_variable_set_process_and_default_channel
 #[tokio::test]
 async fn deleting_a_project_removes_its_children() {
     let api = Api::empty().await;
-    let p = api
-        .create(
-            "projects",
-            json!({"Name": "Gone", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
-        )
-        .await;
+    let p = api.project("Gone").await;
     let pid = id(&p);
     let rb = api
         .create("runbooks", json!({"Name": "Restart", "ProjectId": pid}))
@@ -494,18 +488,8 @@ async fn duplicate_names_are_400_case_insensitively_and_channels_are_unique_per_
         .post("/api/Spaces-1/environments", json!({"Description": "no name"}))
         .await;
     assert_eq!(missing.status, 400);
-    let p1 = api
-        .create(
-            "projects",
-            json!({"Name": "A", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
-        )
-        .await;
-    let p2 = api
-        .create(
-            "projects",
-            json!({"Name": "B", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
-        )
-        .await;
+    let p1 = api.project("A").await;
+    let p2 = api.project("B").await;
     assert_eq!(
         api.post(
             "/api/Spaces-1/channels",
@@ -555,12 +539,7 @@ async fn null_collections_are_400_like_dotnet() {
 #[tokio::test]
 async fn process_and_variable_set_puts_need_steps_and_a_current_version() {
     let api = Api::empty().await;
-    let p = api
-        .create(
-            "projects",
-            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
-        )
-        .await;
+    let p = api.project("P").await;
     let path = format!("/api/Spaces-1/projects/{}/deploymentprocesses", id(&p));
     let no_steps = api.put(&path, json!({"Version": 0})).await;
     assert_eq!(no_steps.status, 400);
@@ -591,12 +570,7 @@ async fn process_and_variable_set_puts_need_steps_and_a_current_version() {
 #[tokio::test]
 async fn duplicate_step_action_and_variable_ids_are_400() {
     let api = Api::empty().await;
-    let p = api
-        .create(
-            "projects",
-            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
-        )
-        .await;
+    let p = api.project("P").await;
     let path = format!("/api/Spaces-1/projects/{}/deploymentprocesses", id(&p));
     let action = |n: &str| json!({"Name": n, "ActionType": "Octopus.Script", "Properties": {}});
     let r = api
@@ -668,12 +642,7 @@ async fn secrets_are_stored_but_never_returned_nor_logged() {
             "Parameters": [{"Name": "Key", "DefaultValue": {"HasValue": true, "NewValue": "param-s3cret"}}]}))
         .await;
     assert_eq!(tmpl["Properties"]["Pwd"], json!({"HasValue": true, "NewValue": null}));
-    let p = api
-        .create(
-            "projects",
-            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
-        )
-        .await;
+    let p = api.project("P").await;
     let vpath = format!("/api/Spaces-1/variables/variableset-{}", id(&p));
     let v = api
         .put(
@@ -732,12 +701,7 @@ async fn sensitive_value_fields_follow_the_keep_set_clear_table() {
 #[tokio::test]
 async fn sensitive_variables_keep_their_secret_only_when_their_id_matches() {
     let api = Api::empty().await;
-    let p = api
-        .create(
-            "projects",
-            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
-        )
-        .await;
+    let p = api.project("P").await;
     let set = format!("variableset-{}", id(&p));
     let vpath = format!("/api/Spaces-1/variables/{set}");
     let v = api
@@ -789,12 +753,7 @@ async fn legacy_canonical_and_spaces_routes_return_the_same_documents() {
 #[tokio::test]
 async fn paths_match_case_insensitively() {
     let api = Api::empty().await;
-    let p = api
-        .create(
-            "projects",
-            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
-        )
-        .await;
+    let p = api.project("P").await;
     let rb = api.create("runbooks", json!({"Name": "R", "ProjectId": id(&p)})).await;
     let rp = rb["RunbookProcessId"].as_str().unwrap().to_string();
     assert_eq!(rp, format!("RunbookProcess-{}", id(&rb)));
@@ -873,12 +832,7 @@ async fn tag_sets_get_tag_ids_canonical_names_and_refuse_foreign_tag_ids() {
 #[tokio::test]
 async fn runbook_put_with_null_process_id_loses_it_like_the_real_server() {
     let api = Api::empty().await;
-    let p = api
-        .create(
-            "projects",
-            json!({"Name": "P", "ProjectGroupId": "ProjectGroups-1", "LifecycleId": "Lifecycles-1"}),
-        )
-        .await;
+    let p = api.project("P").await;
     let rb = api.create("runbooks", json!({"Name": "R", "ProjectId": id(&p)})).await;
     let path = format!("/api/Spaces-1/runbooks/{}", id(&rb));
     let mut body = rb.clone();
