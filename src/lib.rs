@@ -8,6 +8,7 @@ pub mod engine;
 pub mod kind;
 pub mod octolog;
 pub mod octopus;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scope;

@@ -83,14 +83,7 @@ fn main() -> ExitCode {
 }
 
 fn sync(runtime: &tokio::runtime::Runtime, forced: Option<Mode>) -> ExitCode {
-    let mut vars: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k != "OCTOSYNC_MODE").collect();
-    let mode = forced
-        .map(|m| m.as_str().to_string())
-        .or_else(|| std::env::var("OCTOSYNC_MODE").ok());
-    if let Some(m) = mode {
-        vars.push(("OCTOSYNC_MODE".into(), m));
-    }
-    let job = match settings::from_vars(vars) {
+    let job = match settings::from_vars_with_mode(std::env::vars(), forced) {
         Ok(job) => job,
         Err(e) => {
             let log = TaskLog::new(detect_flavor(None), false);

@@ -8,6 +8,7 @@
 //!
 //! Everything written (text lines and attribute values alike) goes through redaction first.
 
+use crate::redact::Redactor;
 use anyhow::{bail, Context as _};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -74,8 +75,6 @@ impl StdoutMode {
 }
 
 /// Octopus masks only values longer than 3 characters; shorter ones would shred ordinary words.
-const MIN_SECRET_LEN: usize = 4;
-const MASK: &str = "********";
 
 struct Inner {
     flavor: Flavor,
@@ -83,8 +82,8 @@ struct Inner {
     out: Box<dyn Write + Send>,
     err: Box<dyn Write + Send>,
     mode: StdoutMode,
-    /// Longest first, so a secret that contains another is masked whole.
-    secrets: Vec<String>,
+    /// Masks secrets and credential-shaped text in everything written.
+    redactor: Redactor,
 }
 
 /// The task log: cheap to clone, safe to share between threads.
@@ -127,7 +126,7 @@ impl TaskLog {
                 out,
                 err,
                 mode: StdoutMode::Default,
-                secrets: Vec::new(),
+                redactor: Redactor::default(),
             })),
         }
     }
@@ -144,15 +143,12 @@ impl TaskLog {
 
     /// Masks every later occurrence of `secret` as `********` (secrets shorter than 4 chars are ignored).
     pub fn add_redaction(&self, secret: &str) {
-        if secret.chars().count() < MIN_SECRET_LEN {
-            return;
-        }
-        let mut inner = self.lock();
-        if inner.secrets.iter().any(|s| s == secret) {
-            return;
-        }
-        inner.secrets.push(secret.to_string());
-        inner.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        self.lock().redactor.add(secret);
+    }
+
+    /// The redaction this log applies, for text that leaves octosync another way (the reports).
+    pub fn redactor(&self) -> Redactor {
+        self.lock().redactor.clone()
     }
 
     /// Verbose text (hidden by default in the Octopus task log; shown in Plain only when asked for).
@@ -271,13 +267,7 @@ impl TaskLog {
 
 impl Inner {
     fn redact(&self, text: &str) -> String {
-        let mut text = text.to_string();
-        for secret in &self.secrets {
-            if text.contains(secret.as_str()) {
-                text = text.replace(secret.as_str(), MASK);
-            }
-        }
-        text
+        self.redactor.redact(text)
     }
 
     /// Redacted, `\r`-free lines of `text`, each prefixed and safe to write as plain text.

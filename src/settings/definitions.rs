@@ -279,6 +279,17 @@ pub static SETTINGS: &[SettingDef] = &[
         selects: None,
     },
     SettingDef {
+        env: "TIMEOUT_MINUTES",
+        parameter: "OctoSync.TimeoutMinutes",
+        label: "Run time limit (minutes)",
+        help: "How long the whole run may take (1 to 1440). When it runs out, no further write starts, the writes in flight finish, and the run ends with its report saying what was and was not done.",
+        control: Control::SingleLineText,
+        default: "30",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+    SettingDef {
         env: "IGNORE_VERSION_MISMATCH",
         parameter: "OctoSync.IgnoreVersionMismatch",
         label: "Ignore version mismatch",

@@ -44,6 +44,7 @@ pub struct RawSettings {
     pub concurrency: Option<String>,
     pub request_timeout_seconds: Option<String>,
     pub max_attempts: Option<String>,
+    pub timeout_minutes: Option<String>,
     pub ignore_version_mismatch: Option<String>,
     pub service_messages: Option<String>,
     pub verbose: Option<String>,
@@ -125,6 +126,8 @@ pub struct Job {
     pub report_dir: PathBuf,
     /// Client behaviour.
     pub http: HttpSettings,
+    /// The whole run's time limit: no write starts after it, and the run ends with its report.
+    pub deadline: Duration,
     /// Run despite a version gap.
     pub ignore_version_mismatch: bool,
     /// Exit 2 when changes are pending.
@@ -170,6 +173,17 @@ pub fn from_env() -> Result<Job, SettingsError> {
 
 /// Reads the settings from `vars` (name, value) pairs; only `OCTOSYNC_*` names are looked at.
 pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job, SettingsError> {
+    from_vars_with_mode(vars, None)
+}
+
+/// Like [`from_vars`], with the mode forced by the command (`octosync plan` / `octosync apply`).
+///
+/// `OCTOSYNC_MODE` is still validated: a typo there is an error whichever command runs, so that the
+/// same variables never pass under one command and fail under another.
+pub fn from_vars_with_mode(
+    vars: impl IntoIterator<Item = (String, String)>,
+    forced: Option<Mode>,
+) -> Result<Job, SettingsError> {
     let vars: Vec<(String, String)> = vars.into_iter().filter(|(k, _)| k.starts_with(PREFIX)).collect();
     let mut problems = Vec::new();
     // A typo would otherwise silently mean "not set"; say which name was meant.
@@ -188,7 +202,7 @@ pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Job
     let raw: RawSettings = envy::prefixed(PREFIX).from_iter(vars).map_err(|e| SettingsError {
         problems: vec![format!("could not read the {PREFIX}* variables: {e}")],
     })?;
-    validate(&raw)
+    validate_with_mode(&raw, forced)
 }
 
 fn closest_setting(suffix: &str) -> Option<&'static str> {
@@ -203,6 +217,11 @@ fn closest_setting(suffix: &str) -> Option<&'static str> {
 
 /// Turns raw values into a [`Job`], collecting every problem.
 pub fn validate(raw: &RawSettings) -> Result<Job, SettingsError> {
+    validate_with_mode(raw, None)
+}
+
+/// [`validate`] with the mode forced by the command; `OCTOSYNC_MODE` is checked all the same.
+pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job, SettingsError> {
     let mut p = Problems::default();
     let source = instance(
         &mut p,
@@ -220,10 +239,11 @@ pub fn validate(raw: &RawSettings) -> Result<Job, SettingsError> {
         &raw.destination_api_key,
         &raw.destination_space,
     );
-    let mode = match p.take("MODE", parse_choice(raw.mode.as_deref(), &["plan", "apply"])) {
+    let configured = match p.take("MODE", parse_choice(raw.mode.as_deref(), &["plan", "apply"])) {
         Some(Some("apply")) => Mode::Apply,
         _ => Mode::Plan,
     };
+    let mode = forced.unwrap_or(configured);
 
     let mut selectors = BTreeMap::new();
     for def in SETTINGS.iter().filter(|d| d.selects.is_some()) {
@@ -296,6 +316,13 @@ pub fn validate(raw: &RawSettings) -> Result<Job, SettingsError> {
         .take("MAX_ATTEMPTS", parse_number(raw.max_attempts.as_deref(), 1, 20))
         .flatten()
         .unwrap_or(5);
+    let timeout_minutes = p
+        .take(
+            "TIMEOUT_MINUTES",
+            parse_number(raw.timeout_minutes.as_deref(), 1, 1440),
+        )
+        .flatten()
+        .unwrap_or(DEFAULT_TIMEOUT_MINUTES);
 
     let expected_plan = non_empty(raw.expected_plan.as_deref()).map(str::to_ascii_lowercase);
     if let Some(fp) = &expected_plan {
@@ -356,6 +383,7 @@ pub fn validate(raw: &RawSettings) -> Result<Job, SettingsError> {
             max_attempts: max_attempts as u32,
             ..HttpSettings::default()
         },
+        deadline: Duration::from_secs(timeout_minutes * 60),
         ignore_version_mismatch,
         fail_on_changes,
         expected_plan,
@@ -374,6 +402,9 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
     }
 }
 
+/// Minutes a run may take when `OCTOSYNC_TIMEOUT_MINUTES` is unset.
+pub const DEFAULT_TIMEOUT_MINUTES: u64 = 30;
+
 #[derive(Default)]
 struct Problems(Vec<String>);
 
@@ -383,6 +414,8 @@ impl Problems {
         let parameter = definitions::find(env)
             .map(|d| format!(" (step parameter {})", d.parameter))
             .unwrap_or_default();
+        // A value echoed back may be a key pasted into the wrong field: mask anything credential-shaped.
+        let what = crate::redact::shape_safe(&what);
         self.0.push(format!("{PREFIX}{env}: {what}{parameter}"));
     }
 
@@ -467,20 +500,31 @@ fn is_api_key(k: &str) -> bool {
 }
 
 /// Validates a base URL and strips a trailing `/` and a trailing `/api`.
+///
+/// Errors never echo the value: a URL field may hold a key in its query string or user info, or a
+/// key pasted into the wrong field. They say what is wrong instead.
 fn normalise_url(u: &str) -> Result<String, String> {
-    let parsed = reqwest::Url::parse(u)
-        .map_err(|e| format!("expected an http(s) URL like https://octopus.example.com, got '{u}' ({e})"))?;
+    const EXPECTED: &str = "expected the instance's base URL, such as https://octopus.example.com";
+    if u.starts_with("API-") {
+        return Err(format!(
+            "{EXPECTED}; the value looks like an API key, which belongs in the API key setting"
+        ));
+    }
+    let parsed = reqwest::Url::parse(u).map_err(|e| format!("{EXPECTED}; the value is not a URL ({e})"))?;
     if parsed.scheme() != "http" && parsed.scheme() != "https" {
         return Err(format!(
-            "expected an http or https URL, got scheme '{}'",
-            parsed.scheme()
+            "{EXPECTED}; the value is not an http or https URL (its scheme is not http or https)"
         ));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err("must not contain a user name or password; use the API key setting".into());
+        return Err(format!(
+            "{EXPECTED}; the value has a user name or password in it: remove it and use the API key setting"
+        ));
     }
-    if parsed.query().is_some() {
-        return Err(format!("expected a base URL without a query string, got '{u}'"));
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(format!(
+            "{EXPECTED}; the value has a query string (a '?…' part): remove it, and give any API key in the API key setting"
+        ));
     }
     let mut s = parsed.as_str().trim_end_matches('/').to_string();
     if s.to_ascii_lowercase().ends_with("/api") {
@@ -627,6 +671,64 @@ mod tests {
     fn the_same_space_on_the_same_instance_is_refused() {
         let err = from_vars(with(&[("OCTOSYNC_DESTINATION_URL", "https://DEV.example.com")])).unwrap_err();
         assert!(err.to_string().contains("OCTOSYNC_DESTINATION_SPACE"));
+    }
+
+    #[test]
+    fn a_url_holding_a_key_is_refused_without_echoing_it() {
+        let key = "API-ABCDEFGHIJKLMNOPQRSTUVWXYZ12";
+        for url in [
+            format!("https://b.example/?apikey={key}"),
+            format!("https://user:{key}@b.example"),
+            key.to_string(),
+            format!("b.example/{key}"),
+        ] {
+            let err = from_vars(with(&[("OCTOSYNC_DESTINATION_URL", url.as_str())])).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains("OCTOSYNC_DESTINATION_URL"), "{text}");
+            assert!(text.contains("https://octopus.example.com"), "says what is expected: {text}");
+            assert!(!text.contains("ABCDEFGHIJKLMNOPQRSTUVWXYZ12"), "echoed the key: {text}");
+            assert!(!text.contains("b.example/?"), "echoed the query: {text}");
+        }
+    }
+
+    #[test]
+    fn a_key_pasted_into_any_other_field_is_masked_in_the_error() {
+        let err = from_vars(with(&[("OCTOSYNC_CONCURRENCY", "API-ABCDEFGHIJKLMNOPQRSTUVWXYZ12")])).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("OCTOSYNC_CONCURRENCY"), "{text}");
+        assert!(!text.contains("ABCDEFGHIJKLMNOPQRSTUVWXYZ12"), "{text}");
+    }
+
+    #[test]
+    fn a_mode_typo_is_an_error_even_when_the_command_forces_the_mode() {
+        for forced in [None, Some(Mode::Plan), Some(Mode::Apply)] {
+            let err = from_vars_with_mode(with(&[("OCTOSYNC_MODE", "sync")]), forced).unwrap_err();
+            assert!(
+                err.to_string().contains("OCTOSYNC_MODE: expected one of plan, apply, got 'sync'"),
+                "{forced:?}: {err}"
+            );
+        }
+        let job = from_vars_with_mode(with(&[("OCTOSYNC_MODE", "plan")]), Some(Mode::Apply)).unwrap();
+        assert_eq!(job.mode, Mode::Apply, "the command wins over a valid OCTOSYNC_MODE");
+    }
+
+    #[test]
+    fn booleans_other_than_true_and_false_are_refused() {
+        let err = from_vars(with(&[("OCTOSYNC_FAIL_ON_CHANGES", "yes")])).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("OCTOSYNC_FAIL_ON_CHANGES: expected True or False, got 'yes'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_run_time_limit_defaults_to_thirty_minutes_and_is_range_checked() {
+        assert_eq!(from_vars(base()).unwrap().deadline, Duration::from_secs(30 * 60));
+        let job = from_vars(with(&[("OCTOSYNC_TIMEOUT_MINUTES", "5")])).unwrap();
+        assert_eq!(job.deadline, Duration::from_secs(300));
+        let err = from_vars(with(&[("OCTOSYNC_TIMEOUT_MINUTES", "0")])).unwrap_err();
+        assert!(err.to_string().contains("OCTOSYNC_TIMEOUT_MINUTES: expected a whole number from 1 to 1440"));
     }
 
     #[test]

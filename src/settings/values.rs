@@ -11,15 +11,16 @@ pub fn non_empty(raw: Option<&str>) -> Option<&str> {
     raw.map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// `True`/`False` in any case (also `1`/`0`, `yes`/`no`); `None` when unset.
+/// `True` or `False` in any case, exactly what an Octopus checkbox delivers; `None` when unset.
+///
+/// Nothing else is accepted (`yes`, `1`, `on` …): a value that is neither was typed by hand, and
+/// guessing what it meant could turn a drift check or a version override on by accident.
 pub fn parse_bool(raw: Option<&str>) -> Result<Option<bool>, ValueError> {
     match non_empty(raw) {
         None => Ok(None),
-        Some(v) => match v.to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" => Ok(Some(true)),
-            "false" | "0" | "no" => Ok(Some(false)),
-            _ => Err(format!("expected True or False, got '{v}'")),
-        },
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(v) => Err(format!("expected True or False, got '{v}'")),
     }
 }
 
@@ -67,6 +68,14 @@ mod tests {
         assert_eq!(parse_bool(Some("")), Ok(None));
         assert_eq!(parse_bool(None), Ok(None));
         assert!(parse_bool(Some("maybe")).unwrap_err().contains("True or False"));
+    }
+
+    #[test]
+    fn only_true_and_false_are_booleans() {
+        for other in ["yes", "no", "1", "0", "on", "Y"] {
+            let err = parse_bool(Some(other)).unwrap_err();
+            assert!(err.contains("expected True or False"), "{other}: {err}");
+        }
     }
 
     #[test]
