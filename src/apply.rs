@@ -40,6 +40,10 @@ impl Applier<'_> {
                 })?;
                 confirmed(kind, name, saved)
             }
+            (_, Write::Reorder { .. }) => bail!(
+                "the order of the {}s must be applied with Applier::reorder, once the stage's creates have their ids",
+                kind.label().to_lowercase()
+            ),
             (Applier::Live(client), Write::Update { id, body }) => {
                 let path = format!("{}/{id}", client.space_path(kind.collection()));
                 let saved = client.update(&path, body).await.with_context(|| {
@@ -51,6 +55,24 @@ impl Applier<'_> {
                 confirmed(kind, name, saved)
             }
         }
+    }
+
+    /// Puts every destination item of `kind` into the order of `ids` (all of them, as the route requires).
+    pub async fn reorder(&self, kind: Kind, ids: &[String]) -> Result<()> {
+        let (Applier::Live(client), Some(route)) = (self, kind.sort_order_path()) else {
+            return Ok(());
+        };
+        // Sending the same order twice leaves the same order: a retry after a lost response is safe.
+        client
+            .put_idempotent(&client.space_path(route), &json!(ids))
+            .await
+            .with_context(|| {
+                format!(
+                    "could not put the destination's {}s in order; the items themselves were saved, and their order can be set by hand (Infrastructure or Library, drag to reorder)",
+                    kind.label().to_lowercase()
+                )
+            })?;
+        Ok(())
     }
 
     /// True for the live applier.

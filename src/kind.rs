@@ -29,6 +29,16 @@ impl Kind {
         }
     }
 
+    /// The route that orders the whole collection, for kinds whose order people see (dashboards,
+    /// tag pickers): `PUT /api/{space}/{path}` with every id in order (reference §1.5).
+    pub fn sort_order_path(self) -> Option<&'static str> {
+        match self {
+            Kind::Environment => Some("environments/sortorder"),
+            Kind::TagSet => Some("tagsets/sortorder"),
+            Kind::ProjectGroup | Kind::Lifecycle => None,
+        }
+    }
+
     /// Id prefix before the dash, e.g. `Environments`.
     pub fn id_prefix(self) -> &'static str {
         match self {

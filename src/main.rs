@@ -112,7 +112,11 @@ fn sync(runtime: &tokio::runtime::Runtime, forced: Option<Mode>) -> ExitCode {
                 .stopped
                 .clone()
                 .unwrap_or_else(|| "see the report for what to fix".into());
-            anyhow::bail!("{} error(s), the first: {first}. {why}", report.summary.errors);
+            anyhow::bail!(
+                "{} error(s), the first: {}. {why}",
+                report.summary.errors,
+                first.trim_end_matches('.')
+            );
         }
         if job.fail_on_changes && job.mode == Mode::Plan && !report.summary.in_sync {
             log.fail(&format!("The spaces are out of sync: {}", report.summary_line()));

@@ -74,8 +74,6 @@ impl StdoutMode {
     }
 }
 
-/// Octopus masks only values longer than 3 characters; shorter ones would shred ordinary words.
-
 struct Inner {
     flavor: Flavor,
     verbose_in_plain: bool,

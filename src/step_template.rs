@@ -330,6 +330,11 @@ fn description(flavor: Flavor) -> String {
         Some((last, _)) => last.clone(),
         None => String::new(),
     };
+    let names: Vec<String> = crate::report::output_variable_meanings()
+        .iter()
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
+    let outputs = names.join(", ");
     let worker = match flavor {
         Flavor::Bash => {
             "**Workers.** This is the Bash template: run it on a **Linux** worker (any distribution; the binary \
@@ -347,8 +352,7 @@ fn description(flavor: Flavor) -> String {
          a secret and writes nothing when nothing changed.\n\n\
          **Plan vs apply.** With `OctoSync.Mode` = `plan` (the default) it reads both spaces and reports what \
          would change without writing anything; `apply` makes the changes. Each run sets the output variables \
-         `Creates`, `Updates`, `Unchanged`, `Skipped`, `CleanupItems`, `Errors`, `InSync` and `PlanFingerprint`, \
-         and attaches a JSON and a Markdown report as artifacts.\n\n\
+         {outputs} (the README says what each means), and attaches a JSON and a Markdown report as artifacts.\n\n\
          **Reviewed plan.** For changes someone approves, give the runbook three steps:\n\
          1. this template, named `Plan`, with `OctoSync.Mode` = `plan`;\n\
          2. a *Manual Intervention Required* step: the reviewer reads the plan report;\n\

@@ -13,7 +13,7 @@ async fn plan_reports_changes_but_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let before = p.dest_names("environments");
     let report = run(&p.job(dir.path(), ALL)).await.unwrap();
-    assert!(report.summary.create > 0, "{}", report.summary_line());
+    assert!(report.summary.planned_create > 0, "{}", report.summary_line());
     assert!(!report.summary.in_sync);
     assert_eq!(p.dest_writes(), 0);
     assert_eq!(report.requests["destination"].writes(), 0);
@@ -121,11 +121,11 @@ async fn a_second_apply_is_a_no_op_with_zero_writes() {
     let job = p.job(dir.path(), &[ALL, &[("OCTOSYNC_MODE", "apply")]].concat());
     let first = run(&job).await.unwrap();
     assert_eq!(first.summary.errors, 0, "{:?}", first.errors);
-    assert!(first.summary.create + first.summary.update > 0);
+    assert!(first.summary.created + first.summary.updated > 0);
     p.destination.clear_request_log();
     let second = run(&job).await.unwrap();
     assert_eq!(
-        (second.summary.create, second.summary.update, second.summary.errors),
+        (second.summary.created, second.summary.updated, second.summary.errors),
         (0, 0, 0),
         "{:?}",
         second.changes
@@ -169,7 +169,7 @@ async fn every_collection_is_read_past_the_servers_default_page() {
     job.http.page_size = 7;
     let report = run(&job).await.unwrap();
     assert_eq!(report.summary.errors, 0, "{:?}", report.changes);
-    assert_eq!(report.summary.create, 4 * 75, "{}", report.summary_line());
+    assert_eq!(report.summary.created, 4 * 75, "{}", report.summary_line());
     for collection in ["environments", "projectgroups", "tagsets", "lifecycles"] {
         let pages = p
             .source
@@ -243,12 +243,25 @@ async fn an_apply_refuses_a_plan_that_changed_since_review_and_writes_nothing() 
         ]
         .concat(),
     );
-    let err = run(&apply).await.unwrap_err();
+    let refused = run(&apply).await.unwrap();
     assert!(
-        format!("{err:#}").contains("the plan changed since it was reviewed"),
-        "{err:#}"
+        refused
+            .errors
+            .iter()
+            .any(|e| e.contains("the plan changed since it was reviewed")),
+        "{:?}",
+        refused.errors
     );
     assert_eq!(p.dest_writes(), 0);
+    assert!(!refused.applied);
+    // The refusal is reported like any run: the report says why nothing was written.
+    let md = std::fs::read_to_string(dir.path().join("octosync-report.md")).unwrap();
+    assert!(md.contains("Apply refused: nothing was written"), "{md}");
+    assert!(md.contains("the plan changed since it was reviewed"), "{md}");
+    assert!(
+        md.contains("stopped part-way"),
+        "the likely reason after a partial apply: {md}"
+    );
 
     // Re-reviewed, the same apply goes through.
     let again = run(&p.job(dir.path(), ALL)).await.unwrap();
@@ -306,7 +319,7 @@ async fn a_create_whose_response_is_lost_is_looked_up_not_sent_again() {
     );
     assert_eq!(
         posts.len(),
-        report.summary.create,
+        report.summary.created,
         "every create was sent exactly once: {posts:?}"
     );
     assert!(
@@ -335,7 +348,7 @@ async fn an_update_whose_response_is_lost_is_read_back_not_sent_again() {
     let puts = writes_of(&log, "PUT");
     assert_eq!(
         puts.len(),
-        report.summary.update,
+        report.summary.updated,
         "every update was sent exactly once: {puts:?}"
     );
     assert_eq!(
@@ -379,7 +392,7 @@ async fn a_create_that_outlives_the_client_timeout_is_not_reported_as_failed_or_
     assert_eq!(stalled.status, 201, "{stalled:?}");
     let posts = log.iter().filter(|r| r.method == "POST").count();
     assert!(
-        posts <= report.summary.create + 1,
+        posts <= report.summary.created + 1,
         "at most the one timed-out create was sent again: {log:?}"
     );
     assert!(report
@@ -401,7 +414,7 @@ async fn a_write_that_keeps_failing_is_an_error_not_an_add() {
         &[ALL, &[("OCTOSYNC_MODE", "apply"), ("OCTOSYNC_MAX_ATTEMPTS", "2")]].concat(),
     );
     let report = run(&job).await.unwrap();
-    assert_eq!(report.summary.create, 0, "{}", report.summary_line());
+    assert_eq!(report.summary.created, 0, "{}", report.summary_line());
     assert!(report.summary.errors > 0);
     assert!(
         report.summary_line().starts_with("Apply stopped: 0 added"),

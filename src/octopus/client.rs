@@ -294,6 +294,12 @@ impl Client {
         .await
     }
 
+    /// PUT a body whose effect is the same however often it is sent (a sort order): a lost response
+    /// is simply retried.
+    pub async fn put_idempotent(&self, path: &str, body: &Value) -> Result<Value> {
+        self.request(Method::PUT, path, Some(body), Recover::Retry).await
+    }
+
     /// The one retry loop.
     async fn request(&self, method: Method, path: &str, body: Option<&Value>, recover: Recover<'_>) -> Result<Value> {
         let max = self.options.retry.max_attempts;

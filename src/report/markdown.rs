@@ -17,6 +17,7 @@ pub fn to_markdown(report: &Report) -> String {
         let _ = writeln!(md, "The destination is in sync with the source.\n");
     }
     write_errors(&mut md, report);
+    write_warnings(&mut md, &report.changes);
     write_changes(&mut md, &report.changes);
     write_cleanup(&mut md, report);
     write_requests(&mut md, report);
@@ -79,6 +80,29 @@ fn write_errors(md: &mut String, report: &Report) {
     md.push('\n');
 }
 
+/// Every warning in one list near the top, so a reader skimming the report cannot miss a dropped
+/// reference behind a "create".
+fn write_warnings(md: &mut String, changes: &[Change]) {
+    let warned: Vec<&Change> = changes.iter().filter(|c| !c.warnings.is_empty()).collect();
+    if warned.is_empty() {
+        return;
+    }
+    md.push_str("## Warnings\n\n");
+    for change in warned {
+        for warning in &change.warnings {
+            let _ = writeln!(
+                md,
+                "- {} {} ({}): {}",
+                inline(&change.kind),
+                inline(&change.name),
+                change.action.as_str(),
+                inline(warning)
+            );
+        }
+    }
+    md.push('\n');
+}
+
 fn write_changes(md: &mut String, changes: &[Change]) {
     md.push_str("## Changes\n\n");
     if changes.is_empty() {
@@ -98,7 +122,12 @@ fn write_changes(md: &mut String, changes: &[Change]) {
         md.push_str("| Name | Action | Reason | Changed fields | Notes |\n");
         md.push_str("|---|---|---|---|---|\n");
         for change in group {
-            let mut notes: Vec<String> = change.notes.iter().map(|n| cell(n)).collect();
+            let mut notes: Vec<String> = change
+                .warnings
+                .iter()
+                .map(|w| format!("**warning:** {}", cell(w)))
+                .collect();
+            notes.extend(change.notes.iter().map(|n| cell(n)));
             if let Some(error) = &change.error {
                 notes.push(format!("**error:** {}", cell(error)));
             }
@@ -179,9 +208,13 @@ fn cell(text: &str) -> String {
     inline(text).replace('|', "\\|")
 }
 
-/// Text for one line of Markdown: line breaks become `<br>`.
+/// Text for one line of Markdown: line breaks become `<br>`, and `<`, `>` and `&` are escaped so
+/// text from a server (an HTML error page, a name with markup) renders as text, never as HTML.
 fn inline(text: &str) -> String {
     text.trim()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
         .replace('\\', "\\\\")
         .replace("\r\n", "\n")
         .replace('\r', "\n")
@@ -231,11 +264,33 @@ mod tests {
     fn escapes_pipes_and_line_breaks_in_cells() {
         let md = to_markdown(&sample_report());
         assert!(
-            md.contains("| Default \\| Fast | update | phases differ | Phases | phase dropped:<br>Production |"),
+            md.contains("| Default \\| Fast | update | phases differ | Phases | **warning:** phase 'QA' left out: none of its environments exist<br>phase dropped:<br>Production |"),
             "{md}"
         );
         assert_eq!(cell("a\\|b"), "a\\\\\\|b");
         assert_eq!(cell("x\r\ny"), "x<br>y");
+    }
+
+    #[test]
+    fn server_html_renders_as_text_never_as_markup() {
+        let mut report = sample_report();
+        report.errors = vec!["HTTP 502: <html><script>alert(1)</script></html> & more".into()];
+        let md = to_markdown(&report);
+        assert!(!md.contains("<script>"), "{md}");
+        assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{md}");
+        assert!(md.contains("&amp; more"), "{md}");
+    }
+
+    #[test]
+    fn every_warning_is_listed_in_its_own_section_and_on_its_change() {
+        let md = to_markdown(&sample_report());
+        let section = md.find("## Warnings").expect("a warnings section");
+        let changes = md.find("## Changes").unwrap();
+        assert!(section < changes, "warnings come before the change tables");
+        assert!(
+            md.contains("- Lifecycle Default | Fast (update): phase 'QA' left out: none of its environments exist"),
+            "{md}"
+        );
     }
 
     #[test]

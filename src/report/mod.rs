@@ -26,6 +26,17 @@ pub struct WrittenReport {
     pub markdown_path: PathBuf,
 }
 
+/// Checks, before any request, that the reports can be written to `dir`: created if missing, and a
+/// file can be made there. A run whose report would be lost must not write to the destination.
+pub fn check_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the report folder {}", dir.display()))?;
+    let probe = dir.join(format!(".octosync-write-check-{}", std::process::id()));
+    std::fs::write(&probe, b"").with_context(|| format!("cannot write in the report folder {}", dir.display()))?;
+    // Leaving the probe behind is harmless; failing to remove it is not worth stopping the run for.
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
 /// Writes `octosync-report.json` and `octosync-report.md` into `dir` (created if missing, files overwritten).
 pub fn write_reports(report: &Report, dir: &Path) -> anyhow::Result<WrittenReport> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the report folder {}", dir.display()))?;
@@ -105,11 +116,14 @@ pub(crate) mod tests {
                 version: None,
             },
             summary: Summary {
-                create: 2,
-                update: 1,
+                planned_create: 2,
+                planned_update: 1,
+                created: 0,
+                updated: 0,
                 unchanged: 1,
                 skipped: 1,
                 cleanup: 1,
+                warnings: 1,
                 errors: 1,
                 in_sync: false,
             },
@@ -122,6 +136,7 @@ pub(crate) mod tests {
                     reason: "missing on the destination".into(),
                     changed_fields: vec!["Name".into(), "Description".into()],
                     notes: vec![],
+                    warnings: vec![],
                     destination_id: None,
                     error: None,
                 },
@@ -132,6 +147,7 @@ pub(crate) mod tests {
                     reason: "phases differ".into(),
                     changed_fields: vec!["Phases".into()],
                     notes: vec!["phase dropped:\nProduction".into()],
+                    warnings: vec!["phase 'QA' left out: none of its environments exist".into()],
                     destination_id: Some("Lifecycles-3".into()),
                     error: None,
                 },
@@ -142,6 +158,7 @@ pub(crate) mod tests {
                     reason: "already in sync".into(),
                     changed_fields: vec![],
                     notes: vec![],
+                    warnings: vec![],
                     destination_id: Some("Environments-2".into()),
                     error: None,
                 },
@@ -152,6 +169,7 @@ pub(crate) mod tests {
                     reason: "accounts are excluded".into(),
                     changed_fields: vec![],
                     notes: vec![],
+                    warnings: vec![],
                     destination_id: None,
                     error: None,
                 },
@@ -162,6 +180,7 @@ pub(crate) mod tests {
                     reason: "missing on the destination".into(),
                     changed_fields: vec!["FeedUri".into()],
                     notes: vec![],
+                    warnings: vec![],
                     destination_id: None,
                     error: Some("HTTP 400: FeedUri is invalid".into()),
                 },

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the JSON report format; bump on any incompatible change.
-pub const REPORT_FORMAT_VERSION: u32 = 1;
+pub const REPORT_FORMAT_VERSION: u32 = 2;
 
 /// Whether the run only planned or also applied its changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,9 +75,13 @@ pub struct Change {
     /// Names of the fields that are (or would be) written; empty unless `action` writes.
     #[serde(default)]
     pub changed_fields: Vec<String>,
-    /// Finer-grained notes: a tag added, a phase dropped, a reference that could not be satisfied.
+    /// Finer-grained notes: a tag added, the phases a lifecycle will have.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// What a person must not miss: a reference dropped from what is written, a phase left out.
+    /// Each is also a warning in the task log.
+    #[serde(default)]
+    pub warnings: Vec<String>,
     /// Destination id after the run, when known (placeholder ids are never reported).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_id: Option<String>,
@@ -112,22 +116,29 @@ pub struct Endpoint {
     pub version: Option<String>,
 }
 
-/// Counts over all changes.
+/// Counts over all changes. The planned figures are the plan's; `created` and `updated` are what
+/// this run wrote (0 in plan mode and in an apply that was refused or had nothing to do).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
-    /// Items created (or to create).
-    pub create: usize,
-    /// Items updated (or to update).
-    pub update: usize,
+    /// Items the plan creates.
+    pub planned_create: usize,
+    /// Items the plan updates (an order put right counts as one).
+    pub planned_update: usize,
+    /// Items this run created.
+    pub created: usize,
+    /// Items this run updated.
+    pub updated: usize,
     /// Items already in sync.
     pub unchanged: usize,
     /// Items left alone by the rules.
     pub skipped: usize,
     /// Clean-up items for a person.
     pub cleanup: usize,
+    /// Warnings on changes: references dropped from what is (or would be) written.
+    pub warnings: usize,
     /// Failed changes and run errors.
     pub errors: usize,
-    /// True when nothing needs to be written and nothing failed.
+    /// True when the plan has nothing to write and nothing failed.
     pub in_sync: bool,
 }
 
@@ -193,37 +204,146 @@ pub struct Report {
 }
 
 impl Report {
-    /// Terraform-style one-line summary, e.g. `Plan: 2 to add, 1 to change, 5 unchanged, 1 skipped.`
+    /// Terraform-style one-line summary of what this run did, e.g. `Plan: 2 to add, 1 to change, …`.
     pub fn summary_line(&self) -> String {
         let s = &self.summary;
+        let rest = |s: &Summary| {
+            let mut tail = format!(
+                "{} unchanged, {} skipped, {} clean-up item(s)",
+                s.unchanged, s.skipped, s.cleanup
+            );
+            if s.warnings > 0 {
+                tail.push_str(&format!(", {} warning(s)", s.warnings));
+            }
+            if s.errors > 0 {
+                tail.push_str(&format!(", {} error(s)", s.errors));
+            }
+            tail
+        };
+        if self.plan_fingerprint.is_empty() {
+            return format!(
+                "{} failed before planning: nothing was written ({} error(s)).",
+                if self.mode == Mode::Plan { "Plan" } else { "Apply" },
+                s.errors
+            );
+        }
         match self.mode {
             Mode::Plan => format!(
-                "Plan: {} to add, {} to change, {} unchanged, {} skipped, {} clean-up item(s).",
-                s.create, s.update, s.unchanged, s.skipped, s.cleanup
+                "Plan: {} to add, {} to change, {}.",
+                s.planned_create,
+                s.planned_update,
+                rest(s)
             ),
             Mode::Apply if self.applied && self.stopped.is_some() => format!(
-                "Apply stopped: {} added, {} changed before a write failed; {} error(s).",
-                s.create, s.update, s.errors
+                "Apply stopped: {} added, {} changed of {} planned write(s); {}.",
+                s.created,
+                s.updated,
+                s.planned_create + s.planned_update,
+                rest(s)
             ),
-            Mode::Apply if !self.applied && s.errors > 0 => {
-                format!(
-                    "Apply refused: nothing was written ({} error(s) in the plan).",
-                    s.errors
-                )
+            Mode::Apply if !self.applied && s.errors > 0 => format!(
+                "Apply refused: nothing was written ({} error(s); the plan had {} to add, {} to change).",
+                s.errors, s.planned_create, s.planned_update
+            ),
+            Mode::Apply if !self.applied => {
+                format!("Apply complete: nothing to change, nothing was written; {}.", rest(s))
             }
             Mode::Apply => format!(
-                "Apply complete: {} added, {} changed, {} unchanged, {} skipped, {} clean-up item(s){}.",
-                s.create,
-                s.update,
-                s.unchanged,
-                s.skipped,
-                s.cleanup,
-                if s.errors > 0 {
-                    format!(", {} error(s)", s.errors)
-                } else {
-                    String::new()
-                }
+                "Apply complete: {} added, {} changed, {}.",
+                s.created,
+                s.updated,
+                rest(s)
             ),
         }
     }
+
+    /// A copy in which every string has passed through `redactor` (reports leave octosync as
+    /// artifacts, which Octopus uploads as they are).
+    pub fn redacted(&self, redactor: &crate::redact::Redactor) -> Report {
+        fn walk(v: &mut serde_json::Value, r: &crate::redact::Redactor) {
+            match v {
+                serde_json::Value::String(s) => *s = r.redact(s),
+                serde_json::Value::Array(items) => items.iter_mut().for_each(|i| walk(i, r)),
+                serde_json::Value::Object(map) => map.values_mut().for_each(|i| walk(i, r)),
+                _ => {}
+            }
+        }
+        let Ok(mut value) = serde_json::to_value(self) else {
+            return self.clone();
+        };
+        walk(&mut value, redactor);
+        serde_json::from_value(value).unwrap_or_else(|_| self.clone())
+    }
+}
+
+/// An output variable as the step sets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputVariable {
+    /// Name, as in `Octopus.Action[<step>].Output.<name>`.
+    pub name: &'static str,
+    /// Value for this run.
+    pub value: String,
+    /// What it means, for the README and the step template.
+    pub meaning: &'static str,
+}
+
+/// The output variables' names and meanings, for the README and the step template.
+pub fn output_variable_meanings() -> Vec<(&'static str, &'static str)> {
+    let endpoint = || Endpoint {
+        url: String::new(),
+        space: String::new(),
+        space_id: None,
+        version: None,
+    };
+    let blank = Report {
+        format_version: REPORT_FORMAT_VERSION,
+        tool_version: String::new(),
+        mode: Mode::Plan,
+        started_at: String::new(),
+        duration_ms: 0,
+        source: endpoint(),
+        destination: endpoint(),
+        summary: Summary::default(),
+        plan_fingerprint: String::new(),
+        changes: vec![],
+        cleanup: vec![],
+        errors: vec![],
+        requests: BTreeMap::new(),
+        applied: false,
+        stopped: None,
+    };
+    output_variables(&blank)
+        .into_iter()
+        .map(|v| (v.name, v.meaning))
+        .collect()
+}
+
+/// The output variables as a Markdown table, as the README shows them.
+pub fn output_variables_markdown() -> String {
+    let mut out = String::from("| Output variable | Meaning |\n|---|---|\n");
+    for (name, meaning) in output_variable_meanings() {
+        out.push_str(&format!("| `{name}` | {meaning} |\n"));
+    }
+    out
+}
+
+/// Every output variable a run sets, in order, with its value for `report`.
+pub fn output_variables(report: &Report) -> Vec<OutputVariable> {
+    let s = &report.summary;
+    let flag = |b: bool| if b { "True" } else { "False" }.to_string();
+    let v = |name, value: String, meaning| OutputVariable { name, value, meaning };
+    vec![
+        v("Applied", flag(report.applied), "`True` when this run wrote to the destination (apply mode with a plan the rules accept that had something to write), else `False`."),
+        v("Created", s.created.to_string(), "Items this run created (0 in plan mode and when nothing was written)."),
+        v("Updated", s.updated.to_string(), "Items this run updated (0 in plan mode and when nothing was written)."),
+        v("PlannedCreates", s.planned_create.to_string(), "Items the plan creates."),
+        v("PlannedUpdates", s.planned_update.to_string(), "Items the plan updates."),
+        v("Unchanged", s.unchanged.to_string(), "Items already in sync."),
+        v("Skipped", s.skipped.to_string(), "Items the rules left alone (each with its reason in the report)."),
+        v("CleanupItems", s.cleanup.to_string(), "Things a person must finish by hand (listed in the report and as warnings)."),
+        v("Warnings", s.warnings.to_string(), "References dropped from what is written, such as a phase environment the destination lacks."),
+        v("Errors", s.errors.to_string(), "Failed writes and run errors; the step fails when it is not 0."),
+        v("InSync", flag(s.in_sync), "`True` when the plan had nothing to write and nothing failed."),
+        v("PlanFingerprint", report.plan_fingerprint.clone(), "SHA-256 of every decision in the plan that shapes what is written; pass it to the apply step's *Approved plan fingerprint*. Empty when the run stopped before planning."),
+    ]
 }

@@ -317,10 +317,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         .flatten()
         .unwrap_or(5);
     let timeout_minutes = p
-        .take(
-            "TIMEOUT_MINUTES",
-            parse_number(raw.timeout_minutes.as_deref(), 1, 1440),
-        )
+        .take("TIMEOUT_MINUTES", parse_number(raw.timeout_minutes.as_deref(), 1, 1440))
         .flatten()
         .unwrap_or(DEFAULT_TIMEOUT_MINUTES);
 
@@ -685,7 +682,10 @@ mod tests {
             let err = from_vars(with(&[("OCTOSYNC_DESTINATION_URL", url.as_str())])).unwrap_err();
             let text = err.to_string();
             assert!(text.contains("OCTOSYNC_DESTINATION_URL"), "{text}");
-            assert!(text.contains("https://octopus.example.com"), "says what is expected: {text}");
+            assert!(
+                text.contains("https://octopus.example.com"),
+                "says what is expected: {text}"
+            );
             assert!(!text.contains("ABCDEFGHIJKLMNOPQRSTUVWXYZ12"), "echoed the key: {text}");
             assert!(!text.contains("b.example/?"), "echoed the query: {text}");
         }
@@ -704,7 +704,8 @@ mod tests {
         for forced in [None, Some(Mode::Plan), Some(Mode::Apply)] {
             let err = from_vars_with_mode(with(&[("OCTOSYNC_MODE", "sync")]), forced).unwrap_err();
             assert!(
-                err.to_string().contains("OCTOSYNC_MODE: expected one of plan, apply, got 'sync'"),
+                err.to_string()
+                    .contains("OCTOSYNC_MODE: expected one of plan, apply, got 'sync'"),
                 "{forced:?}: {err}"
             );
         }
@@ -728,7 +729,9 @@ mod tests {
         let job = from_vars(with(&[("OCTOSYNC_TIMEOUT_MINUTES", "5")])).unwrap();
         assert_eq!(job.deadline, Duration::from_secs(300));
         let err = from_vars(with(&[("OCTOSYNC_TIMEOUT_MINUTES", "0")])).unwrap_err();
-        assert!(err.to_string().contains("OCTOSYNC_TIMEOUT_MINUTES: expected a whole number from 1 to 1440"));
+        assert!(err
+            .to_string()
+            .contains("OCTOSYNC_TIMEOUT_MINUTES: expected a whole number from 1 to 1440"));
     }
 
     #[test]

@@ -40,7 +40,8 @@ impl Stage for Lifecycles {
 struct TranslatedPhases {
     /// The phases that survive translation, in source order.
     phases: Vec<Value>,
-    notes: Vec<String>,
+    /// References dropped on the way (a phase left out, environments missing on the destination).
+    warnings: Vec<String>,
     /// Set when the policy says the run must stop.
     fatal: Option<String>,
     /// Every source phase name in order, kept or not (so Overwrite can keep the destination's order).
@@ -51,7 +52,7 @@ fn translate_phases(ctx: &PlanContext<'_>, src: &Value) -> TranslatedPhases {
     let translator = ctx.translator();
     let mut out = TranslatedPhases {
         phases: vec![],
-        notes: vec![],
+        warnings: vec![],
         fatal: None,
         order: vec![],
     };
@@ -71,7 +72,7 @@ fn translate_phases(ctx: &PlanContext<'_>, src: &Value) -> TranslatedPhases {
                 return out;
             }
             ListOutcome::Skip { reason } => {
-                out.notes.push(format!("phase '{phase_name}' left out: {reason}"));
+                out.warnings.push(format!("phase '{phase_name}' left out: {reason}"));
             }
             ListOutcome::Keep { dropped, .. } => {
                 let mut p = phase.clone();
@@ -84,7 +85,7 @@ fn translate_phases(ctx: &PlanContext<'_>, src: &Value) -> TranslatedPhases {
                     }
                 }
                 if !dropped.is_empty() {
-                    out.notes.push(format!(
+                    out.warnings.push(format!(
                         "phase '{phase_name}': {} not on the destination, left out of the phase",
                         quoted(&dropped)
                     ));
@@ -126,14 +127,10 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
             return fatal(name, f);
         }
         if had_phases && t.phases.is_empty() {
-            return refuse_empty(name, t.notes, Action::Skip);
+            return refuse_empty(name, t.warnings, Action::Skip);
         }
-        let (phases, kept_notes) = overlay_phases(&t, dest);
+        let (phases, kept_notes, removed) = overlay_phases(&t, dest);
         let (body, changed) = document::overlay(dest, &[("Phases", Value::Array(phases.clone()))]);
-        let t = TranslatedPhases {
-            notes: t.notes.into_iter().chain(kept_notes).collect(),
-            ..t
-        };
         if changed.is_empty() {
             return Planned::no_write(
                 Kind::Lifecycle,
@@ -141,7 +138,8 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
                 Action::Unchanged,
                 "phases already match the source",
             )
-            .notes(t.notes)
+            .notes(kept_notes)
+            .warnings(t.warnings)
             .at(id);
         }
         return Planned::update(
@@ -152,7 +150,9 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
             body,
             changed,
         )
-        .notes(t.notes)
+        .warnings(t.warnings)
+        .warnings(removed)
+        .notes(kept_notes)
         .notes(describe_phases(ctx, &phases));
     }
 
@@ -179,24 +179,24 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
         return fatal(name, f);
     }
     if had_phases && t.phases.is_empty() {
-        return refuse_empty(name, t.notes, Action::Skip);
+        return refuse_empty(name, t.warnings, Action::Skip);
     }
     let described = describe_phases(ctx, &t.phases);
     body["Phases"] = Value::Array(t.phases);
     Planned::create(Kind::Lifecycle, name, "missing on the destination", body)
-        .notes(t.notes)
+        .warnings(t.warnings)
         .notes(described)
 }
 
-/// The phases to write under Overwrite, in source order, and notes on what happens to the
-/// destination's own phases.
+/// The phases to write under Overwrite, in source order, notes on the destination's own phases
+/// that are kept, and a warning for each destination phase removed.
 ///
 /// A phase the destination already has (matched by name) is its own document with only the owned
 /// fields taken from the source; a new phase is the source's, inheriting the destination
 /// lifecycle's retention; a source phase left out (none of its environments here) leaves the
 /// destination's phase of that name as it is; a destination phase the source lacks is removed,
 /// and said so.
-fn overlay_phases(t: &TranslatedPhases, dest: &Value) -> (Vec<Value>, Vec<String>) {
+fn overlay_phases(t: &TranslatedPhases, dest: &Value) -> (Vec<Value>, Vec<String>, Vec<String>) {
     let dest_phases = dest
         .get("Phases")
         .and_then(Value::as_array)
@@ -205,6 +205,7 @@ fn overlay_phases(t: &TranslatedPhases, dest: &Value) -> (Vec<Value>, Vec<String
     let find = |name: &str| dest_phases.iter().find(|d| name_key(name_of(d)) == name_key(name));
     let mut out = Vec::new();
     let mut notes = Vec::new();
+    let mut removed = Vec::new();
     for name in &t.order {
         if let Some(src) = t.phases.iter().find(|p| name_key(name_of(p)) == name_key(name)) {
             out.push(match find(name) {
@@ -235,13 +236,13 @@ fn overlay_phases(t: &TranslatedPhases, dest: &Value) -> (Vec<Value>, Vec<String
     }
     for d in &dest_phases {
         if !t.order.iter().any(|n| name_key(n) == name_key(name_of(d))) {
-            notes.push(format!(
+            removed.push(format!(
                 "destination phase '{}' removed: the source lifecycle has no such phase",
                 name_of(d)
             ));
         }
     }
-    (out, notes)
+    (out, notes, removed)
 }
 
 /// One note per phase with its destination environments, so a reviewer sees what will be written.
@@ -285,14 +286,14 @@ fn has_phases(lifecycle: &Value) -> bool {
 }
 
 /// A lifecycle whose phases all vanish would allow every environment: never write that silently.
-fn refuse_empty(name: &str, notes: Vec<String>, action: Action) -> Planned {
+fn refuse_empty(name: &str, warnings: Vec<String>, action: Action) -> Planned {
     Planned::no_write(
         Kind::Lifecycle,
         name,
         action,
         "none of its phases' environments exist on the destination; without phases it would allow every environment",
     )
-    .notes(notes)
+    .warnings(warnings)
 }
 
 fn fatal(name: &str, reason: String) -> Planned {
@@ -380,17 +381,17 @@ mod tests {
         assert_eq!(phases[0]["AutomaticDeploymentTargets"], json!([]));
         assert_eq!(phases[0]["OptionalDeploymentTargets"], json!(["Environments-31"]));
         assert!(
-            p.change.notes.iter().any(|n| n.contains("phase 'Dev' left out")),
+            p.change.warnings.iter().any(|n| n.contains("phase 'Dev' left out")),
             "{:?}",
-            p.change.notes
+            p.change.warnings
         );
         assert!(
             p.change
-                .notes
+                .warnings
                 .iter()
                 .any(|n| n.contains("'Test' not on the destination")),
             "{:?}",
-            p.change.notes
+            p.change.warnings
         );
     }
 
@@ -544,11 +545,11 @@ mod tests {
         );
         assert!(
             p.change
-                .notes
+                .warnings
                 .iter()
                 .any(|n| n.starts_with("destination phase 'Hotfix' removed")),
             "{:?}",
-            p.change.notes
+            p.change.warnings
         );
     }
 

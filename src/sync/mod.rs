@@ -12,9 +12,10 @@ use crate::kind::Kind;
 use crate::report::{Action, Change, CleanupItem};
 use crate::rules::Rules;
 use crate::settings::selector::Selector;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{name_key, name_of, Snapshot};
 use crate::translate::Translator;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 /// What a stage sees.
 pub struct PlanContext<'a> {
@@ -34,12 +35,53 @@ impl<'a> PlanContext<'a> {
         Translator::new(self.source, self.destination)
     }
 
-    /// Selected source items of `kind`, in source order.
+    /// Selected source items of `kind`, in source order, without those whose names collide (see
+    /// [`PlanContext::name_collisions`]): each of those is an error, never a silent merge.
     pub fn selected(&self, kind: Kind) -> impl Iterator<Item = &'a Value> + '_ {
+        let colliding = self.colliding_keys(kind);
+        self.selected_all(kind)
+            .filter(move |d| !colliding.contains(&name_key(name_of(d))))
+    }
+
+    /// One error per selected source item whose name equals another's as names compare (trimmed,
+    /// case-insensitive in every script, accents significant), since both would match one
+    /// destination item.
+    pub fn name_collisions(&self, kind: Kind) -> Vec<Planned> {
+        let colliding = self.colliding_keys(kind);
+        self.selected_all(kind)
+            .filter(|d| colliding.contains(&name_key(name_of(d))))
+            .map(|d| {
+                let name = name_of(d);
+                let others: Vec<String> = self
+                    .selected_all(kind)
+                    .map(name_of)
+                    .filter(|n| *n != name && name_key(n) == name_key(name))
+                    .map(|n| format!("'{n}'"))
+                    .collect();
+                let error = format!(
+                    "its name matches {} on the source, and names compare case-insensitively, so both would be merged into one destination item; rename one of them on the source",
+                    others.join(", ")
+                );
+                let mut p = Planned::no_write(kind, name, Action::Skip, "name collides with another source item");
+                p.change.error = Some(error);
+                p
+            })
+            .collect()
+    }
+
+    fn selected_all(&self, kind: Kind) -> impl Iterator<Item = &'a Value> + '_ {
         self.source
             .items(kind)
             .iter()
-            .filter(move |d| self.selector.matches(crate::snapshot::name_of(d)))
+            .filter(move |d| self.selector.matches(name_of(d)))
+    }
+
+    fn colliding_keys(&self, kind: Kind) -> HashSet<String> {
+        let mut seen = HashMap::new();
+        for d in self.selected_all(kind) {
+            *seen.entry(name_key(name_of(d))).or_insert(0usize) += 1;
+        }
+        seen.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k).collect()
     }
 }
 
@@ -57,6 +99,12 @@ pub enum Write {
         id: String,
         /// The whole document.
         body: Value,
+    },
+    /// Put every destination item of the kind into this order (`PUT {collection}/sortorder`).
+    /// Applied after the stage's other writes, when the items it creates have their ids.
+    Reorder {
+        /// Names of every destination item, in the order wanted.
+        names: Vec<String>,
     },
 }
 
@@ -87,6 +135,7 @@ impl Planned {
                 reason: reason.into(),
                 changed_fields: vec![],
                 notes: vec![],
+                warnings: vec![],
                 destination_id: None,
                 error: None,
             },
@@ -143,6 +192,55 @@ impl Planned {
         self.change.notes.extend(notes);
         self
     }
+
+    /// Adds warnings: what a person must not miss, such as a reference dropped from what is written.
+    pub fn warnings(mut self, warnings: impl IntoIterator<Item = String>) -> Planned {
+        self.change.warnings.extend(warnings);
+        self
+    }
+}
+
+/// Name of the change that puts a collection in order.
+pub const ORDER_CHANGE_NAME: &str = "(sort order)";
+
+/// When `planned` creates items of a kind the destination keeps in a user-visible order, a reorder
+/// that leaves the destination's own items where they are and puts the new ones after them in the
+/// source's relative order. Concurrent creates land in whatever order they finish; without this the
+/// destination's dashboards would show new environments shuffled on every run.
+pub fn order_after_creates(ctx: &PlanContext<'_>, kind: Kind, planned: &[Planned]) -> Option<Planned> {
+    kind.sort_order_path()?;
+    let created: Vec<&str> = planned
+        .iter()
+        .filter(|p| matches!(p.write, Some(Write::Create { .. })))
+        .map(|p| p.change.name.as_str())
+        .collect();
+    if created.is_empty() {
+        return None;
+    }
+    let own: Vec<String> = ctx
+        .destination
+        .items(kind)
+        .iter()
+        .map(|d| name_of(d).to_string())
+        .collect();
+    let names: Vec<String> = own
+        .iter()
+        .cloned()
+        .chain(created.iter().map(|n| n.to_string()))
+        .collect();
+    let mut p = Planned::no_write(
+        kind,
+        ORDER_CHANGE_NAME,
+        Action::Update,
+        format!(
+            "new {}s are placed after the destination's own, in the source's order",
+            kind.label().to_lowercase()
+        ),
+    );
+    p.change.changed_fields = vec!["SortOrder".into()];
+    p.change.notes.push(format!("order after: {}", names.join(", ")));
+    p.write = Some(Write::Reorder { names });
+    Some(p)
 }
 
 /// A stage of the sync.
@@ -161,4 +259,120 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(tenant_tag_sets::TenantTagSets),
         Box::new(lifecycles::Lifecycles),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ctx_plan(source: &Snapshot, destination: &Snapshot, kind: Kind, stage: &dyn Stage) -> Vec<Planned> {
+        let rules = Rules::default();
+        let selector = Selector::all();
+        let ctx = PlanContext {
+            source,
+            destination,
+            rules: &rules,
+            selector: &selector,
+        };
+        let mut planned = ctx.name_collisions(kind);
+        planned.extend(stage.plan(&ctx));
+        planned.extend(order_after_creates(&ctx, kind, &planned));
+        planned
+    }
+
+    #[test]
+    fn names_differing_only_in_the_case_of_accented_letters_are_an_error_not_a_merge() {
+        let source = Snapshot::from_docs([(
+            Kind::Environment,
+            vec![
+                json!({"Id": "Environments-1", "Name": "Émission"}),
+                json!({"Id": "Environments-2", "Name": "émission"}),
+                json!({"Id": "Environments-3", "Name": "Emission"}),
+            ],
+        )]);
+        let destination = Snapshot::from_docs([(
+            Kind::Environment,
+            vec![json!({"Id": "Environments-9", "Name": "ÉMISSION"})],
+        )]);
+        let planned = ctx_plan(&source, &destination, Kind::Environment, &environments::Environments);
+        let errors: Vec<&Planned> = planned.iter().filter(|p| p.change.error.is_some()).collect();
+        assert_eq!(errors.len(), 2, "{planned:?}");
+        for p in &errors {
+            assert!(p.write.is_none());
+            assert!(
+                p.change
+                    .error
+                    .as_deref()
+                    .unwrap()
+                    .contains("rename one of them on the source"),
+                "{:?}",
+                p.change.error
+            );
+        }
+        assert!(errors[0].change.error.as_deref().unwrap().contains("'émission'"));
+        // Accents are significant: "Emission" is another name, created as usual.
+        let plain = planned.iter().find(|p| p.change.name == "Emission").unwrap();
+        assert_eq!(plain.change.action, Action::Create);
+        assert!(plain.change.error.is_none());
+    }
+
+    #[test]
+    fn new_environments_are_ordered_after_the_destinations_own_in_source_order() {
+        let names = ["juliet", "india", "hotel", "golf"];
+        let source = Snapshot::from_docs([(
+            Kind::Environment,
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| json!({"Id": format!("Environments-{i}"), "Name": n}))
+                .collect(),
+        )]);
+        let destination = Snapshot::from_docs([(
+            Kind::Environment,
+            vec![
+                json!({"Id": "Environments-70", "Name": "Production"}),
+                json!({"Id": "Environments-71", "Name": "india"}),
+                json!({"Id": "Environments-72", "Name": "Alpha"}),
+            ],
+        )]);
+        let planned = ctx_plan(&source, &destination, Kind::Environment, &environments::Environments);
+        let order = planned
+            .iter()
+            .find(|p| p.change.name == ORDER_CHANGE_NAME)
+            .expect("an order change");
+        let Some(Write::Reorder { names }) = &order.write else {
+            panic!("expected a reorder")
+        };
+        assert_eq!(names, &["Production", "india", "Alpha", "juliet", "hotel", "golf"]);
+        assert_eq!(order.change.action, Action::Update);
+
+        // Nothing to create, nothing to order: the destination's own order is never touched.
+        let settled = Snapshot::from_docs([(
+            Kind::Environment,
+            ["golf", "hotel", "india", "juliet"]
+                .iter()
+                .enumerate()
+                .map(|(i, n)| json!({"Id": format!("Environments-{}", 80 + i), "Name": n}))
+                .collect(),
+        )]);
+        let planned = ctx_plan(&source, &settled, Kind::Environment, &environments::Environments);
+        assert!(planned.iter().all(|p| p.write.is_none()), "{planned:?}");
+    }
+
+    #[test]
+    fn kinds_without_a_sort_route_get_no_order_change() {
+        let source = Snapshot::from_docs([(
+            Kind::ProjectGroup,
+            vec![json!({"Id": "ProjectGroups-1", "Name": "Web"})],
+        )]);
+        let planned = ctx_plan(
+            &source,
+            &Snapshot::default(),
+            Kind::ProjectGroup,
+            &project_groups::ProjectGroups,
+        );
+        assert_eq!(planned.len(), 1);
+        assert!(matches!(planned[0].write, Some(Write::Create { .. })));
+    }
 }

@@ -29,13 +29,13 @@ impl Stage for ProjectGroups {
                     .at(document::str_field(dest, "Id"));
                 }
                 let mut body = document::for_create(src);
-                let mut notes = Vec::new();
+                let mut warnings = Vec::new();
                 // Legacy fields: environment ids must be translated, the retention policy is the destination's own.
                 if body.get("EnvironmentIds").is_some() {
                     let ids = document::id_list(src, "EnvironmentIds");
                     let kept = match translate_list(&ctx.translator(), &ids, ctx.rules.project_group_environments) {
                         ListOutcome::Keep { ids, dropped } => {
-                            notes.extend(
+                            warnings.extend(
                                 dropped
                                     .iter()
                                     .map(|d| format!("legacy environment link '{d}' dropped: not on the destination")),
@@ -49,7 +49,7 @@ impl Stage for ProjectGroups {
                 if body.get("RetentionPolicyId").is_some() {
                     body["RetentionPolicyId"] = Value::Null;
                 }
-                Planned::create(Kind::ProjectGroup, name, "missing on the destination", body).notes(notes)
+                Planned::create(Kind::ProjectGroup, name, "missing on the destination", body).warnings(warnings)
             })
             .collect()
     }

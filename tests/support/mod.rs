@@ -106,7 +106,7 @@ pub fn assert_names_unique(p: &Pair) {
 pub async fn assert_rerun_settles(job: &Job) {
     let again = run(job).await.expect("re-run");
     assert_eq!(
-        (again.summary.create, again.summary.update),
+        (again.summary.planned_create, again.summary.planned_update),
         (0, 0),
         "{:?}",
         again.changes

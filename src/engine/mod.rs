@@ -1,0 +1,324 @@
+//! The run: connect, check versions, load both spaces, plan every stage, apply, report.
+
+mod pass;
+
+use crate::apply::Applier;
+use crate::kind::Kind;
+use crate::octolog::TaskLog;
+use crate::octopus::{skew, Client, ClientOptions, Skew};
+use crate::report::{self, Action, Change, Endpoint, Mode, Report, Summary, REPORT_FORMAT_VERSION};
+use crate::settings::{InstanceSettings, Job};
+use crate::snapshot::Snapshot;
+use anyhow::{bail, Context, Result};
+use pass::Pass;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Instant;
+
+/// Runs a job and returns its report; nothing is published (see [`publish`]).
+///
+/// Every run that can be reported is: a connection failure, a version gap, a changed plan or a run
+/// time limit all end in a report that says what happened and that nothing (or what) was written.
+/// An `Err` means the report itself could not be written (the report folder is unusable); that is
+/// checked before the first request, so such a run has written nothing.
+pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
+    let started = Instant::now();
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    log.add_redaction(job.source.api_key.expose());
+    log.add_redaction(job.destination.api_key.expose());
+    report::check_dir(&job.report_dir).with_context(|| {
+        format!(
+            "OCTOSYNC_REPORT_DIR ({}) cannot hold the reports; nothing was read or written. Choose a folder this worker can create and write to",
+            job.report_dir.display()
+        )
+    })?;
+    let deadline = tokio::time::Instant::now() + job.deadline;
+    let mut record = Record {
+        job,
+        started,
+        started_at,
+        clients: None,
+    };
+
+    log.progress(0, "Connecting to both instances");
+    let options = ClientOptions::from(job.http);
+    let connected = within(job, deadline, "connecting to the instances", async {
+        tokio::try_join!(
+            Client::connect(&job.source, options),
+            Client::connect(&job.destination, options)
+        )
+    })
+    .await;
+    let (source_client, dest_client) = match connected {
+        Ok(c) => c,
+        Err(e) => return Ok(record.failed(e)),
+    };
+    record.clients = Some((&source_client, &dest_client));
+    if let Err(e) = check_versions(job, &source_client, &dest_client) {
+        return Ok(record.failed(e));
+    }
+
+    log.progress(10, "Loading both spaces");
+    let loaded = within(job, deadline, "loading the spaces", async {
+        tokio::try_join!(
+            Snapshot::load(&source_client, Kind::ALL),
+            Snapshot::load(&dest_client, Kind::ALL)
+        )
+    })
+    .await;
+    let (source, destination) = match loaded {
+        Ok(s) => s,
+        Err(e) => return Ok(record.failed(e)),
+    };
+    for (side, snap) in [("source", &source), ("destination", &destination)] {
+        let counts: Vec<String> = snap
+            .counts()
+            .iter()
+            .map(|(k, n)| format!("{n} {}", k.label().to_lowercase()))
+            .collect();
+        tracing::debug!("{side} space loaded: {}", counts.join(", "));
+    }
+
+    log.progress(30, "Planning");
+    // The plan is always computed with the dry-run applier: it is what plan mode shows, what the
+    // fingerprint covers, and what an approved apply is checked against before any write.
+    let plan = pass::run(job, &source, destination.clone(), Applier::DryRun, None, None).await;
+    let fingerprint = report::fingerprint(&plan.decisions);
+    tracing::debug!("plan fingerprint {fingerprint}");
+    if let Some(expected) = &job.expected_plan {
+        if *expected != fingerprint {
+            let refusal = format!(
+                "the plan changed since it was reviewed (approved {expected}, now {fingerprint}); nothing was written. If an earlier apply of the approved plan stopped part-way, the writes it made are the likely reason: the plan now lists only what is left. Either way, run the plan step again, review its report, and approve the new fingerprint"
+            );
+            return Ok(record.finish(plan, None, fingerprint, Some(refusal)));
+        }
+        log.info("The plan matches the approved fingerprint.");
+    }
+
+    // An apply goes ahead only with a plan the rules accept that has something to write.
+    let live = job.mode == Mode::Apply && plan.planned_writes() > 0 && plan.errors.is_empty();
+    let applied = if live {
+        log.progress(50, "Applying");
+        Some(
+            pass::run(
+                job,
+                &source,
+                destination,
+                Applier::Live(&dest_client),
+                Some(log),
+                Some(deadline),
+            )
+            .await,
+        )
+    } else {
+        None
+    };
+    // Decisions are logged once, from the pass whose outcome is reported.
+    for change in &applied.as_ref().unwrap_or(&plan).changes {
+        log_decision(log, change, live);
+    }
+    Ok(record.finish(plan, applied, fingerprint, None))
+}
+
+/// Runs `work` unless the run time limit passes first.
+async fn within<T>(
+    job: &Job,
+    deadline: tokio::time::Instant,
+    what: &str,
+    work: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    match tokio::time::timeout_at(deadline, work).await {
+        Ok(result) => result,
+        Err(_) => bail!(
+            "the run time limit of {} minute(s) (OCTOSYNC_TIMEOUT_MINUTES) ran out while {what}; nothing was written. Check that both instances answer, or raise the limit",
+            job.deadline.as_secs() / 60
+        ),
+    }
+}
+
+/// What a report is built from, gathered as the run goes.
+struct Record<'a> {
+    job: &'a Job,
+    started: Instant,
+    started_at: String,
+    clients: Option<(&'a Client, &'a Client)>,
+}
+
+impl Record<'_> {
+    /// The report of a run that stopped before it could plan: nothing was written.
+    fn failed(self, error: anyhow::Error) -> Report {
+        let mut report = self.report(Vec::new(), String::new());
+        report.errors.push(format!("{error:#}"));
+        report.stopped = Some("The run stopped before it could plan; nothing was written".into());
+        report.summary = summary(None, None, &report.errors, &report.changes);
+        report
+    }
+
+    /// The report of a run that planned, and applied when `applied` is given; `refusal` says why a
+    /// plan was not applied although the mode asked for it.
+    fn finish(self, plan: Pass, applied: Option<Pass>, fingerprint: String, refusal: Option<String>) -> Report {
+        let summary_of =
+            |outcome: &Pass, errors: &[String]| summary(Some(&plan), applied.as_ref(), errors, &outcome.changes);
+        let mut errors = applied.as_ref().unwrap_or(&plan).errors.clone();
+        errors.extend(refusal.clone());
+        let summary = summary_of(applied.as_ref().unwrap_or(&plan), &errors);
+        let is_applied = applied.is_some();
+        let outcome = applied.unwrap_or(plan);
+        let mut report = self.report(outcome.changes, fingerprint);
+        report.cleanup = outcome.cleanup;
+        report.errors = errors;
+        report.summary = summary;
+        report.applied = is_applied;
+        report.stopped = refusal
+            .map(|_| "The apply was refused; nothing was written".to_string())
+            .or(outcome.stopped);
+        report
+    }
+
+    fn report(&self, changes: Vec<Change>, fingerprint: String) -> Report {
+        let mut requests = BTreeMap::new();
+        if let Some((s, d)) = self.clients {
+            requests.insert("source".to_string(), s.metrics());
+            requests.insert("destination".to_string(), d.metrics());
+        }
+        let (source, destination) = match self.clients {
+            Some((s, d)) => (
+                endpoint(&self.job.source, Some(s)),
+                endpoint(&self.job.destination, Some(d)),
+            ),
+            None => (endpoint(&self.job.source, None), endpoint(&self.job.destination, None)),
+        };
+        Report {
+            format_version: REPORT_FORMAT_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            mode: self.job.mode,
+            started_at: self.started_at.clone(),
+            duration_ms: self.started.elapsed().as_millis() as u64,
+            source,
+            destination,
+            summary: Summary::default(),
+            plan_fingerprint: fingerprint,
+            changes,
+            cleanup: vec![],
+            errors: vec![],
+            requests,
+            applied: false,
+            stopped: None,
+        }
+    }
+}
+
+/// The counts: planned figures from the plan, what happened from the live pass (none without one).
+fn summary(plan: Option<&Pass>, applied: Option<&Pass>, errors: &[String], changes: &[Change]) -> Summary {
+    let count = |changes: &[Change], a: Action| changes.iter().filter(|c| c.action == a).count();
+    // A failed write is an error, not an add or a change.
+    let done = |a: Action| {
+        applied.map_or(0, |p| {
+            p.changes.iter().filter(|c| c.action == a && c.error.is_none()).count()
+        })
+    };
+    let planned = plan.map(|p| p.changes.as_slice()).unwrap_or_default();
+    Summary {
+        planned_create: count(planned, Action::Create),
+        planned_update: count(planned, Action::Update),
+        created: done(Action::Create),
+        updated: done(Action::Update),
+        unchanged: count(changes, Action::Unchanged),
+        skipped: count(changes, Action::Skip),
+        cleanup: applied.or(plan).map_or(0, |p| p.cleanup.len()),
+        warnings: changes.iter().map(|c| c.warnings.len()).sum(),
+        errors: errors.len() + changes.iter().filter(|c| c.error.is_some()).count(),
+        in_sync: plan.is_some_and(|p| p.planned_writes() == 0 && p.errors.is_empty() && errors.is_empty()),
+    }
+}
+
+/// Writes the reports, attaches them as artifacts, sets the output variables and prints the summary.
+///
+/// The reports pass through the task log's redaction first: artifacts are uploaded as they are, so
+/// a server message quoting a key must be masked here, not only in the log.
+pub fn publish(report: &Report, job: &Job, log: &TaskLog) -> Result<report::WrittenReport> {
+    let report = report.redacted(&log.redactor());
+    let written = report::write_reports(&report, &job.report_dir).with_context(|| {
+        format!(
+            "could not write the reports; check OCTOSYNC_REPORT_DIR ({})",
+            job.report_dir.display()
+        )
+    })?;
+    log.artifact(&written.json_path)?;
+    log.artifact(&written.markdown_path)?;
+    for variable in report::output_variables(&report) {
+        log.set_output(variable.name, &variable.value);
+    }
+    for item in &report.cleanup {
+        log.warning(&format!("Clean-up: {} '{}': {}", item.kind, item.name, item.action));
+    }
+    if let Some(stopped) = &report.stopped {
+        log.warning(stopped);
+    }
+    log.highlight(&report.summary_line());
+    if report.mode == Mode::Plan && !report.plan_fingerprint.is_empty() {
+        log.highlight(&format!("Plan fingerprint: {}", report.plan_fingerprint));
+    }
+    log.progress(100, "Done");
+    Ok(written)
+}
+
+fn endpoint(settings: &InstanceSettings, client: Option<&Client>) -> Endpoint {
+    Endpoint {
+        url: settings.url.clone(),
+        space: settings.space.clone(),
+        space_id: client.and_then(|c| c.space_id().map(str::to_string)),
+        version: client.and_then(|c| c.version().map(|v| v.text.clone())),
+    }
+}
+
+fn check_versions(job: &Job, source: &Client, destination: &Client) -> Result<()> {
+    let (Some(s), Some(d)) = (source.version(), destination.version()) else {
+        return Ok(());
+    };
+    match skew(s, d) {
+        Skew::Same => tracing::debug!("versions match: source {s}, destination {d}"),
+        Skew::OneMinor => tracing::warn!(
+            "the source runs Octopus {s} and the destination {d}: one minor version apart is tolerated, but a payload may be rejected; upgrade one side when you can"
+        ),
+        Skew::TooFar if job.ignore_version_mismatch => tracing::warn!(
+            "the source runs Octopus {s} and the destination {d}, more than one minor version apart; continuing because OCTOSYNC_IGNORE_VERSION_MISMATCH is set"
+        ),
+        Skew::TooFar => bail!(
+            "the source runs Octopus {s} and the destination {d}, more than one minor version apart; payloads from one may be rejected by the other. Upgrade so both are within one minor version, or set OCTOSYNC_IGNORE_VERSION_MISMATCH=True to run anyway. Nothing was written"
+        ),
+    }
+    Ok(())
+}
+
+/// One decision in the task log; written to the log itself (not through `tracing`) because it is
+/// the run's output, which a person reads, rather than a diagnostic.
+fn log_decision(log: &TaskLog, change: &Change, live: bool) {
+    let verb = match (change.action, live) {
+        (Action::Create, true) => "created",
+        (Action::Create, false) => "to create",
+        (Action::Update, true) => "updated",
+        (Action::Update, false) => "to update",
+        (Action::Unchanged, _) => "unchanged",
+        (Action::Skip, _) => "skipped",
+    };
+    let fields = if change.changed_fields.is_empty() || change.action == Action::Create {
+        String::new()
+    } else {
+        format!(" [{}]", change.changed_fields.join(", "))
+    };
+    let line = format!("{} '{}': {verb}{fields} ({})", change.kind, change.name, change.reason);
+    match (&change.error, change.action) {
+        (Some(e), _) => log.error(&format!("{} '{}': failed: {e}", change.kind, change.name)),
+        (None, Action::Skip) => log.warning(&line),
+        (None, Action::Create | Action::Update) => log.info(&line),
+        _ => log.verbose(&line),
+    }
+    // A dropped reference must not hide behind "created": it is a warning of its own.
+    for warning in &change.warnings {
+        log.warning(&format!("{} '{}': {warning}", change.kind, change.name));
+    }
+    for note in &change.notes {
+        log.verbose(&format!("  {} '{}': {note}", change.kind, change.name));
+    }
+}

@@ -1,0 +1,314 @@
+//! One pass over every stage: plan each stage against the destination as it stands, hand the writes
+//! to the applier, absorb what was saved, and stop where the rules, a failed write or the run time
+//! limit say so. The plan and the apply are the same pass with different appliers.
+
+use crate::apply::{is_placeholder, Applier};
+use crate::kind::Kind;
+use crate::octolog::TaskLog;
+use crate::report::{Action, Change, CleanupItem};
+use crate::settings::Job;
+use crate::snapshot::{id_of, Snapshot};
+use crate::sync::{order_after_creates, stages, PlanContext, Planned, Write};
+use futures::future::join_all;
+use serde_json::{json, Value};
+use tokio::time::Instant;
+
+/// What one pass over the stages produced.
+pub(super) struct Pass {
+    pub changes: Vec<Change>,
+    pub cleanup: Vec<CleanupItem>,
+    /// Errors the rules raised (a failed write's error is on its change).
+    pub errors: Vec<String>,
+    /// Why the pass stopped before the last stage.
+    pub stopped: Option<String>,
+    /// Writes that succeeded (live pass only).
+    pub written: usize,
+    /// Canonical description of every decision that shapes what is written, in order: the writes
+    /// with their bodies, the skips, the errors, and where the pass stopped. The fingerprint covers it.
+    pub decisions: Vec<Value>,
+}
+
+impl Pass {
+    /// Writes the pass planned (or made), successful or not.
+    pub fn planned_writes(&self) -> usize {
+        self.changes.iter().filter(|c| c.action.writes()).count()
+    }
+}
+
+/// What became of one planned write.
+enum Outcome {
+    Saved(Value),
+    Failed(anyhow::Error),
+    /// The run time limit ran out before it started.
+    NotAttempted,
+}
+
+/// One pass over every stage; `log` is given for the live pass so its progress reaches the task log.
+/// `deadline` stops new writes from starting (writes in flight finish).
+pub(super) async fn run(
+    job: &Job,
+    source: &Snapshot,
+    mut destination: Snapshot,
+    applier: Applier<'_>,
+    log: Option<&TaskLog>,
+    deadline: Option<Instant>,
+) -> Pass {
+    let mut out = Pass {
+        changes: vec![],
+        cleanup: vec![],
+        errors: vec![],
+        stopped: None,
+        written: 0,
+        decisions: vec![],
+    };
+    let all = stages();
+    let total = all.len().max(1);
+    let live = applier.is_live();
+    let expired = || deadline.is_some_and(|d| Instant::now() >= d);
+    for (index, stage) in all.iter().enumerate() {
+        let kind = stage.kind();
+        let selector = job.selector(kind);
+        if selector.is_none() {
+            tracing::debug!("{}s: not selected", kind.label());
+            continue;
+        }
+        tracing::debug!("{}s: selecting {}", kind.label(), selector.describe());
+        let ctx = PlanContext {
+            source,
+            destination: &destination,
+            rules: &job.rules,
+            selector: &selector,
+        };
+        let mut planned = ctx.name_collisions(kind);
+        planned.extend(stage.plan(&ctx));
+        planned.extend(order_after_creates(&ctx, kind, &planned));
+
+        let fatal: Vec<String> = planned.iter().filter_map(|p| p.fatal.clone()).collect();
+        if !fatal.is_empty() {
+            // The rules say stop: write nothing of this stage and nothing after it.
+            for p in planned {
+                out.decisions.extend(decision(&p));
+                out.changes.push(p.change);
+            }
+            out.errors.extend(fatal);
+            let written = match (live, out.written) {
+                (false, _) | (true, 0) => "nothing was written".to_string(),
+                (true, n) => format!("{n} write(s) of earlier stages were applied"),
+            };
+            stop(
+                &mut out,
+                format!(
+                    "The rules stopped the run at the {} stage; {written}. Fix the reported problem or change the matching option, then run again",
+                    kind.label().to_lowercase()
+                ),
+            );
+            return out;
+        }
+
+        // Items first (concurrently, bounded by the client); the order of the collection after them.
+        let results = join_all(planned.iter().map(|p| async {
+            match &p.write {
+                Some(Write::Reorder { .. }) | None => None,
+                Some(_) if expired() => Some(Outcome::NotAttempted),
+                Some(w) => Some(match applier.apply(p.kind, &p.change.name, w).await {
+                    Ok(saved) => Outcome::Saved(saved),
+                    Err(e) => Outcome::Failed(e),
+                }),
+            }
+        }))
+        .await;
+
+        let mut stage_failed = false;
+        let mut not_attempted = 0;
+        let mut reorders = Vec::new();
+        for (mut p, result) in planned.into_iter().zip(results) {
+            out.decisions.extend(decision(&p));
+            match result {
+                Some(Outcome::Saved(saved)) => {
+                    let id = id_of(&saved).to_string();
+                    if live && !id.is_empty() && !is_placeholder(&id) {
+                        p.change.destination_id = Some(id);
+                    }
+                    destination.absorb(kind, saved);
+                    out.written += 1;
+                }
+                Some(Outcome::Failed(e)) => {
+                    p.change.error = Some(format!("{e:#}"));
+                    stage_failed = true;
+                }
+                Some(Outcome::NotAttempted) => {
+                    p.change.error = Some(NOT_ATTEMPTED.into());
+                    not_attempted += 1;
+                }
+                None if matches!(p.write, Some(Write::Reorder { .. })) => {
+                    reorders.push(p);
+                    continue;
+                }
+                None => {}
+            }
+            out.cleanup.extend(p.cleanup);
+            out.changes.push(p.change);
+        }
+        for mut p in reorders {
+            if stage_failed || not_attempted > 0 || expired() {
+                // Some of the items it orders were not saved; the next run orders what it creates.
+                p.change.error = Some(NOT_ATTEMPTED.into());
+                not_attempted += 1;
+            } else if let Some(Write::Reorder { names }) = &p.write {
+                // A failed order is reported, but stops nothing: no later stage depends on it.
+                match resolve_order(&destination, kind, names) {
+                    Ok(ids) => match applier.reorder(kind, &ids).await {
+                        Ok(()) => out.written += 1,
+                        Err(e) => p.change.error = Some(format!("{e:#}")),
+                    },
+                    Err(missing) => {
+                        p.change.error = Some(format!(
+                            "cannot order the {}s: '{missing}' is not on the destination",
+                            kind.label().to_lowercase()
+                        ))
+                    }
+                }
+            }
+            out.cleanup.extend(p.cleanup);
+            out.changes.push(p.change);
+        }
+        if let Some(l) = log {
+            let pct = 50 + (45 * (index + 1) / total) as u8;
+            l.progress(pct, &format!("{}s done", kind.label()));
+        }
+        if not_attempted > 0 {
+            let why = format!(
+                    "The run time limit (OCTOSYNC_TIMEOUT_MINUTES={}) ran out in the {} stage: {} write(s) were made and {not_attempted} planned write(s) of this stage were not attempted, nor anything of the later stages. Run again to finish (the next plan lists only what is left), or raise the limit",
+                    job.deadline.as_secs() / 60,
+                    kind.label().to_lowercase(),
+                    out.written
+                );
+            stop(&mut out, why);
+            return out;
+        }
+        if stage_failed {
+            // Later stages may reference what failed here; planning them would drop those references.
+            let earlier = match out.written {
+                0 => "nothing else was written".to_string(),
+                n => format!("{n} other write(s) were applied"),
+            };
+            stop(
+                &mut out,
+                format!(
+                    "A write failed in the {} stage, so the later stages were not run; {earlier}. Fix the reported problem and run again",
+                    kind.label().to_lowercase()
+                ),
+            );
+            return out;
+        }
+    }
+    out
+}
+
+/// The error of a planned write the run did not start.
+const NOT_ATTEMPTED: &str = "not attempted: the run time limit ran out first";
+
+fn stop(out: &mut Pass, why: String) {
+    out.decisions.push(json!({"stopped": why}));
+    out.stopped = Some(why);
+}
+
+/// The destination ids of `names`, or the first name the destination lacks.
+fn resolve_order(destination: &Snapshot, kind: Kind, names: &[String]) -> Result<Vec<String>, String> {
+    names
+        .iter()
+        .map(|n| {
+            destination
+                .by_name(kind, n)
+                .map(|d| id_of(d).to_string())
+                .ok_or_else(|| n.clone())
+        })
+        .collect()
+}
+
+/// The canonical form of a decision for the fingerprint; `None` for an item left as it is.
+///
+/// Everything that changes what is written is in it: each write and its body, each skip (an item
+/// not written), each error and each rule that stops the run. Two plans with the same fingerprint
+/// write the same things.
+fn decision(p: &Planned) -> Option<Value> {
+    let c = &p.change;
+    if c.action == Action::Unchanged && c.error.is_none() && p.fatal.is_none() {
+        return None;
+    }
+    let write = match &p.write {
+        None => Value::Null,
+        Some(Write::Create { body }) => json!({"create": body}),
+        Some(Write::Update { id, body }) => json!({"update": id, "body": body}),
+        Some(Write::Reorder { names }) => json!({"reorder": names}),
+    };
+    Some(json!({
+        "kind": c.kind,
+        "name": c.name,
+        "action": c.action,
+        "write": write,
+        "error": c.error,
+        "fatal": p.fatal,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::octopus::{Client, ClientOptions};
+    use crate::sim::{Seed, SimConfig, SimServer};
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn once_the_run_time_limit_passes_no_write_starts_and_the_pass_says_so() {
+        let source = SimServer::start(SimConfig {
+            seed: Seed::DemoSource,
+            api_key: "API-DEADLINESOURCE00000000000001".into(),
+            ..SimConfig::default()
+        })
+        .await
+        .unwrap();
+        let dest = SimServer::start(SimConfig {
+            seed: Seed::DemoDestination,
+            api_key: "API-DEADLINEDESTINATION000000002".into(),
+            ..SimConfig::default()
+        })
+        .await
+        .unwrap();
+        let mut vars = crate::demo::connection_settings(&source, &dest);
+        vars.push(("OCTOSYNC_ENVIRONMENTS".into(), "all".into()));
+        vars.push(("OCTOSYNC_LIFECYCLES".into(), "all".into()));
+        vars.push(("OCTOSYNC_MODE".into(), "apply".into()));
+        let job = crate::settings::from_vars(vars).unwrap();
+        let options = ClientOptions::from(job.http);
+        let s = Client::connect(&job.source, options).await.unwrap();
+        let d = Client::connect(&job.destination, options).await.unwrap();
+        let source_snap = Snapshot::load(&s, Kind::ALL).await.unwrap();
+        let dest_snap = Snapshot::load(&d, Kind::ALL).await.unwrap();
+        dest.clear_request_log();
+
+        let out = run(
+            &job,
+            &source_snap,
+            dest_snap,
+            Applier::Live(&d),
+            None,
+            Some(Instant::now()),
+        )
+        .await;
+        let writes: Vec<&Change> = out.changes.iter().filter(|c| c.action.writes()).collect();
+        assert!(!writes.is_empty(), "the demo has writes to make");
+        assert!(
+            writes.iter().all(|c| c.error.as_deref() == Some(NOT_ATTEMPTED)),
+            "{writes:?}"
+        );
+        assert_eq!(out.written, 0);
+        let stopped = out.stopped.expect("the pass says why it stopped");
+        assert!(stopped.contains("OCTOSYNC_TIMEOUT_MINUTES"), "{stopped}");
+        assert!(stopped.contains("Run again to finish"), "{stopped}");
+        assert!(
+            dest.request_log().iter().all(|r| r.method == "GET"),
+            "a write started after the limit: {:?}",
+            dest.request_log()
+        );
+    }
+}
