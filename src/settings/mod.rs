@@ -43,6 +43,7 @@ pub struct RawSettings {
     pub report_dir: Option<String>,
     pub concurrency: Option<String>,
     pub request_timeout_seconds: Option<String>,
+    pub max_response_mb: Option<String>,
     pub max_attempts: Option<String>,
     pub ignore_version_mismatch: Option<String>,
     pub service_messages: Option<String>,
@@ -91,10 +92,16 @@ pub struct HttpSettings {
     pub concurrency: usize,
     /// Time limit of one request.
     pub timeout: Duration,
+    /// Time limit of connecting (not a setting: seconds suit every real server; tests lower it).
+    pub connect_timeout: Duration,
     /// Attempts per request, first try included.
     pub max_attempts: u32,
     /// Items asked for per page (not a setting: tests lower it to exercise paging).
     pub page_size: usize,
+    /// Most pages read of one collection (not a setting: a bound against endless paging).
+    pub max_pages: usize,
+    /// Largest response body accepted, in MiB.
+    pub max_response_mb: u64,
 }
 
 impl Default for HttpSettings {
@@ -102,8 +109,11 @@ impl Default for HttpSettings {
         HttpSettings {
             concurrency: 8,
             timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
             max_attempts: 5,
             page_size: 200,
+            max_pages: 5000,
+            max_response_mb: DEFAULT_MAX_RESPONSE_MB,
         }
     }
 }
@@ -292,6 +302,10 @@ pub fn validate(raw: &RawSettings) -> Result<Job, SettingsError> {
         )
         .flatten()
         .unwrap_or(60);
+    let max_response_mb = p
+        .take("MAX_RESPONSE_MB", parse_number(raw.max_response_mb.as_deref(), 1, 4096))
+        .flatten()
+        .unwrap_or(DEFAULT_MAX_RESPONSE_MB);
     let max_attempts = p
         .take("MAX_ATTEMPTS", parse_number(raw.max_attempts.as_deref(), 1, 20))
         .flatten()
@@ -354,6 +368,7 @@ pub fn validate(raw: &RawSettings) -> Result<Job, SettingsError> {
             concurrency: concurrency as usize,
             timeout: Duration::from_secs(timeout),
             max_attempts: max_attempts as u32,
+            max_response_mb,
             ..HttpSettings::default()
         },
         ignore_version_mismatch,
@@ -373,6 +388,10 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
         _ => None,
     }
 }
+
+/// The largest response accepted when `OCTOSYNC_MAX_RESPONSE_MB` is unset: far above any real
+/// Octopus document or page, far below what would exhaust a worker's memory.
+pub const DEFAULT_MAX_RESPONSE_MB: u64 = 256;
 
 #[derive(Default)]
 struct Problems(Vec<String>);
@@ -537,6 +556,7 @@ mod tests {
         assert!(job.selector(Kind::Environment).is_none());
         assert_eq!(job.rules, Rules::default());
         assert_eq!(job.http.concurrency, 8);
+        assert_eq!(job.http.connect_timeout, Duration::from_secs(10));
     }
 
     #[test]
@@ -627,6 +647,19 @@ mod tests {
     fn the_same_space_on_the_same_instance_is_refused() {
         let err = from_vars(with(&[("OCTOSYNC_DESTINATION_URL", "https://DEV.example.com")])).unwrap_err();
         assert!(err.to_string().contains("OCTOSYNC_DESTINATION_SPACE"));
+    }
+
+    #[test]
+    fn the_response_cap_defaults_to_256_mb_and_is_range_checked() {
+        assert_eq!(from_vars(base()).unwrap().http.max_response_mb, 256);
+        let job = from_vars(with(&[("OCTOSYNC_MAX_RESPONSE_MB", "1024")])).unwrap();
+        assert_eq!(job.http.max_response_mb, 1024);
+        let err = from_vars(with(&[("OCTOSYNC_MAX_RESPONSE_MB", "0")])).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("OCTOSYNC_MAX_RESPONSE_MB: expected a whole number from 1 to 4096"),
+            "{err}"
+        );
     }
 
     #[test]
