@@ -7,7 +7,7 @@ use axum::body::{Body, Bytes};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use octosync::sim::{Seed, SimServer};
+use octosync::sim::{Seed, SimConfig, SimServer};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -172,6 +172,75 @@ fn report_text(dir: &std::path::Path) -> String {
         .iter()
         .map(|f| std::fs::read_to_string(dir.join(f)).unwrap_or_default())
         .collect()
+}
+
+fn writes_to(sim: &SimServer) -> usize {
+    sim.request_log()
+        .iter()
+        .filter(|r| matches!(r.method.as_str(), "POST" | "PUT" | "DELETE"))
+        .count()
+}
+
+// ---- item 4: the same instance under another spelling ----
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_server_under_another_spelling_is_refused_and_nothing_is_written() {
+    let sim = SimServer::start(SimConfig {
+        seed: Seed::DemoSource,
+        ..config(SOURCE_KEY)
+    })
+    .await
+    .unwrap();
+    let port = sim.url().rsplit(':').next().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let mut vars = octosync::demo::connection_settings(&sim, &sim);
+    vars.retain(|(k, _)| k != "OCTOSYNC_DESTINATION_URL");
+    vars.push(("OCTOSYNC_DESTINATION_URL".into(), format!("http://localhost:{port}")));
+    vars.push(("OCTOSYNC_REPORT_DIR".into(), dir.path().display().to_string()));
+    vars.extend(
+        [ALL, &[("OCTOSYNC_MODE", "apply")]]
+            .concat()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    let out = run_binary(&[], vars).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("the source and the destination are the same space"), "{t}");
+    assert!(
+        t.contains("OCTOSYNC_DESTINATION_URL or OCTOSYNC_DESTINATION_SPACE"),
+        "{t}"
+    );
+    assert_eq!(writes_to(&sim), 0, "{:?}", sim.request_log());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_server_with_another_space_is_still_allowed() {
+    let sim = SimServer::start(SimConfig {
+        seed: Seed::DemoSource,
+        ..config(SOURCE_KEY)
+    })
+    .await
+    .unwrap();
+    let mirror = sim.add_space("Mirror");
+    let port = sim.url().rsplit(':').next().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let mut vars = octosync::demo::connection_settings(&sim, &sim);
+    vars.retain(|(k, _)| !matches!(k.as_str(), "OCTOSYNC_DESTINATION_URL" | "OCTOSYNC_DESTINATION_SPACE"));
+    vars.push(("OCTOSYNC_DESTINATION_URL".into(), format!("http://localhost:{port}")));
+    vars.push(("OCTOSYNC_DESTINATION_SPACE".into(), "Mirror".into()));
+    vars.push(("OCTOSYNC_REPORT_DIR".into(), dir.path().display().to_string()));
+    vars.push(("OCTOSYNC_MODE".into(), "apply".into()));
+    vars.push(("OCTOSYNC_ENVIRONMENTS".into(), "all".into()));
+    let report = run(&job_of(vars)).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.changes);
+    assert!(report.summary.create > 0, "{}", report.summary_line());
+    let sorted = |space: &str| {
+        let mut n = names(&sim.items(space, "environments"));
+        n.sort();
+        n
+    };
+    assert_eq!(sorted(&mirror), sorted("Spaces-1"));
 }
 
 // ---- item 5: numbers and sizes from the server ----

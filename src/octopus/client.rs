@@ -117,6 +117,7 @@ pub struct Client {
     space_id: Option<String>,
     space_name: String,
     version: Option<OctopusVersion>,
+    installation_id: Option<String>,
     /// Set once the instance has sent any HTTP answer.
     answered: Arc<AtomicBool>,
 }
@@ -199,6 +200,7 @@ impl Client {
             space_id: None,
             space_name: settings.space.clone(),
             version: None,
+            installation_id: None,
             answered: Arc::new(AtomicBool::new(false)),
         })
     }
@@ -229,6 +231,12 @@ impl Client {
                 one_line(text, 60)
             )
         })?;
+        client.installation_id = root
+            .get("InstallationId")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(str::to_string);
         tracing::debug!("{} instance {} runs Octopus {}", client.role, client.base_url, version);
         // Spaces arrived in 2019.1; older servers only have the legacy routes.
         if version.major >= 2019 {
@@ -267,6 +275,11 @@ impl Client {
     /// The server version read at connect time.
     pub fn version(&self) -> Option<&OctopusVersion> {
         self.version.as_ref()
+    }
+
+    /// The `InstallationId` the server reported at connect time, if any.
+    pub fn installation_id(&self) -> Option<&str> {
+        self.installation_id.as_deref()
     }
 
     /// Request counts so far.
@@ -808,6 +821,21 @@ impl Client {
     }
 }
 
+/// Whether two connected clients reach the same space of the same Octopus Server, however their
+/// URLs are spelled (`localhost` and `127.0.0.1`, a load balancer and a node, an alias).
+pub fn same_space(a: &Client, b: &Client) -> bool {
+    match (a.installation_id(), b.installation_id()) {
+        // Spaces are told apart by id; two pre-2019 clients (no ids) share the only space there is.
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y) && a.space_id() == b.space_id(),
+        // A server that does not say which installation it is (something in front of it trims the
+        // root document): only the URL text is left, as the settings already compared it.
+        _ => {
+            a.base_url().eq_ignore_ascii_case(b.base_url())
+                && a.space_name().trim().eq_ignore_ascii_case(b.space_name().trim())
+        }
+    }
+}
+
 /// The items of one read of a paged collection, each id once.
 #[derive(Default)]
 struct PagedItems {
@@ -1157,6 +1185,45 @@ mod tests {
             message: "Name is required".into(),
         };
         assert_eq!(api.to_string(), "HTTP 400 Bad Request: Name is required");
+    }
+
+    fn connected(url: &str, space: &str, installation: Option<&str>, space_id: Option<&str>) -> Client {
+        let settings = InstanceSettings {
+            role: "source",
+            url: url.into(),
+            api_key: ApiKey::new("API-TEST"),
+            space: space.into(),
+        };
+        let mut c = Client::new(&settings, ClientOptions::from(HttpSettings::default())).unwrap();
+        c.installation_id = installation.map(str::to_string);
+        c.space_id = space_id.map(str::to_string);
+        c
+    }
+
+    #[test]
+    fn the_same_installation_and_space_is_the_same_space_however_the_url_is_spelled() {
+        let id = Some("9f155416-5d9e-4e19-ba58-b710d4edf336");
+        let a = connected("http://127.0.0.1:8080", "Default", id, Some("Spaces-1"));
+        let b = connected("http://localhost:8080", "default", id, Some("Spaces-1"));
+        assert!(same_space(&a, &b));
+        let other_space = connected("http://localhost:8080", "Mirror", id, Some("Spaces-2"));
+        assert!(!same_space(&a, &other_space));
+        let other_server = connected("http://127.0.0.1:8080", "Default", Some("0e9b"), Some("Spaces-1"));
+        assert!(!same_space(&a, &other_server));
+        let both_pre_2019 = (
+            connected("http://a", "Default", id, None),
+            connected("http://b", "Default", id, None),
+        );
+        assert!(same_space(&both_pre_2019.0, &both_pre_2019.1));
+    }
+
+    #[test]
+    fn without_an_installation_id_only_the_url_text_can_tell() {
+        let a = connected("http://127.0.0.1:8080", "Default", None, Some("Spaces-1"));
+        let b = connected("http://localhost:8080", "Default", Some("9f15"), Some("Spaces-1"));
+        assert!(!same_space(&a, &b));
+        let c = connected("HTTP://127.0.0.1:8080", "Default", None, Some("Spaces-1"));
+        assert!(same_space(&a, &c));
     }
 
     #[test]
