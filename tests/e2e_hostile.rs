@@ -351,6 +351,75 @@ async fn a_response_larger_than_the_cap_is_an_error_not_an_out_of_memory() {
     assert_eq!(p.dest_writes(), 0);
 }
 
+// ---- item 6: servers without spaces ----
+
+fn pre_2019_pair_config() -> (SimConfig, SimConfig) {
+    (
+        SimConfig {
+            seed: Seed::DemoSource,
+            ..config(SOURCE_KEY)
+        },
+        SimConfig {
+            seed: Seed::DemoDestination,
+            version: "2018.11.2".into(),
+            ..config(DEST_KEY)
+        },
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pre_2019_destination_refuses_a_space_name_it_cannot_have_and_writes_nothing() {
+    let (s, d) = pre_2019_pair_config();
+    let p = pair_with(s, d).await;
+    let dir = tempfile::tempdir().unwrap();
+    let vars = p.vars(
+        dir.path(),
+        &[
+            ALL,
+            &[
+                ("OCTOSYNC_MODE", "apply"),
+                ("OCTOSYNC_IGNORE_VERSION_MISMATCH", "True"),
+                ("OCTOSYNC_DESTINATION_SPACE", "Platform"),
+            ],
+        ]
+        .concat(),
+    );
+    let out = run_binary(&[], vars).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains(
+            "runs Octopus 2018.11.2, which has no spaces (they arrived in 2019.1), so it has no space 'Platform'"
+        ),
+        "{t}"
+    );
+    assert!(t.contains("set OCTOSYNC_DESTINATION_SPACE to Default"), "{t}");
+    assert_eq!(p.dest_writes(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pre_2019_destination_named_default_syncs_its_only_space() {
+    let (s, d) = pre_2019_pair_config();
+    let p = pair_with(s, d).await;
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(
+        dir.path(),
+        &[
+            ("OCTOSYNC_MODE", "apply"),
+            ("OCTOSYNC_ENVIRONMENTS", "all"),
+            ("OCTOSYNC_IGNORE_VERSION_MISMATCH", "True"),
+        ],
+    );
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.changes);
+    assert!(report.summary.create > 0);
+    assert!(p
+        .destination
+        .request_log()
+        .iter()
+        .any(|r| r.method == "POST" && r.path == "/api/environments"));
+}
+
 // ---- item 9: servers that never answer ----
 
 /// A listener whose accept queue is full: connecting to it hangs, as to a host behind a firewall

@@ -238,14 +238,24 @@ impl Client {
             .filter(|id| !id.is_empty())
             .map(str::to_string);
         tracing::debug!("{} instance {} runs Octopus {}", client.role, client.base_url, version);
-        // Spaces arrived in 2019.1; older servers only have the legacy routes.
+        // Spaces arrived in 2019.1; older servers only have the legacy routes, which are the whole
+        // instance. That is the space named Default on a newer server; any other name would be
+        // silently ignored, and the writes would land somewhere the administrator did not choose.
         if version.major >= 2019 {
             client.space_id = Some(client.resolve_space().await?);
-        } else {
-            tracing::warn!(
-                "the {} instance runs Octopus {version}, which has no spaces; OCTOSYNC_{}_SPACE is ignored",
+        } else if !client.space_name.trim().eq_ignore_ascii_case(DEFAULT_SPACE) {
+            bail!(
+                "the {} instance at {} runs Octopus {version}, which has no spaces (they arrived in 2019.1), so it has no space '{}'; set OCTOSYNC_{}_SPACE to {DEFAULT_SPACE} to sync the instance as a whole, or point OCTOSYNC_{}_URL at an instance that has that space",
                 client.role,
+                client.base_url,
+                client.space_name.trim(),
+                client.role.to_ascii_uppercase(),
                 client.role.to_ascii_uppercase()
+            );
+        } else {
+            tracing::debug!(
+                "the {} instance runs Octopus {version}, which has no spaces; the whole instance is its {DEFAULT_SPACE} space",
+                client.role
             );
         }
         client.version = Some(version);
@@ -820,6 +830,9 @@ impl Client {
         )
     }
 }
+
+/// The space every pre-2019 instance implicitly is, and every newer one starts with.
+const DEFAULT_SPACE: &str = "Default";
 
 /// Whether two connected clients reach the same space of the same Octopus Server, however their
 /// URLs are spelled (`localhost` and `127.0.0.1`, a load balancer and a node, an alias).
