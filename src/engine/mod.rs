@@ -5,7 +5,7 @@ mod pass;
 use crate::apply::Applier;
 use crate::kind::Kind;
 use crate::octolog::TaskLog;
-use crate::octopus::{skew, Client, ClientOptions, Skew};
+use crate::octopus::{same_space, skew, Client, ClientOptions, Skew};
 use crate::report::{self, Action, Change, Endpoint, Mode, Report, Summary, REPORT_FORMAT_VERSION};
 use crate::settings::{InstanceSettings, Job};
 use crate::snapshot::Snapshot;
@@ -273,6 +273,16 @@ fn endpoint(settings: &InstanceSettings, client: Option<&Client>) -> Endpoint {
 }
 
 fn check_versions(job: &Job, source: &Client, destination: &Client) -> Result<()> {
+    // The settings compared the URL text; what the servers say about themselves also catches the
+    // same server under another name (localhost and 127.0.0.1, a node and its load balancer).
+    if same_space(source, destination) {
+        bail!(
+            "the source and the destination are the same space: {} and {} reach the same Octopus Server (the same InstallationId) and space '{}'. Set OCTOSYNC_DESTINATION_URL or OCTOSYNC_DESTINATION_SPACE to the space to sync into. Nothing was written",
+            source.base_url(),
+            destination.base_url(),
+            destination.space_name()
+        );
+    }
     let (Some(s), Some(d)) = (source.version(), destination.version()) else {
         return Ok(());
     };

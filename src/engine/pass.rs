@@ -150,13 +150,19 @@ pub(super) async fn run(
             out.changes.push(p.change);
         }
         for mut p in reorders {
-            if stage_failed || not_attempted > 0 || expired() {
-                // Some of the items it orders were not saved; the next run orders what it creates.
+            if not_attempted > 0 || expired() {
                 p.change.error = Some(NOT_ATTEMPTED.into());
                 not_attempted += 1;
             } else if let Some(Write::Reorder { names }) = &p.write {
+                // After a failed create, the items that were saved still get their place; the next
+                // run creates (and places) the rest.
+                let names: Vec<String> = if stage_failed {
+                    names.iter().filter(|n| destination.by_name(kind, n).is_some()).cloned().collect()
+                } else {
+                    names.clone()
+                };
                 // A failed order is reported, but stops nothing: no later stage depends on it.
-                match resolve_order(&destination, kind, names) {
+                match resolve_order(&destination, kind, &names) {
                     Ok(ids) => match applier.reorder(kind, &ids).await {
                         Ok(()) => out.written += 1,
                         Err(e) => p.change.error = Some(format!("{e:#}")),

@@ -268,6 +268,17 @@ pub static SETTINGS: &[SettingDef] = &[
         selects: None,
     },
     SettingDef {
+        env: "MAX_RESPONSE_MB",
+        parameter: "OctoSync.MaxResponseMb",
+        label: "Largest response (MB)",
+        help: "The largest response octosync accepts from either instance, in MB (1 to 4096). A larger one stops the run with an error instead of exhausting the worker's memory; raise it only if a space really holds documents this large.",
+        control: Control::SingleLineText,
+        default: "256",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+    SettingDef {
         env: "MAX_ATTEMPTS",
         parameter: "OctoSync.MaxAttempts",
         label: "Attempts per request",

@@ -43,6 +43,7 @@ pub struct RawSettings {
     pub report_dir: Option<String>,
     pub concurrency: Option<String>,
     pub request_timeout_seconds: Option<String>,
+    pub max_response_mb: Option<String>,
     pub max_attempts: Option<String>,
     pub timeout_minutes: Option<String>,
     pub ignore_version_mismatch: Option<String>,
@@ -92,10 +93,16 @@ pub struct HttpSettings {
     pub concurrency: usize,
     /// Time limit of one request.
     pub timeout: Duration,
+    /// Time limit of connecting (not a setting: seconds suit every real server; tests lower it).
+    pub connect_timeout: Duration,
     /// Attempts per request, first try included.
     pub max_attempts: u32,
     /// Items asked for per page (not a setting: tests lower it to exercise paging).
     pub page_size: usize,
+    /// Most pages read of one collection (not a setting: a bound against endless paging).
+    pub max_pages: usize,
+    /// Largest response body accepted, in MiB.
+    pub max_response_mb: u64,
 }
 
 impl Default for HttpSettings {
@@ -103,8 +110,11 @@ impl Default for HttpSettings {
         HttpSettings {
             concurrency: 8,
             timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
             max_attempts: 5,
             page_size: 200,
+            max_pages: 5000,
+            max_response_mb: DEFAULT_MAX_RESPONSE_MB,
         }
     }
 }
@@ -312,6 +322,10 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         )
         .flatten()
         .unwrap_or(60);
+    let max_response_mb = p
+        .take("MAX_RESPONSE_MB", parse_number(raw.max_response_mb.as_deref(), 1, 4096))
+        .flatten()
+        .unwrap_or(DEFAULT_MAX_RESPONSE_MB);
     let max_attempts = p
         .take("MAX_ATTEMPTS", parse_number(raw.max_attempts.as_deref(), 1, 20))
         .flatten()
@@ -378,6 +392,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
             concurrency: concurrency as usize,
             timeout: Duration::from_secs(timeout),
             max_attempts: max_attempts as u32,
+            max_response_mb,
             ..HttpSettings::default()
         },
         deadline: Duration::from_secs(timeout_minutes * 60),
@@ -401,6 +416,10 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
 
 /// Minutes a run may take when `OCTOSYNC_TIMEOUT_MINUTES` is unset.
 pub const DEFAULT_TIMEOUT_MINUTES: u64 = 30;
+
+/// The largest response accepted when `OCTOSYNC_MAX_RESPONSE_MB` is unset: far above any real
+/// Octopus document or page, far below what would exhaust a worker's memory.
+pub const DEFAULT_MAX_RESPONSE_MB: u64 = 256;
 
 #[derive(Default)]
 struct Problems(Vec<String>);
@@ -578,6 +597,7 @@ mod tests {
         assert!(job.selector(Kind::Environment).is_none());
         assert_eq!(job.rules, Rules::default());
         assert_eq!(job.http.concurrency, 8);
+        assert_eq!(job.http.connect_timeout, Duration::from_secs(10));
     }
 
     #[test]
@@ -719,6 +739,19 @@ mod tests {
         assert!(
             err.to_string()
                 .contains("OCTOSYNC_FAIL_ON_CHANGES: expected True or False, got 'yes'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_response_cap_defaults_to_256_mb_and_is_range_checked() {
+        assert_eq!(from_vars(base()).unwrap().http.max_response_mb, 256);
+        let job = from_vars(with(&[("OCTOSYNC_MAX_RESPONSE_MB", "1024")])).unwrap();
+        assert_eq!(job.http.max_response_mb, 1024);
+        let err = from_vars(with(&[("OCTOSYNC_MAX_RESPONSE_MB", "0")])).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("OCTOSYNC_MAX_RESPONSE_MB: expected a whole number from 1 to 4096"),
             "{err}"
         );
     }

@@ -163,6 +163,19 @@ pub async fn run(job: &Job) -> anyhow::Result<Report> {
     Ok(report)
 }
 
+/// Runs a job that must stop before it plans (no connection, a refused check), and returns its
+/// errors as one text; the run still leaves its report.
+pub async fn run_stopped(job: &Job) -> String {
+    let report = run(job).await.expect("the run is reported");
+    assert!(
+        report.plan_fingerprint.is_empty() && !report.errors.is_empty(),
+        "expected a run that stopped before planning: {}",
+        report.summary_line()
+    );
+    assert!(job.report_dir.join(octosync::report::JSON_FILE_NAME).exists());
+    report.errors.join("\n")
+}
+
 /// Runs the real binary with exactly `vars` (plus PATH) and `args`.
 pub async fn run_binary(args: &[&str], vars: Vec<(String, String)>) -> Output {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
