@@ -86,6 +86,7 @@ impl Planned {
                 action,
                 reason: reason.into(),
                 changed_fields: vec![],
+                diff: vec![],
                 notes: vec![],
                 destination_id: None,
                 error: None,
