@@ -43,11 +43,8 @@ pub fn overlay(destination: &Value, fields: &[(&str, Value)]) -> (Value, Vec<Str
 /// Equal as far as Octopus is concerned: `null`, `""`, `[]` and a missing field are all "empty"
 /// (servers trim and normalise these differently), compared recursively through arrays and objects.
 pub fn equivalent(a: &Value, b: &Value) -> bool {
-    fn blank(v: &Value) -> bool {
-        matches!(v, Value::Null) || v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty)
-    }
     match (a, b) {
-        _ if blank(a) && blank(b) => true,
+        _ if is_blank(a) && is_blank(b) => true,
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equivalent(p, q)),
         (Value::Object(x), Value::Object(y)) => x
             .keys()
@@ -55,6 +52,11 @@ pub fn equivalent(a: &Value, b: &Value) -> bool {
             .all(|k| equivalent(x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null))),
         _ => a == b,
     }
+}
+
+/// Empty as far as Octopus is concerned: `null`, `""` or `[]` (a missing field reads as `null`).
+pub fn is_blank(v: &Value) -> bool {
+    matches!(v, Value::Null) || v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty)
 }
 
 /// A string field, or "".

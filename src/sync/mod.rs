@@ -2,6 +2,7 @@
 //!
 //! Planning is pure (no I/O, deterministic); the engine hands the planned writes to an applier.
 
+pub mod diff;
 pub mod document;
 pub mod environments;
 pub mod lifecycles;
