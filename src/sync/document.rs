@@ -7,12 +7,13 @@ pub const SERVER_OWNED: &[&str] = &["Id", "Links", "SpaceId", "Slug", "LastModif
 
 /// A source document ready to POST to the destination: server-owned fields removed, and its
 /// `SortOrder`, because its place among the destination's own items is the destination's (the
-/// server appends it; a copied position could tie with an existing item).
+/// server appends it; a copied position could tie with an existing item). Fields keep the source's
+/// order, which the plan shows.
 pub fn for_create(source: &Value) -> Value {
     let mut doc = source.clone();
     if let Value::Object(map) = &mut doc {
         for f in SERVER_OWNED.iter().chain(&["SortOrder"]) {
-            map.remove(*f);
+            map.shift_remove(*f);
         }
     }
     doc
@@ -89,6 +90,14 @@ mod tests {
             for_create(&src),
             json!({"Name": "Dev", "UseGuidedFailure": true, "Future": 1})
         );
+    }
+
+    #[test]
+    fn create_bodies_keep_the_source_field_order() {
+        let src = json!({"Id": "Environments-1", "Name": "Dev", "SortOrder": 4, "Description": "d", "Future": 1});
+        let body = for_create(&src);
+        let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["Name", "Description", "Future"]);
     }
 
     #[test]
