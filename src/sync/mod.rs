@@ -15,7 +15,7 @@ use crate::rules::Rules;
 use crate::settings::selector::Selector;
 use crate::snapshot::Snapshot;
 use crate::translate::Translator;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// What a stage sees.
 pub struct PlanContext<'a> {
@@ -98,33 +98,35 @@ impl Planned {
         }
     }
 
-    /// A create of `body`.
-    pub fn create(kind: Kind, name: &str, reason: impl Into<String>, body: Value) -> Planned {
+    /// A create of `body`; the report shows its fields as added, ids named from the destination.
+    pub fn create(ctx: &PlanContext<'_>, kind: Kind, name: &str, reason: impl Into<String>, body: Value) -> Planned {
         let mut p = Planned::no_write(kind, name, Action::Create, reason);
         p.change.changed_fields = body
             .as_object()
             .map(|m| m.keys().cloned().collect())
             .unwrap_or_default();
+        p.change.diff = diff::diff(&json!({}), &body, ctx.destination).entries;
         p.write = Some(Write::Create { body });
         p
     }
 
-    /// An update of `id` to `body`; `changed` names the fields that differ.
+    /// An update of the destination's document `before` to `after` (the same document with our fields
+    /// overlaid); the report shows every field that differs, before → after.
     pub fn update(
+        ctx: &PlanContext<'_>,
         kind: Kind,
         name: &str,
         reason: impl Into<String>,
-        id: &str,
-        body: Value,
-        changed: Vec<String>,
+        before: &Value,
+        after: Value,
     ) -> Planned {
+        let id = crate::snapshot::id_of(before).to_string();
+        let d = diff::diff(before, &after, ctx.destination);
         let mut p = Planned::no_write(kind, name, Action::Update, reason);
-        p.change.changed_fields = changed;
-        p.change.destination_id = Some(id.to_string());
-        p.write = Some(Write::Update {
-            id: id.to_string(),
-            body,
-        });
+        p.change.changed_fields = d.fields;
+        p.change.diff = d.entries;
+        p.change.destination_id = Some(id.clone());
+        p.write = Some(Write::Update { id, body: after });
         p
     }
 
