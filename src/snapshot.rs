@@ -146,6 +146,19 @@ impl Snapshot {
         self.collection(kind).by_name(name)
     }
 
+    /// The name of the item an id of any known kind points at; a tag id (`TagSets-1/Tags-2`) names
+    /// its tag as `Set/Tag`.
+    pub fn name_by_id(&self, id: &str) -> Option<String> {
+        let kind = Kind::from_id(id)?;
+        if let Some(doc) = self.by_id(kind, id) {
+            return Some(name_of(doc).to_string());
+        }
+        let (set_id, _) = id.split_once('/')?;
+        let set = self.by_id(Kind::TagSet, set_id)?;
+        let tag = set.get("Tags")?.as_array()?.iter().find(|t| id_of(t) == id)?;
+        Some(format!("{}/{}", name_of(set), name_of(tag)))
+    }
+
     /// Takes a saved (or planned) document into the snapshot so later stages can refer to it.
     pub fn absorb(&mut self, kind: Kind, doc: Value) {
         self.kinds.entry(kind).or_default().upsert(doc);
@@ -167,6 +180,27 @@ mod tests {
         let c = Collection::new(vec![json!({"Id": "Environments-1", "Name": " Production"})]);
         assert!(c.by_name("production ").is_some());
         assert!(c.by_id("Environments-1").is_some());
+    }
+
+    #[test]
+    fn ids_of_any_known_kind_and_tag_ids_name_their_item() {
+        let s = Snapshot::from_docs([
+            (
+                Kind::Environment,
+                vec![json!({"Id": "Environments-12", "Name": "Production"})],
+            ),
+            (
+                Kind::TagSet,
+                vec![json!({"Id": "TagSets-2", "Name": "Region", "Tags": [{"Id": "TagSets-2/Tags-4", "Name": "EU"}]})],
+            ),
+        ]);
+        assert_eq!(s.name_by_id("Environments-12").as_deref(), Some("Production"));
+        assert_eq!(s.name_by_id("TagSets-2").as_deref(), Some("Region"));
+        assert_eq!(s.name_by_id("TagSets-2/Tags-4").as_deref(), Some("Region/EU"));
+        assert_eq!(s.name_by_id("TagSets-2/Tags-5"), None);
+        assert_eq!(s.name_by_id("Environments-13"), None);
+        assert_eq!(s.name_by_id("Accounts-1"), None);
+        assert_eq!(s.name_by_id("Production"), None);
     }
 
     #[test]

@@ -438,3 +438,124 @@ async fn a_write_that_keeps_failing_is_an_error_not_an_add() {
         "nothing was created"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_shows_tag_set_and_lifecycle_updates_before_and_after_with_names() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let (s, d) = (p.source_space(), p.dest_space());
+    let mut src_env = std::collections::HashMap::new();
+    for name in ["Staging", "Production", "Test"] {
+        let env = p.source.insert(&s, "environments", json!({"Name": name})).unwrap();
+        src_env.insert(name, env["Id"].as_str().unwrap().to_string());
+    }
+    let mut dest_env = std::collections::HashMap::new();
+    for name in ["Staging", "Production"] {
+        let env = p.destination.insert(&d, "environments", json!({"Name": name})).unwrap();
+        dest_env.insert(name, env["Id"].as_str().unwrap().to_string());
+    }
+    p.source
+        .insert(
+            &s,
+            "tagsets",
+            json!({"Name": "Region", "Tags": [{"Name": "EU", "Color": "#111111"}, {"Name": "US", "Color": "#222222"}]}),
+        )
+        .unwrap();
+    p.destination
+        .insert(
+            &d,
+            "tagsets",
+            json!({"Name": "Region", "Tags": [{"Name": "EU", "Color": "#000000"}]}),
+        )
+        .unwrap();
+    p.source
+        .insert(
+            &s,
+            "lifecycles",
+            json!({"Name": "Release", "Phases": [
+                {"Name": "Stage", "AutomaticDeploymentTargets": [src_env["Staging"]], "OptionalDeploymentTargets": [src_env["Test"]]},
+                {"Name": "Live", "AutomaticDeploymentTargets": [src_env["Production"]], "OptionalDeploymentTargets": []}]}),
+        )
+        .unwrap();
+    p.destination
+        .insert(
+            &d,
+            "lifecycles",
+            json!({"Name": "Release", "Phases": [
+                {"Name": "Stage", "AutomaticDeploymentTargets": [], "OptionalDeploymentTargets": []},
+                {"Name": "Live", "AutomaticDeploymentTargets": [dest_env["Staging"]], "OptionalDeploymentTargets": []}]}),
+        )
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(
+        dir.path(),
+        &[ALL, &[("OCTOSYNC_LIFECYCLE_PHASES", "Overwrite")]].concat(),
+    );
+    run(&job).await.unwrap();
+    assert_eq!(p.dest_writes(), 0);
+
+    let named = |name: &str| format!("{name} ({})", dest_env[name]);
+    // The JSON report, read back as a consumer would.
+    let text = std::fs::read_to_string(dir.path().join("octosync-report.json")).unwrap();
+    let report = octosync::report::from_json(&text).unwrap();
+    let diff_of = |name: &str| {
+        let change = report.changes.iter().find(|c| c.name == name).unwrap();
+        assert_eq!(change.action, Action::Update, "{change:?}");
+        change
+            .diff
+            .iter()
+            .map(|e| (e.path.as_str(), e.before.clone(), e.after.clone()))
+            .collect::<Vec<_>>()
+    };
+    let tags = diff_of("Region");
+    assert!(
+        tags.contains(&("Tags[EU].Color", Some("\"#000000\"".into()), Some("\"#111111\"".into()))),
+        "{tags:#?}"
+    );
+    assert!(tags.iter().any(|(path, before, after)| *path == "Tags[US]"
+        && before.is_none()
+        && after.as_deref().is_some_and(|a| a.contains("\"#222222\""))));
+    let phases = diff_of("Release");
+    assert!(
+        phases.contains(&(
+            "Phases[Stage].AutomaticDeploymentTargets",
+            None,
+            Some(format!("[{}]", named("Staging")))
+        )),
+        "{phases:#?}"
+    );
+    // Test is created by this same plan: the phase names it as a new environment.
+    assert!(
+        phases.contains(&(
+            "Phases[Stage].OptionalDeploymentTargets",
+            None,
+            Some("[(new) Test]".into())
+        )),
+        "{phases:#?}"
+    );
+    assert!(
+        phases.contains(&(
+            "Phases[Live].AutomaticDeploymentTargets",
+            Some(format!("[{}]", named("Staging"))),
+            Some(format!("[{}]", named("Production")))
+        )),
+        "{phases:#?}"
+    );
+
+    // The Markdown report a reviewer approves.
+    let md = std::fs::read_to_string(dir.path().join("octosync-report.md")).unwrap();
+    for expected in [
+        "**~ Region**".to_string(),
+        "| ~ | Tags[EU].Color | \"#000000\" | \"#111111\" |".to_string(),
+        "**~ Release**".to_string(),
+        format!(
+            "| ~ | Phases[Live].AutomaticDeploymentTargets | [{}] | [{}] |",
+            named("Staging"),
+            named("Production")
+        ),
+        "| + | Phases[Stage].OptionalDeploymentTargets |  | [(new) Test] |".to_string(),
+        "**+ Test**\n\n| Field | Value |\n|---|---|\n| Name | \"Test\" |".to_string(),
+    ] {
+        assert!(md.contains(&expected), "missing {expected}:\n{md}");
+    }
+}

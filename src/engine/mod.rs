@@ -328,6 +328,19 @@ fn log_decision(log: &TaskLog, change: &Change, live: bool) {
     for warning in &change.warnings {
         log.warning(&format!("{} '{}': {warning}", change.kind, change.name));
     }
+    // The before → after of each field, for whoever reads the verbose log instead of the report.
+    for d in &change.diff {
+        let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+        log.verbose(&format!(
+            "  {} '{}': {} {}: {} → {}",
+            change.kind,
+            change.name,
+            d.op.sign(),
+            d.path,
+            shown(&d.before),
+            shown(&d.after)
+        ));
+    }
     for note in &change.notes {
         log.verbose(&format!("  {} '{}': {note}", change.kind, change.name));
     }

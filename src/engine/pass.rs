@@ -157,7 +157,11 @@ pub(super) async fn run(
                 // After a failed create, the items that were saved still get their place; the next
                 // run creates (and places) the rest.
                 let names: Vec<String> = if stage_failed {
-                    names.iter().filter(|n| destination.by_name(kind, n).is_some()).cloned().collect()
+                    names
+                        .iter()
+                        .filter(|n| destination.by_name(kind, n).is_some())
+                        .cloned()
+                        .collect()
                 } else {
                     names.clone()
                 };

@@ -63,6 +63,32 @@ mod tests {
     }
 
     #[test]
+    fn a_change_carries_its_field_diff_in_the_documented_shape() {
+        let value = serde_json::to_value(sample_report()).unwrap();
+        assert_eq!(value["format_version"], 2);
+        let update = &value["changes"][1];
+        assert_eq!(update["changed_fields"], serde_json::json!(["Phases"]));
+        assert_eq!(
+            update["diff"][0],
+            serde_json::json!({
+                "path": "Phases[Prod | Live].AutomaticDeploymentTargets",
+                "op": "changed",
+                "before": "[Staging (Environments-31)]",
+                "after": "[Staging (Environments-31), Production (Environments-32)]"
+            })
+        );
+        assert_eq!(update["diff"][1]["lines"][1], "- ```old");
+        let create = &value["changes"][0]["diff"][0];
+        assert_eq!(create["op"], "added");
+        assert_eq!(create["before"], serde_json::Value::Null);
+        assert_eq!(
+            value["changes"][2]["diff"],
+            serde_json::json!([]),
+            "a change that writes nothing"
+        );
+    }
+
+    #[test]
     fn rejects_other_format_versions_and_garbage() {
         let mut value = serde_json::to_value(sample_report()).unwrap();
         value["format_version"] = (REPORT_FORMAT_VERSION + 1).into();

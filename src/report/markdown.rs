@@ -3,7 +3,7 @@
 //! It prints only what the model holds; every piece of text from the model is escaped so a name with
 //! `|` or a line break cannot break the tables.
 
-use super::model::{Change, Endpoint, Report, RequestCounts};
+use super::model::{Action, Change, DiffOp, Endpoint, FieldDiff, Report, RequestCounts};
 use std::fmt::Write as _;
 
 /// Renders the report as Markdown.
@@ -121,7 +121,7 @@ fn write_changes(md: &mut String, changes: &[Change]) {
         let _ = writeln!(md, "### {} ({})\n", inline(kind), group.len());
         md.push_str("| Name | Action | Reason | Changed fields | Notes |\n");
         md.push_str("|---|---|---|---|---|\n");
-        for change in group {
+        for change in &group {
             let mut notes: Vec<String> = change
                 .warnings
                 .iter()
@@ -143,7 +143,68 @@ fn write_changes(md: &mut String, changes: &[Change]) {
             );
         }
         md.push('\n');
+        for change in group {
+            write_diff(md, change);
+        }
     }
+}
+
+/// What a write will do, field by field, under its change: a create's fields as `+` rows, an
+/// update's `~`/`+`/`-` rows with before and after, then each long text's line diff.
+fn write_diff(md: &mut String, change: &Change) {
+    if change.diff.is_empty() {
+        return;
+    }
+    let create = change.action == Action::Create;
+    let _ = writeln!(md, "**{} {}**\n", if create { "+" } else { "~" }, inline(&change.name));
+    let shown = |v: &Option<String>| v.as_deref().map(cell).unwrap_or_default();
+    if create {
+        md.push_str("| Field | Value |\n|---|---|\n");
+        for entry in &change.diff {
+            let value = entry.after.as_ref().or(entry.before.as_ref()).cloned();
+            let _ = writeln!(md, "| {} | {} |", cell(&field_label(entry)), shown(&value));
+        }
+    } else {
+        md.push_str("| | Field | Before | After |\n|---|---|---|---|\n");
+        for entry in &change.diff {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                entry.op.sign(),
+                cell(&field_label(entry)),
+                shown(&entry.before),
+                shown(&entry.after)
+            );
+        }
+    }
+    md.push('\n');
+    for entry in change.diff.iter().filter(|e| !e.lines.is_empty()) {
+        let _ = writeln!(md, "{} {}, line by line:\n", entry.op.sign(), inline(&entry.path));
+        // A fence longer than any run of backticks in the text, so no line can close it.
+        let fence = "`".repeat(longest_backtick_run(&entry.lines).max(2) + 1);
+        let _ = writeln!(md, "{fence}diff");
+        for line in &entry.lines {
+            let _ = writeln!(md, "{}", line.replace('\r', ""));
+        }
+        let _ = writeln!(md, "{fence}\n");
+    }
+}
+
+/// The field as a reviewer reads it; a reordering names the order.
+fn field_label(entry: &FieldDiff) -> String {
+    match entry.op {
+        DiffOp::Reordered => format!("{} (order)", entry.path),
+        _ => entry.path.clone(),
+    }
+}
+
+fn longest_backtick_run(lines: &[String]) -> usize {
+    lines
+        .iter()
+        .flat_map(|l| l.split(|c| c != '`'))
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
 }
 
 fn write_cleanup(md: &mut String, report: &Report) {
@@ -291,6 +352,56 @@ mod tests {
             md.contains("- Lifecycle Default | Fast (update): phase 'QA' left out: none of its environments exist"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn an_update_shows_each_field_before_and_after_and_long_text_line_by_line() {
+        let md = to_markdown(&sample_report());
+        assert!(
+            md.contains("**~ Default | Fast**\n\n| | Field | Before | After |\n|---|---|---|---|\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| ~ | Phases[Prod \\| Live].AutomaticDeploymentTargets | [Staging (Environments-31)] | [Staging (Environments-31), Production (Environments-32)] |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| ~ | Description | \"Runs…\" (4 lines) | \"Runs…\" (4 lines) |"),
+            "{md}"
+        );
+        // The text holds three backticks, so the fence is four long.
+        assert!(
+            md.contains("~ Description, line by line:\n\n````diff\n  Runs\n- ```old\n+ new\n````\n"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn a_create_shows_the_fields_it_will_have() {
+        let md = to_markdown(&sample_report());
+        assert!(
+            md.contains("**+ Staging**\n\n| Field | Value |\n|---|---|\n| Name | \"Staging\" |\n"),
+            "{md}"
+        );
+        // Changes that write nothing have no field table.
+        assert!(
+            !md.contains("**~ Production**") && !md.contains("**+ Production**"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn a_reordering_is_labelled_as_the_order() {
+        let mut report = sample_report();
+        report.changes[1].diff = vec![FieldDiff {
+            path: "Tags".into(),
+            op: DiffOp::Reordered,
+            before: Some("[APAC, EU]".into()),
+            after: Some("[EU, APAC]".into()),
+            lines: vec![],
+        }];
+        let md = to_markdown(&report);
+        assert!(md.contains("| ~ | Tags (order) | [APAC, EU] | [EU, APAC] |"), "{md}");
     }
 
     #[test]

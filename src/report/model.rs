@@ -2,12 +2,15 @@
 //!
 //! The JSON form of [`Report`] is a stable, versioned contract (`format_version`); add fields, never
 //! rename or remove them without bumping [`REPORT_FORMAT_VERSION`]. Nothing in here may hold a secret:
-//! changes carry field names, never values.
+//! values reach the report only through [`FieldDiff`]s, which `sync::diff` builds with every sensitive
+//! value masked.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the JSON report format; bump on any incompatible change.
+///
+/// 2: every change carries `diff`, its field-level before → after.
 pub const REPORT_FORMAT_VERSION: u32 = 2;
 
 /// Whether the run only planned or also applied its changes.
@@ -72,9 +75,14 @@ pub struct Change {
     pub action: Action,
     /// Why, in words an administrator understands.
     pub reason: String,
-    /// Names of the fields that are (or would be) written; empty unless `action` writes.
+    /// Names of the fields that are (or would be) written; empty unless `action` writes. For an update,
+    /// the top-level fields of `diff`; for a create, every field of the new item.
     #[serde(default)]
     pub changed_fields: Vec<String>,
+    /// What is written, field by field: an update's before → after, a create's fields as added.
+    /// Empty unless `action` writes.
+    #[serde(default)]
+    pub diff: Vec<FieldDiff>,
     /// Finer-grained notes: a tag added, the phases a lifecycle will have.
     #[serde(default)]
     pub notes: Vec<String>,
@@ -88,6 +96,51 @@ pub struct Change {
     /// Set when applying this change failed; the message says what to fix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+/// How one field differs between the destination's document and the one written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiffOp {
+    /// The destination has no value here (or an empty one); `before` is absent.
+    Added,
+    /// The written document has no value here; `after` is absent.
+    Removed,
+    /// Both have a value and they differ.
+    Changed,
+    /// The same named elements in another order; `before` and `after` list their names.
+    Reordered,
+}
+
+impl DiffOp {
+    /// The sign a plan shows for it, as Terraform does: `+`, `-`, `~`.
+    pub fn sign(self) -> &'static str {
+        match self {
+            DiffOp::Added => "+",
+            DiffOp::Removed => "-",
+            DiffOp::Changed | DiffOp::Reordered => "~",
+        }
+    }
+}
+
+/// One field that differs, with its values in display form: strings quoted as JSON, numbers and
+/// booleans as JSON, Octopus ids as `Name (Id)` (a planned item as `(new) Name`), lists as `[a, b]`,
+/// objects as `{Key: value, …}` without empty fields, long text as `"first line…" (N lines)`, and
+/// every sensitive value as `(sensitive)` or `(sensitive value changed)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldDiff {
+    /// Where the field is, e.g. `Phases[Production].AutomaticDeploymentTargets`: array elements that
+    /// have a `Name` by name, others by index; keys that are not plain words as `["Octopus.Action.X"]`.
+    pub path: String,
+    /// Added, removed, changed or reordered.
+    pub op: DiffOp,
+    /// The destination's value; `null` when added.
+    pub before: Option<String>,
+    /// The value written; `null` when removed.
+    pub after: Option<String>,
+    /// For long text, a short line diff: lines start with `-`, `+` or a space, `…` between hunks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<String>,
 }
 
 /// Something a person has to finish by hand after the sync (a placeholder secret, a dropped binding).

@@ -7,12 +7,13 @@ pub const SERVER_OWNED: &[&str] = &["Id", "Links", "SpaceId", "Slug", "LastModif
 
 /// A source document ready to POST to the destination: server-owned fields removed, and its
 /// `SortOrder`, because its place among the destination's own items is the destination's (the
-/// server appends it; a copied position could tie with an existing item).
+/// server appends it; a copied position could tie with an existing item). Fields keep the source's
+/// order, which the plan shows.
 pub fn for_create(source: &Value) -> Value {
     let mut doc = source.clone();
     if let Value::Object(map) = &mut doc {
         for f in SERVER_OWNED.iter().chain(&["SortOrder"]) {
-            map.remove(*f);
+            map.shift_remove(*f);
         }
     }
     doc
@@ -43,11 +44,8 @@ pub fn overlay(destination: &Value, fields: &[(&str, Value)]) -> (Value, Vec<Str
 /// Equal as far as Octopus is concerned: `null`, `""`, `[]` and a missing field are all "empty"
 /// (servers trim and normalise these differently), compared recursively through arrays and objects.
 pub fn equivalent(a: &Value, b: &Value) -> bool {
-    fn blank(v: &Value) -> bool {
-        matches!(v, Value::Null) || v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty)
-    }
     match (a, b) {
-        _ if blank(a) && blank(b) => true,
+        _ if is_blank(a) && is_blank(b) => true,
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equivalent(p, q)),
         (Value::Object(x), Value::Object(y)) => x
             .keys()
@@ -55,6 +53,11 @@ pub fn equivalent(a: &Value, b: &Value) -> bool {
             .all(|k| equivalent(x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null))),
         _ => a == b,
     }
+}
+
+/// Empty as far as Octopus is concerned: `null`, `""` or `[]` (a missing field reads as `null`).
+pub fn is_blank(v: &Value) -> bool {
+    matches!(v, Value::Null) || v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty)
 }
 
 /// A string field, or "".
@@ -87,6 +90,14 @@ mod tests {
             for_create(&src),
             json!({"Name": "Dev", "UseGuidedFailure": true, "Future": 1})
         );
+    }
+
+    #[test]
+    fn create_bodies_keep_the_source_field_order() {
+        let src = json!({"Id": "Environments-1", "Name": "Dev", "SortOrder": 4, "Description": "d", "Future": 1});
+        let body = for_create(&src);
+        let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["Name", "Description", "Future"]);
     }
 
     #[test]

@@ -26,6 +26,7 @@ impl Stage for Environments {
                     )
                     .at(document::str_field(dest, "Id")),
                     None => Planned::create(
+                        ctx,
                         Kind::Environment,
                         name,
                         "missing on the destination",

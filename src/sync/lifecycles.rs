@@ -143,12 +143,12 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
             .at(id);
         }
         return Planned::update(
+            ctx,
             Kind::Lifecycle,
             name,
             "phases differ from the source (OCTOSYNC_LIFECYCLE_PHASES=Overwrite)",
-            id,
+            dest,
             body,
-            changed,
         )
         .warnings(t.warnings)
         .warnings(removed)
@@ -160,6 +160,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
     if ctx.rules.lifecycle_phases == PhaseOption::Never {
         body["Phases"] = json!([]);
         let mut p = Planned::create(
+            ctx,
             Kind::Lifecycle,
             name,
             "missing on the destination; created without phases (OCTOSYNC_LIFECYCLE_PHASES=Never)",
@@ -183,7 +184,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
     }
     let described = describe_phases(ctx, &t.phases);
     body["Phases"] = Value::Array(t.phases);
-    Planned::create(Kind::Lifecycle, name, "missing on the destination", body)
+    Planned::create(ctx, Kind::Lifecycle, name, "missing on the destination", body)
         .warnings(t.warnings)
         .notes(described)
 }
@@ -481,6 +482,71 @@ mod tests {
         // Once written, the same plan changes nothing.
         let again = plan(src, Some(body), rules);
         assert_eq!(again.change.action, Action::Unchanged);
+    }
+
+    /// `path: before → after` per diff entry.
+    fn shown(p: &Planned) -> Vec<String> {
+        p.change
+            .diff
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}: {} → {}",
+                    e.path,
+                    e.before.as_deref().unwrap_or("(none)"),
+                    e.after.as_deref().unwrap_or("(none)")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_lifecycle_update_shows_each_phase_change_by_name_before_and_after() {
+        let src = lifecycle(
+            "Lifecycles-1",
+            "Release",
+            json!([phase("p1", "Stage", &["Environments-3"], &[])]),
+        );
+        let dest = lifecycle(
+            "Lifecycles-9",
+            "Release",
+            json!([
+                phase("d1", "Stage", &[], &["Environments-32"]),
+                phase("d2", "Hotfix", &["Environments-32"], &[])
+            ]),
+        );
+        let rules = Rules {
+            lifecycle_phases: PhaseOption::Overwrite,
+            ..Rules::default()
+        };
+        let p = plan(src, Some(dest), rules);
+        assert_eq!(p.change.action, Action::Update);
+        assert_eq!(
+            shown(&p),
+            [
+                "Phases[Stage].AutomaticDeploymentTargets: (none) → [Staging (Environments-31)]",
+                "Phases[Stage].OptionalDeploymentTargets: [Production (Environments-32)] → (none)",
+                "Phases[Hotfix]: {Name: \"Hotfix\", Id: \"d2\", AutomaticDeploymentTargets: [Production (Environments-32)], MinimumEnvironmentsBeforePromotion: 0, IsOptionalPhase: false} → (none)",
+            ]
+        );
+        assert_eq!(p.change.changed_fields, ["Phases"]);
+    }
+
+    #[test]
+    fn a_new_lifecycle_shows_its_phases_with_environment_names() {
+        let src = lifecycle(
+            "Lifecycles-1",
+            "Release",
+            json!([phase("p1", "Stage", &["Environments-3"], &[])]),
+        );
+        let p = plan(src, None, Rules::default());
+        assert_eq!(p.change.action, Action::Create);
+        let shown = shown(&p);
+        assert!(shown.contains(&"Name: (none) → \"Release\"".to_string()), "{shown:#?}");
+        assert!(
+            shown.iter().any(|l| l.starts_with("Phases[Stage]: (none) → {Name: \"Stage\", Id: \"p1\", AutomaticDeploymentTargets: [Staging (Environments-31)]")),
+            "{shown:#?}"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //!
 //! Planning is pure (no I/O, deterministic); the engine hands the planned writes to an applier.
 
+pub mod diff;
 pub mod document;
 pub mod environments;
 pub mod lifecycles;
@@ -14,7 +15,7 @@ use crate::rules::Rules;
 use crate::settings::selector::Selector;
 use crate::snapshot::{name_key, name_of, Snapshot};
 use crate::translate::Translator;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 
 /// What a stage sees.
@@ -134,6 +135,7 @@ impl Planned {
                 action,
                 reason: reason.into(),
                 changed_fields: vec![],
+                diff: vec![],
                 notes: vec![],
                 warnings: vec![],
                 destination_id: None,
@@ -145,33 +147,35 @@ impl Planned {
         }
     }
 
-    /// A create of `body`.
-    pub fn create(kind: Kind, name: &str, reason: impl Into<String>, body: Value) -> Planned {
+    /// A create of `body`; the report shows its fields as added, ids named from the destination.
+    pub fn create(ctx: &PlanContext<'_>, kind: Kind, name: &str, reason: impl Into<String>, body: Value) -> Planned {
         let mut p = Planned::no_write(kind, name, Action::Create, reason);
         p.change.changed_fields = body
             .as_object()
             .map(|m| m.keys().cloned().collect())
             .unwrap_or_default();
+        p.change.diff = diff::diff(&json!({}), &body, ctx.destination).entries;
         p.write = Some(Write::Create { body });
         p
     }
 
-    /// An update of `id` to `body`; `changed` names the fields that differ.
+    /// An update of the destination's document `before` to `after` (the same document with our fields
+    /// overlaid); the report shows every field that differs, before → after.
     pub fn update(
+        ctx: &PlanContext<'_>,
         kind: Kind,
         name: &str,
         reason: impl Into<String>,
-        id: &str,
-        body: Value,
-        changed: Vec<String>,
+        before: &Value,
+        after: Value,
     ) -> Planned {
+        let id = crate::snapshot::id_of(before).to_string();
+        let d = diff::diff(before, &after, ctx.destination);
         let mut p = Planned::no_write(kind, name, Action::Update, reason);
-        p.change.changed_fields = changed;
-        p.change.destination_id = Some(id.to_string());
-        p.write = Some(Write::Update {
-            id: id.to_string(),
-            body,
-        });
+        p.change.changed_fields = d.fields;
+        p.change.diff = d.entries;
+        p.change.destination_id = Some(id.clone());
+        p.write = Some(Write::Update { id, body: after });
         p
     }
 
@@ -238,7 +242,13 @@ pub fn order_after_creates(ctx: &PlanContext<'_>, kind: Kind, planned: &[Planned
         ),
     );
     p.change.changed_fields = vec!["SortOrder".into()];
-    p.change.notes.push(format!("order after: {}", names.join(", ")));
+    p.change.diff = vec![crate::report::FieldDiff {
+        path: format!("{}s", kind.label()),
+        op: crate::report::DiffOp::Reordered,
+        before: Some(format!("[{}]", own.join(", "))),
+        after: Some(format!("[{}]", names.join(", "))),
+        lines: vec![],
+    }];
     p.write = Some(Write::Reorder { names });
     Some(p)
 }

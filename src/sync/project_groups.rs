@@ -49,7 +49,7 @@ impl Stage for ProjectGroups {
                 if body.get("RetentionPolicyId").is_some() {
                     body["RetentionPolicyId"] = Value::Null;
                 }
-                Planned::create(Kind::ProjectGroup, name, "missing on the destination", body).warnings(warnings)
+                Planned::create(ctx, Kind::ProjectGroup, name, "missing on the destination", body).warnings(warnings)
             })
             .collect()
     }

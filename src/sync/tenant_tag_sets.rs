@@ -33,7 +33,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
     let Some(dest) = ctx.destination.by_name(Kind::TagSet, name) else {
         let mut body = document::for_create(src);
         body["Tags"] = Value::Array(src_tags.iter().map(new_tag).collect());
-        return Planned::create(Kind::TagSet, name, "missing on the destination", body)
+        return Planned::create(ctx, Kind::TagSet, name, "missing on the destination", body)
             .notes(src_tags.iter().map(|t| format!("tag '{}'", name_of(t))));
     };
 
@@ -104,7 +104,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
             .collect();
         return p;
     }
-    Planned::update(Kind::TagSet, name, "tags differ from the source", id, body, changed).notes(notes)
+    Planned::update(ctx, Kind::TagSet, name, "tags differ from the source", dest, body).notes(notes)
 }
 
 fn tags(doc: &Value) -> Vec<Value> {
@@ -115,7 +115,7 @@ fn tags(doc: &Value) -> Vec<Value> {
 fn new_tag(src: &Value) -> Value {
     let mut obj: Map<String, Value> = document::object(src);
     for f in TAG_SERVER_OWNED {
-        obj.remove(*f);
+        obj.shift_remove(*f);
     }
     Value::Object(obj)
 }
@@ -230,5 +230,43 @@ mod tests {
         };
         assert_eq!(body["Tags"][0]["Color"], "#FFD700");
         assert_eq!(body["Tags"][0]["Id"], "TagSets-2/Tags-3");
+    }
+
+    #[test]
+    fn a_tag_set_update_shows_each_tag_change_by_name_before_and_after() {
+        let src = set(
+            "TagSets-1",
+            "Tier",
+            json!([{"Id": "TagSets-1/Tags-1", "Name": "Gold", "Color": "#FFD700", "Description": ""},
+                   {"Id": "TagSets-1/Tags-2", "Name": "Silver", "Color": "#C0C0C0", "Description": "Second"}]),
+        );
+        let dest = set(
+            "TagSets-2",
+            "Tier",
+            json!([{"Id": "TagSets-2/Tags-3", "Name": "Gold", "Color": "#000000", "Description": null}]),
+        );
+        let p = plan(src, Some(dest));
+        let shown: Vec<(String, Option<String>, Option<String>)> = p
+            .change
+            .diff
+            .iter()
+            .map(|e| (e.path.clone(), e.before.clone(), e.after.clone()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    "Tags[Gold].Color".to_string(),
+                    Some("\"#000000\"".to_string()),
+                    Some("\"#FFD700\"".to_string())
+                ),
+                (
+                    "Tags[Silver]".to_string(),
+                    None,
+                    Some("{Name: \"Silver\", Color: \"#C0C0C0\", Description: \"Second\"}".to_string())
+                ),
+            ]
+        );
+        assert_eq!(p.change.changed_fields, ["Tags"]);
     }
 }
