@@ -130,13 +130,23 @@ impl Client {
                 } else {
                     "the connection dropped while its response was being read".to_string()
                 };
+                let why = format!("the server answered {} but {what}", status_text(status));
+                // The status arrived, so for an error status the outcome is known: a refusal is
+                // reported as one, and a 429 or 5xx is retried as its status says.
+                if status.is_client_error() && status != StatusCode::TOO_MANY_REQUESTS {
+                    let api = ApiError {
+                        status: status.as_u16(),
+                        message: format!("(the error message was lost: {what})"),
+                    };
+                    return Attempt::Fatal(anyhow::Error::new(api.clone()).context(self.explain(method, path, &api)));
+                }
                 return Attempt::Transient {
                     failure: Failure {
-                        why: format!("the server answered {} but {what}", status_text(status)),
+                        why,
                         trouble: Trouble::Other,
-                        retry_after: None,
+                        retry_after: if status.is_success() { None } else { retry_after },
                     },
-                    outcome_unknown: true,
+                    outcome_unknown: status.is_success() || !not_processed(status),
                 };
             }
         };
@@ -172,8 +182,7 @@ impl Client {
                     trouble: Trouble::Other,
                     retry_after,
                 },
-                // 429 and 503 mean "not processed"; other 5xx may have done the work before failing.
-                outcome_unknown: status != StatusCode::TOO_MANY_REQUESTS && status != StatusCode::SERVICE_UNAVAILABLE,
+                outcome_unknown: !not_processed(status),
             };
         }
         Attempt::Fatal(anyhow::Error::new(api.clone()).context(self.explain(method, path, &api)))
@@ -220,8 +229,14 @@ enum Limited {
 
 /// Reads at most `limit` bytes of a body, chunk by chunk, so a huge or endless body costs no more
 /// memory than the limit.
+/// 429 and 503 mean the request was not processed; other 5xx may have done the work before failing.
+fn not_processed(status: StatusCode) -> bool {
+    status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE
+}
+
 async fn read_limited(response: &mut reqwest::Response, limit: u64) -> reqwest::Result<Limited> {
-    let mut buf = Vec::with_capacity(response.content_length().unwrap_or(0).min(limit) as usize);
+    // Reserve for what arrives, not for what the server announces.
+    let mut buf = Vec::with_capacity(response.content_length().unwrap_or(0).min(limit).min(1 << 20) as usize);
     while let Some(chunk) = response.chunk().await? {
         let room = (limit as usize).saturating_sub(buf.len());
         if chunk.len() > room {

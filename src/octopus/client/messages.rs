@@ -120,6 +120,9 @@ impl Client {
     }
 }
 
+/// How much of a body a message is made from.
+const MESSAGE_SOURCE_LIMIT: usize = 64 * 1024;
+
 /// One clean line from an error body: Octopus's own message, an HTML page's title (a load
 /// balancer's error page), or the first words of whatever else it is.
 pub(super) fn error_message(bytes: &[u8]) -> String {
@@ -136,7 +139,8 @@ pub(super) fn error_message(bytes: &[u8]) -> String {
         }
         return one_line(&msg, 500);
     }
-    let text = String::from_utf8_lossy(bytes);
+    // A message needs the start of a page, never all of it (a proxy may answer with megabytes).
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(MESSAGE_SOURCE_LIMIT)]);
     let lower = text.to_ascii_lowercase();
     if lower.trim_start().starts_with('<') || lower.contains("<html") || lower.contains("<!doctype") {
         let title = lower
@@ -153,28 +157,28 @@ pub(super) fn error_message(bytes: &[u8]) -> String {
     one_line(&text, 200)
 }
 
-/// Text with every tag, script and style removed.
+/// Text with every tag, script and style removed; linear in the size of the page.
 fn strip_tags(html: &str) -> String {
+    // ASCII lowercasing keeps every byte offset, so `lower` and `html` index alike.
+    let lower = html.to_ascii_lowercase();
     let mut out = String::new();
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
+    let mut at = 0;
+    while let Some(open) = html[at..].find('<').map(|i| at + i) {
+        out.push_str(&html[at..open]);
         out.push(' ');
-        let tag = &rest[open..];
-        let lower = tag.get(..7).unwrap_or(tag).to_ascii_lowercase();
-        let close = if lower.starts_with("<script") {
+        let close = if lower[open..].starts_with("<script") {
             "</script>"
-        } else if lower.starts_with("<style") {
+        } else if lower[open..].starts_with("<style") {
             "</style>"
         } else {
             ">"
         };
-        match tag.to_ascii_lowercase().find(close) {
-            Some(end) => rest = &tag[end + close.len()..],
+        match lower[open..].find(close) {
+            Some(end) => at = open + end + close.len(),
             None => return out,
         }
     }
-    out.push_str(rest);
+    out.push_str(&html[at..]);
     out
 }
 
@@ -347,6 +351,21 @@ mod tests {
             message: "Name is required".into(),
         };
         assert_eq!(api.to_string(), "HTTP 400 Bad Request: Name is required");
+    }
+
+    #[test]
+    fn a_huge_html_page_becomes_a_message_quickly() {
+        let page = format!("<html><body>{}</body></html>", "<p>x</p>".repeat(2_000_000));
+        let started = std::time::Instant::now();
+        let line = error_message(page.as_bytes());
+        assert!(line.starts_with("an HTML page: x x"), "{line}");
+        // A hang guard, not a speed target: linear work on 64 KiB takes milliseconds, the quadratic
+        // tag stripping this replaced took hours on 16 MB.
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
