@@ -153,18 +153,22 @@ pub(super) async fn run(
             if not_attempted > 0 || expired() {
                 p.change.error = Some(NOT_ATTEMPTED.into());
                 not_attempted += 1;
-            } else if let Some(Write::Reorder { names }) = &p.write {
+            } else if let Some(Write::Reorder { own, created }) = &p.write {
                 // After a failed create, the items that were saved still get their place; the next
-                // run creates (and places) the rest.
-                let names: Vec<String> = if stage_failed {
-                    names
-                        .iter()
-                        .filter(|n| destination.by_name(kind, n).is_some())
-                        .cloned()
-                        .collect()
-                } else {
-                    names.clone()
-                };
+                // run creates (and places) the rest. With none saved there is nothing to place, and
+                // the destination's own order is never rewritten for nothing.
+                let saved: Vec<String> = created
+                    .iter()
+                    .filter(|n| destination.by_name(kind, n).is_some())
+                    .cloned()
+                    .collect();
+                if saved.is_empty() {
+                    p.change.error = Some("not attempted: none of the items it would place were created".into());
+                    out.cleanup.extend(p.cleanup);
+                    out.changes.push(p.change);
+                    continue;
+                }
+                let names: Vec<String> = own.iter().chain(&saved).cloned().collect();
                 // A failed order is reported, but stops nothing: no later stage depends on it.
                 match resolve_order(&destination, kind, &names) {
                     Ok(ids) => match applier.reorder(kind, &ids).await {
@@ -250,7 +254,7 @@ fn decision(p: &Planned) -> Option<Value> {
         None => Value::Null,
         Some(Write::Create { body }) => json!({"create": body}),
         Some(Write::Update { id, body }) => json!({"update": id, "body": body}),
-        Some(Write::Reorder { names }) => json!({"reorder": names}),
+        Some(Write::Reorder { own, created }) => json!({"reorder": own, "then": created}),
     };
     Some(json!({
         "kind": c.kind,

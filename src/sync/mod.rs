@@ -101,11 +101,14 @@ pub enum Write {
         /// The whole document.
         body: Value,
     },
-    /// Put every destination item of the kind into this order (`PUT {collection}/sortorder`).
-    /// Applied after the stage's other writes, when the items it creates have their ids.
+    /// Put every destination item of the kind into this order (`PUT {collection}/sortorder`):
+    /// the destination's own items as they are, then the ones the stage creates. Applied after
+    /// the stage's other writes, when the items it creates have their ids.
     Reorder {
-        /// Names of every destination item, in the order wanted.
-        names: Vec<String>,
+        /// The destination's own items, in their order.
+        own: Vec<String>,
+        /// The items the stage creates, in the source's order.
+        created: Vec<String>,
     },
 }
 
@@ -227,11 +230,8 @@ pub fn order_after_creates(ctx: &PlanContext<'_>, kind: Kind, planned: &[Planned
         .iter()
         .map(|d| name_of(d).to_string())
         .collect();
-    let names: Vec<String> = own
-        .iter()
-        .cloned()
-        .chain(created.iter().map(|n| n.to_string()))
-        .collect();
+    let created: Vec<String> = created.iter().map(|n| n.to_string()).collect();
+    let names: Vec<String> = own.iter().chain(&created).cloned().collect();
     let mut p = Planned::no_write(
         kind,
         ORDER_CHANGE_NAME,
@@ -249,7 +249,7 @@ pub fn order_after_creates(ctx: &PlanContext<'_>, kind: Kind, planned: &[Planned
         after: Some(format!("[{}]", names.join(", "))),
         lines: vec![],
     }];
-    p.write = Some(Write::Reorder { names });
+    p.write = Some(Write::Reorder { own, created });
     Some(p)
 }
 
@@ -351,10 +351,11 @@ mod tests {
             .iter()
             .find(|p| p.change.name == ORDER_CHANGE_NAME)
             .expect("an order change");
-        let Some(Write::Reorder { names }) = &order.write else {
+        let Some(Write::Reorder { own, created }) = &order.write else {
             panic!("expected a reorder")
         };
-        assert_eq!(names, &["Production", "india", "Alpha", "juliet", "hotel", "golf"]);
+        assert_eq!(own, &["Production", "india", "Alpha"]);
+        assert_eq!(created, &["juliet", "hotel", "golf"]);
         assert_eq!(order.change.action, Action::Update);
 
         // Nothing to create, nothing to order: the destination's own order is never touched.
