@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::kinds::Kind;
+use super::kind::Kind;
 
 /// A stored resource document (secrets included; they are hidden on the way out).
 pub(crate) type Doc = Map<String, Value>;
@@ -37,6 +37,11 @@ impl Store {
             counters: HashMap::new(),
             tenant_vars: HashMap::new(),
         }
+    }
+
+    /// The reported version as (major, minor); `2024.3.10989` is (2024, 3).
+    pub fn version_at(&self) -> (u32, u32) {
+        version_tuple(&self.version)
     }
 
     /// Next value of a server-global counter (ids are per server, not per space).
@@ -108,6 +113,20 @@ impl Store {
             .map(|s| str_of(s, "Id").to_string())
     }
 
+    /// A deleted project or library variable set takes its tenant variable values with it.
+    pub fn forget_tenant_values_of(&mut self, space: &str, owner: &str) {
+        for ((s, _), v) in self.tenant_vars.iter_mut() {
+            if s != space {
+                continue;
+            }
+            for section in ["ProjectVariables", "LibraryVariables"] {
+                if let Some(Value::Object(m)) = v.get_mut(section) {
+                    m.remove(owner);
+                }
+            }
+        }
+    }
+
     pub fn space_doc(&self, id: &str) -> Option<&Doc> {
         self.spaces.iter().find(|s| str_of(s, "Id").eq_ignore_ascii_case(id))
     }
@@ -129,6 +148,14 @@ impl Store {
         }
         (1..).map(|i| format!("{base}-{i}")).find(|s| !taken(s)).unwrap_or(base)
     }
+}
+
+/// (major, minor) of a version string such as `2024.3.10989` or `2020.5.0-rc.4+Branch…`.
+pub(crate) fn version_tuple(v: &str) -> (u32, u32) {
+    let mut it = v.split(['.', '-', '+']);
+    let major = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let minor = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+    (major, minor)
 }
 
 pub(crate) fn id_eq(doc: &Doc, id: &str) -> bool {

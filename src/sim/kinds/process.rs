@@ -1,21 +1,153 @@
-//! Deployment and runbook processes: steps, actions, optimistic concurrency (reference §2.7, §2.8).
+//! Deployment and runbook processes (reference §2.7, §2.8): steps and actions, optimistic
+//! concurrency on `Version`; both live and die with their owner.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::error::{ApiError, ApiResult, STALE_PROCESS};
-use super::kinds::Kind;
-use super::ops::{refs_exist, version_tuple};
-use super::rules::{array_mut, check_tags, ensure_guid, fill, nested_name, packages};
-use super::secrets;
-use super::store::{now_stamp, slugify, str_of, strs_of, Doc, Store};
+use super::parts::{packages, PACKAGE_REFERENCES};
+use super::{Access, At, NameRule, Spec};
+use crate::sim::error::{ApiError, ApiResult, STALE_PROCESS};
+use crate::sim::kind::Kind;
+use crate::sim::refs::{check_tags, refs_exist};
+use crate::sim::schema::{field, m, Field, Ty, OPT_BOOL, PROPERTIES, STRS};
+use crate::sim::secrets;
+use crate::sim::shape::{array_mut, ensure_guid, fill, get_ci, nested_name};
+use crate::sim::store::{now_stamp, slugify, str_of, strs_of, Doc, Store};
 
-fn get_ci<'a>(body: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    body.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
+/// `DeploymentActionResource` (SW21b; `WorkerPoolVariable`, `Container`, `GitDependencies` are newer).
+const ACTIONS: Ty = Ty::List(&Ty::Obj(
+    "DeploymentActionResource",
+    &[
+        m("Id", Ty::Str),
+        m("Name", Ty::Str),
+        m("Slug", Ty::Str),
+        m("ActionType", Ty::Str),
+        m("Notes", Ty::Str),
+        m("IsDisabled", Ty::Bool),
+        m("IsRequired", Ty::Bool),
+        m("CanBeUsedForProjectVersioning", OPT_BOOL),
+        m("WorkerPoolId", Ty::Str),
+        m("WorkerPoolVariable", Ty::Str),
+        m(
+            "Container",
+            Ty::Obj(
+                "DeploymentActionContainerResource",
+                &[m("Image", Ty::Str), m("FeedId", Ty::Str)],
+            ),
+        ),
+        m("Environments", STRS),
+        m("ExcludedEnvironments", STRS),
+        m("Channels", STRS),
+        m("TenantTags", STRS),
+        m("Packages", PACKAGE_REFERENCES),
+        m("GitDependencies", Ty::List(&Ty::Any)),
+        m(
+            "Condition",
+            Ty::Enum("DeploymentActionCondition", &["Success", "Variable"]),
+        ),
+        m("Properties", PROPERTIES),
+    ],
+));
+
+/// `DeploymentStepResource`.
+const STEPS: Ty = Ty::List(&Ty::Obj(
+    "DeploymentStepResource",
+    &[
+        m("Id", Ty::Str),
+        m("Name", Ty::Str),
+        m("Slug", Ty::Str),
+        m(
+            "PackageRequirement",
+            Ty::Enum(
+                "DeploymentStepPackageRequirement",
+                &[
+                    "LetOctopusDecide",
+                    "BeforePackageAcquisition",
+                    "AfterPackageAcquisition",
+                ],
+            ),
+        ),
+        m("Properties", PROPERTIES),
+        m(
+            "Condition",
+            Ty::Enum("DeploymentStepCondition", &["Success", "Failure", "Always", "Variable"]),
+        ),
+        m(
+            "StartTrigger",
+            Ty::Enum(
+                "DeploymentStepStartTrigger",
+                &["StartAfterPrevious", "StartWithPrevious"],
+            ),
+        ),
+        m("Actions", ACTIONS),
+    ],
+));
+
+/// A process kind: the deployment process of a project, or the process of a runbook.
+pub(crate) struct Process {
+    kind: Kind,
+}
+
+/// Deployment processes (`deploymentprocess-Projects-N`).
+pub(crate) const DEPLOYMENT: Process = Process {
+    kind: Kind::DeploymentProcess,
+};
+
+/// Runbook processes (`RunbookProcess-Runbooks-N`).
+pub(crate) const RUNBOOK: Process = Process {
+    kind: Kind::RunbookProcess,
+};
+
+impl Spec for Process {
+    fn fields(&self, _sub: Option<&str>) -> Vec<Field> {
+        let mut v = vec![field("ProjectId", Ty::Str, Value::Null).read_only()];
+        if self.kind == Kind::RunbookProcess {
+            v.push(field("RunbookId", Ty::Str, Value::Null).read_only());
+        }
+        v.extend([
+            field("Steps", STEPS, json!([])),
+            field("Version", Ty::Int, json!(0)),
+            field("LastSnapshotId", Ty::Str, Value::Null).read_only(),
+        ]);
+        v
+    }
+
+    fn query(&self) -> &'static str {
+        "{?skip,take,ids}"
+    }
+
+    fn links(&self, at: &At<'_>) -> Value {
+        let project = format!("/api/{}/projects/{}", at.space, at.s("ProjectId"));
+        match self.kind {
+            Kind::DeploymentProcess => json!({
+                "Self": at.base,
+                "Project": project,
+                "Template": format!("{}/template{{?channel,releaseId}}", at.base),
+            }),
+            _ => json!({
+                "Self": at.base,
+                "Project": project,
+                "Runbook": format!("/api/{}/runbooks/{}", at.space, at.s("RunbookId")),
+                "RunbookSnapshotTemplate": format!("{}/runbookSnapshotTemplate", at.base),
+            }),
+        }
+    }
+
+    fn access(&self) -> Access {
+        Access::Owned
+    }
+
+    fn name_rule(&self) -> Option<NameRule> {
+        None
+    }
+
+    fn replace(&self, store: &mut Store, space: &str, id: &str, body: Value) -> Option<ApiResult<Doc>> {
+        Some(update(store, space, self.kind, id, body))
+    }
 }
 
 /// PUT of a deployment or runbook process: `Steps` and `Version` are required, a stale `Version`
 /// is refused, and the saved process gets `Version + 1`.
-pub(crate) fn update(store: &mut Store, space: &str, kind: Kind, id: &str, body: Value) -> ApiResult<Doc> {
+fn update(store: &mut Store, space: &str, kind: Kind, id: &str, body: Value) -> ApiResult<Doc> {
     let stored = store.get(space, kind, id).ok_or_else(ApiError::not_found)?.clone();
     let Value::Object(body) = body else {
         return Err(ApiError::invalid("No request body was supplied."));
@@ -70,7 +202,7 @@ fn is_expression(s: &str) -> bool {
 
 /// Defaults, GUIDs, unique names and reference checks for every step and action.
 fn normalize_steps(store: &Store, space: &str, kind: Kind, project: &str, doc: &mut Doc) -> ApiResult<()> {
-    let slugs = version_tuple(&store.version) >= (2022, 1);
+    let slugs = store.version_at() >= (2022, 1);
     let mut step_names = Vec::new();
     let mut action_names = Vec::new();
     for step in array_mut(doc, "Steps")?.iter_mut() {
