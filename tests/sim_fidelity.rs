@@ -1112,3 +1112,87 @@ async fn tenants_are_listed_by_name_and_filtered_by_project_and_tags() {
         .await;
     assert_eq!(unknown_tag.status, 400);
 }
+
+#[tokio::test]
+async fn a_name_filter_is_ignored_where_the_collection_template_does_not_advertise_it() {
+    let api = Api::empty().await;
+    api.create("environments", json!({"Name": "Dev"})).await;
+    api.create("environments", json!({"Name": "Test"})).await;
+    api.create("lifecycles", json!({"Name": "Hotfix"})).await;
+    api.create("tagsets", json!({"Name": "Region"})).await;
+    api.create("tagsets", json!({"Name": "Tier"})).await;
+    let lifecycles = api.get("/api/Spaces-1/lifecycles").await.body;
+    assert!(!lifecycles["Links"]["Template"].as_str().unwrap().contains("name,"));
+    for (coll, total) in [("lifecycles", 2), ("tagsets", 2), ("projectgroups", 1)] {
+        let page = api.get(&format!("/api/Spaces-1/{coll}?name=Nothing-Like-This")).await;
+        assert_eq!(page.status, 200, "{coll}");
+        assert_eq!(
+            page.body["TotalResults"], total,
+            "{coll}: an unknown parameter filters nothing"
+        );
+    }
+    let by_name = api.get("/api/Spaces-1/environments?name=test").await.body;
+    assert_eq!(by_name["TotalResults"], 1, "environments advertise name");
+    let partial = api.get("/api/Spaces-1/tagsets?partialName=reg").await.body;
+    assert_eq!(partial["TotalResults"], 1, "partialName stays where it is advertised");
+}
+
+#[tokio::test]
+async fn all_routes_exist_only_where_the_server_has_them() {
+    let api = Api::empty().await;
+    let p = api.project("P").await;
+    for path in [
+        "/api/Spaces-1/deploymentprocesses/all",
+        "/api/Spaces-1/runbookProcesses/all",
+        "/api/Spaces-1/packages/all",
+        "/api/Spaces-1/scopeduserroles/all",
+        "/api/scopeduserroles/all",
+    ] {
+        let r = api.get(path).await;
+        assert_eq!(r.status, 404, "{path}");
+        assert_eq!(
+            r.body,
+            json!({"ErrorMessage": "The resource you requested was not found."})
+        );
+    }
+    for path in [
+        "/api/Spaces-1/environments/all".to_string(),
+        "/api/Spaces-1/variables/all".to_string(),
+        "/api/Spaces-1/teams/all".to_string(),
+        "/api/userroles/all".to_string(),
+        "/api/users/all".to_string(),
+        "/api/spaces/all".to_string(),
+        format!("/api/Spaces-1/projects/{}/runbooks/all", id(&p)),
+    ] {
+        let r = api.get(&path).await;
+        assert_eq!(r.status, 200, "{path}");
+        assert!(r.body.is_array(), "{path} is a bare array");
+    }
+}
+
+#[tokio::test]
+async fn user_roles_and_users_are_served_only_at_the_server_level() {
+    let api = Api::empty().await;
+    for path in [
+        "/api/Spaces-1/userroles",
+        "/api/Spaces-1/userroles/userroles-projectviewer",
+        "/api/Spaces-1/users",
+        "/api/spaces/Spaces-1/users",
+    ] {
+        assert_eq!(api.get(path).await.status, 404, "{path}");
+    }
+    assert_eq!(
+        api.post("/api/Spaces-1/userroles", json!({"Name": "Nope"}))
+            .await
+            .status,
+        404
+    );
+    for path in [
+        "/api/userroles",
+        "/api/users",
+        "/api/Spaces-1/teams",
+        "/api/Spaces-1/scopeduserroles",
+    ] {
+        assert_eq!(api.get(path).await.status, 200, "{path}");
+    }
+}

@@ -96,19 +96,28 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
     hay.to_lowercase().contains(&needle.to_lowercase())
 }
 
+/// Whether a URI template such as `{?skip,take,ids,partialName}` has the query parameter.
+fn advertises(template: &str, param: &str) -> bool {
+    template
+        .split(['{', '}', '?', ',', '&'])
+        .any(|p| p.eq_ignore_ascii_case(param))
+}
+
 impl Query {
     /// The generic filters: `ids` (comma list), `partialName` (case-insensitive contains) and
-    /// `name` (exact, case-insensitive) on the kind's name field.
-    pub fn matches(&self, doc: &Doc, name_field: &str) -> bool {
+    /// `name` (exact, case-insensitive) on the kind's name field, each applied only where the
+    /// collection's template advertises it: the real server ignores unknown parameters.
+    pub fn matches(&self, doc: &Doc, name_field: &str, template: &str) -> bool {
+        let param = |name: &str| self.get(name).filter(|_| advertises(template, name));
         let ids_ok = self
             .list("ids")
+            .filter(|_| advertises(template, "ids"))
             .map(|ids| ids.iter().any(|i| i.eq_ignore_ascii_case(str_of(doc, "Id"))))
             .unwrap_or(true);
-        let partial_ok = self
-            .get("partialName")
+        let partial_ok = param("partialName")
             .map(|p| contains_ci(str_of(doc, name_field), p))
             .unwrap_or(true);
-        let name_ok = match self.get("name") {
+        let name_ok = match param("name") {
             Some(n) if !n.is_empty() => str_of(doc, name_field).eq_ignore_ascii_case(n),
             _ => true,
         };

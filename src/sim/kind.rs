@@ -65,13 +65,16 @@ pub(crate) const ALL: &[Kind] = &[
     Kind::Space,
 ];
 
-/// Where a kind's documents live.
+/// Where a kind's documents live and which routes reach them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Home {
     /// Inside one space (`/api/{spaceId}/…`).
     Space,
-    /// Server-wide; teams and scoped roles carry a `SpaceId` of their own.
-    System,
+    /// Server-wide, and also listed below a space: teams and scoped roles carry a `SpaceId` of
+    /// their own (`/api/teams` and `/api/{spaceId}/teams` in SW21b).
+    Shared,
+    /// Server-wide only (`/api/users`, `/api/userroles`, `/api/spaces`; SW21b has no space route).
+    Server,
 }
 
 /// What a kind is called.
@@ -94,13 +97,23 @@ const fn names(segment: &'static str, item_type: &'static str, id_prefix: &'stat
     }
 }
 
-const fn system(segment: &'static str, item_type: &'static str, id_prefix: &'static str, label: &'static str) -> Names {
+const fn shared(segment: &'static str, item_type: &'static str, id_prefix: &'static str, label: &'static str) -> Names {
     Names {
         segment,
         item_type,
         id_prefix,
         label,
-        home: Home::System,
+        home: Home::Shared,
+    }
+}
+
+const fn server(segment: &'static str, item_type: &'static str, id_prefix: &'static str, label: &'static str) -> Names {
+    Names {
+        segment,
+        item_type,
+        id_prefix,
+        label,
+        home: Home::Server,
     }
 }
 
@@ -146,19 +159,19 @@ impl Kind {
                 "deploymentsettings",
                 "deployment settings",
             ),
-            Kind::Team => system("teams", "Team", "Teams", "team"),
-            Kind::ScopedUserRole => system(
+            Kind::Team => shared("teams", "Team", "Teams", "team"),
+            Kind::ScopedUserRole => shared(
                 "scopeduserroles",
                 "ScopedUserRole",
                 "ScopedUserRoles",
                 "scoped user role",
             ),
-            Kind::UserRole => system("userroles", "UserRole", "UserRoles", "user role"),
-            Kind::User => system("users", "User", "Users", "user"),
+            Kind::UserRole => server("userroles", "UserRole", "UserRoles", "user role"),
+            Kind::User => server("users", "User", "Users", "user"),
             Kind::Machine => names("machines", "DeploymentTarget", "Machines", "deployment target"),
             Kind::Worker => names("workers", "Worker", "Workers", "worker"),
             Kind::Package => names("packages", "Package", "Packages", "package"),
-            Kind::Space => system("spaces", "Space", "Spaces", "space"),
+            Kind::Space => server("spaces", "Space", "Spaces", "space"),
         }
     }
 
@@ -184,7 +197,12 @@ impl Kind {
 
     /// Server-wide kinds live outside any space.
     pub fn is_system(self) -> bool {
-        self.names().home == Home::System
+        self.names().home != Home::Space
+    }
+
+    /// Whether routes below a space (`/api/{spaceId}/…`) reach the kind.
+    pub fn in_space_routes(self) -> bool {
+        self.names().home != Home::Server
     }
 
     /// The kind a route segment names, compared case-insensitively like ASP.NET routing.

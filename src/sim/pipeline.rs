@@ -360,7 +360,7 @@ pub(crate) fn list(store: &Store, space: &str, kind: Kind, q: &Query, scope: Opt
         docs.retain(|d| str_of(d, field).eq_ignore_ascii_case(id));
     }
     let name_field = spec.name_rule().map(|r| r.field).unwrap_or("Name");
-    docs.retain(|d| q.matches(d, name_field) && spec.filter(d, q));
+    docs.retain(|d| q.matches(d, name_field, spec.query()) && spec.filter(d, q));
     match spec.order() {
         Listing::Created => {}
         Listing::BySortOrder => docs.sort_by_key(|d| d.get("SortOrder").and_then(Value::as_i64).unwrap_or(0)),

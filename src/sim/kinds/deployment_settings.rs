@@ -54,6 +54,10 @@ impl Spec for DeploymentSettings {
         Access::Embedded
     }
 
+    fn has_all(&self) -> bool {
+        false
+    }
+
     fn name_rule(&self) -> Option<NameRule> {
         None
     }

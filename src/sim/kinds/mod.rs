@@ -153,6 +153,11 @@ pub(crate) trait Spec: Sync {
         Access::Full
     }
 
+    /// Whether `GET …/all` exists for the kind (SW21b lists them; reference §1.5).
+    fn has_all(&self) -> bool {
+        true
+    }
+
     fn order(&self) -> Listing {
         Listing::Created
     }

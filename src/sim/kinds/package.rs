@@ -27,6 +27,11 @@ impl Spec for Package {
         Access::ReadOnly
     }
 
+    // SW21b has no `packages/all`.
+    fn has_all(&self) -> bool {
+        false
+    }
+
     fn name_rule(&self) -> Option<NameRule> {
         None
     }

@@ -136,6 +136,11 @@ impl Spec for Process {
         Access::Owned
     }
 
+    // SW21b has no `deploymentprocesses/all` or `runbookProcesses/all`.
+    fn has_all(&self) -> bool {
+        false
+    }
+
     fn name_rule(&self) -> Option<NameRule> {
         None
     }

@@ -123,6 +123,11 @@ impl Spec for ScopedUserRole {
         in_spaces(doc, q)
     }
 
+    // SW21b has `teams/all` but no `scopeduserroles/all`.
+    fn has_all(&self) -> bool {
+        false
+    }
+
     fn name_rule(&self) -> Option<NameRule> {
         None
     }

@@ -66,9 +66,11 @@ pub(super) fn collection(call: &mut Call, kind: Kind, scope: Scope<'_>) -> ApiRe
     }
 }
 
-/// `GET …/all`: the whole listing as a bare array.
+/// `GET …/all`: the whole listing as a bare array, where the server has such a route (elsewhere
+/// `all` is taken as an id, which does not exist).
 pub(super) fn all(call: &mut Call, kind: Kind, scope: Scope<'_>) -> ApiResult<Reply> {
-    if kinds::spec(kind).access() == Access::Embedded {
+    let spec = kinds::spec(kind);
+    if spec.access() == Access::Embedded || !spec.has_all() {
         return Err(ApiError::not_found());
     }
     call.only("GET")?;

@@ -186,7 +186,12 @@ fn in_space(call: &mut Call, segs: &[String]) -> ApiResult<Reply> {
         Some(Kind::Space) | None => return Err(ApiError::not_found()),
         Some(k) => k,
     };
-    if !kind.is_system() && call.space.is_empty() {
+    let reachable = if call.space.is_empty() {
+        kind.is_system()
+    } else {
+        kind.in_space_routes()
+    };
+    if !reachable {
         return Err(ApiError::not_found());
     }
     match segs.len() {

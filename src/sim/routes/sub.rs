@@ -20,7 +20,6 @@ pub(super) fn sub_route(call: &mut Call, kind: Kind, id: &str, rest: &[String]) 
     let is_all = |i: usize| rest.get(i).is_some_and(|s| s.eq_ignore_ascii_case("all"));
     match (kind, sub.as_str(), rest.len()) {
         (Kind::Project, "channels", 1) => collection(call, Kind::Channel, Some(("ProjectId", &oid))),
-        (Kind::Project, "channels", 2) if is_all(1) => all(call, Kind::Channel, Some(("ProjectId", &oid))),
         (Kind::Project, "runbooks", 1) => collection(call, Kind::Runbook, Some(("ProjectId", &oid))),
         (Kind::Project, "runbooks", 2) if is_all(1) => all(call, Kind::Runbook, Some(("ProjectId", &oid))),
         (Kind::Project, "deploymentprocesses", 1) => {
