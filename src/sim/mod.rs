@@ -2,6 +2,7 @@
 //! (§1, §3, §5), the server's swagger documents and the real payloads. It serves over real HTTP on
 //! loopback, with dials for latency, faults (503, 429, dropped connections) and a request log.
 
+mod binding;
 mod cli;
 mod envelope;
 mod error;

@@ -8,6 +8,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::binding;
 use super::envelope::Query;
 use super::error::{ApiError, ApiResult};
 use super::kind::Kind;
@@ -40,6 +41,16 @@ fn body_object(body: Value, kind: Kind, sub: Option<&str>) -> ApiResult<Doc> {
         out.insert(canon, v);
     }
     Ok(out)
+}
+
+/// Model binding: 400 `Model validation failed.` when a known field has the wrong type.
+fn bind(kind: Kind, sub: Option<&str>, raw: &mut Doc) -> ApiResult<()> {
+    let errors = binding::bind(raw, &kinds::spec(kind).fields(sub));
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::model_validation(errors))
+    }
 }
 
 /// The discriminator value: the stored one on PUT, else the body's (canonical case) or the default.
@@ -194,14 +205,16 @@ pub(crate) fn create_builtin(store: &mut Store, space: &str, kind: Kind, body: V
 fn create_inner(store: &mut Store, space: &str, kind: Kind, body: Value, fixed_id: Option<&str>) -> ApiResult<Doc> {
     let spec = kinds::spec(kind);
     if kind == Kind::Space {
-        let raw = body_object(body, kind, None)?;
+        let mut raw = body_object(body, kind, None)?;
+        bind(kind, None, &mut raw)?;
         let (doc, follow_ups) = space::create(store, &raw)?;
         run(store, follow_ups)?;
         return Ok(doc);
     }
     let raw = body_object(body, kind, None)?;
     let sub = discriminator_value(kind, &raw, None)?;
-    let raw = body_object(Value::Object(raw), kind, sub.as_deref())?;
+    let mut raw = body_object(Value::Object(raw), kind, sub.as_deref())?;
+    bind(kind, sub.as_deref(), &mut raw)?;
     let mut doc = assemble(store, kind, sub.as_deref(), &raw, None)?;
     check_name(store, space, kind, &mut doc, "")?;
     let change = Change {
@@ -244,19 +257,25 @@ fn run(store: &mut Store, follow_ups: Vec<FollowUp>) -> ApiResult<()> {
 pub(crate) fn update(store: &mut Store, space: &str, kind: Kind, id: &str, body: Value) -> ApiResult<Doc> {
     let spec = kinds::spec(kind);
     if kind == Kind::Space {
-        let raw = body_object(body, kind, None)?;
+        let mut raw = body_object(body, kind, None)?;
+        bind(kind, None, &mut raw)?;
         return space::update(store, id, &raw);
     }
     if spec.access() == Access::ReadOnly {
         return Err(ApiError::method_not_allowed("PUT"));
     }
-    if let Some(done) = spec.replace(store, space, id, body.clone()) {
-        return done;
+    if spec.has_own_put() {
+        let mut raw = body_object(body, kind, None)?;
+        bind(kind, None, &mut raw)?;
+        return spec
+            .replace(store, space, id, Value::Object(raw))
+            .unwrap_or_else(|| Err(ApiError::method_not_allowed("PUT")));
     }
     let stored = visible(store, space, kind, id)?.clone();
     let id = str_of(&stored, "Id").to_string();
     let sub = spec.discriminator().map(|d| str_of(&stored, d.field).to_string());
-    let raw = body_object(body, kind, sub.as_deref())?;
+    let mut raw = body_object(body, kind, sub.as_deref())?;
+    bind(kind, sub.as_deref(), &mut raw)?;
     let mut doc = assemble(store, kind, sub.as_deref(), &raw, Some(&stored))?;
     check_name(store, space, kind, &mut doc, &id)?;
     let change = Change {

@@ -5,8 +5,6 @@
 use serde_json::Value;
 
 /// The wire type of a field, as the server's model binder reads it.
-// Read by the model validation that follows this split; until then only lists, maps and secrets are.
-#[allow(dead_code)]
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Ty {
     /// Anything (free-form JSON the server keeps as it is).
@@ -38,7 +36,6 @@ pub(crate) enum Ty {
 }
 
 /// A member of a nested object.
-#[allow(dead_code)]
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Member {
     pub name: &'static str,

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::parts::{one_of, TENANTED, TENANTED_MODES};
+use super::parts::TENANTED;
 use super::{At, Change, Discriminator, Spec};
 use crate::sim::envelope::Query;
 use crate::sim::error::{ApiError, ApiResult};
@@ -144,7 +144,6 @@ impl Spec for Account {
         field_refs(store, space, Kind::Environment, doc, "EnvironmentIds")?;
         field_refs(store, space, Kind::Tenant, doc, "TenantIds")?;
         check_tags(store, space, doc, "TenantTags")?;
-        one_of(doc, "TenantedDeploymentParticipation", TENANTED_MODES)?;
         let account_type = str_of(doc, "AccountType").to_string();
         if let Some(field) = required_secret(&account_type).filter(|_| change.creating()) {
             let has = doc

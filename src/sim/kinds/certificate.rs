@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::parts::{one_of, TENANTED, TENANTED_MODES};
+use super::parts::TENANTED;
 use super::{At, Change, Spec};
 use crate::sim::envelope::Query;
 use crate::sim::error::{ApiError, ApiResult};
@@ -86,7 +86,6 @@ impl Spec for Certificate {
         field_refs(store, space, Kind::Environment, doc, "EnvironmentIds")?;
         field_refs(store, space, Kind::Tenant, doc, "TenantIds")?;
         check_tags(store, space, doc, "TenantTags")?;
-        one_of(doc, "TenantedDeploymentParticipation", TENANTED_MODES)?;
         if change.creating() {
             metadata(doc)?;
         }

@@ -62,6 +62,10 @@ impl Spec for DeploymentSettings {
         None
     }
 
+    fn has_own_put(&self) -> bool {
+        true
+    }
+
     fn replace(&self, store: &mut Store, space: &str, project_id: &str, body: Value) -> Option<ApiResult<Doc>> {
         Some(put(store, space, project_id, body))
     }

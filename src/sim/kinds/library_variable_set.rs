@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::parts::{dependent, one_of, templates, PARAMETERS};
+use super::parts::{dependent, templates, PARAMETERS};
 use super::{At, Change, FollowUp, Spec};
 use crate::sim::envelope::Query;
 use crate::sim::error::ApiResult;
@@ -50,7 +50,6 @@ impl Spec for LibraryVariableSet {
     }
 
     fn normalize(&self, _change: &Change<'_>, doc: &mut Doc) -> ApiResult<()> {
-        one_of(doc, "ContentType", CONTENT_TYPES)?;
         templates(doc, "Templates")
     }
 

@@ -204,7 +204,13 @@ pub(crate) trait Spec: Sync {
     /// What dies with the document.
     fn deleted(&self, _store: &mut Store, _space: &str, _doc: &Doc) {}
 
-    /// A PUT with rules of its own (variable sets, processes): replaces the generic update.
+    /// Whether PUT has rules of its own ([`Spec::replace`]) instead of the generic update.
+    fn has_own_put(&self) -> bool {
+        false
+    }
+
+    /// A PUT with rules of its own (variable sets, processes): replaces the generic update. The
+    /// body has been bound to the field table.
     fn replace(&self, _store: &mut Store, _space: &str, _id: &str, _body: Value) -> Option<ApiResult<Doc>> {
         None
     }
@@ -340,6 +346,57 @@ mod tests {
                 }
             }
             assert_eq!(Kind::from_segment(&kind.segment().to_uppercase()), Some(*kind));
+        }
+    }
+
+    fn example(name: &str) -> Value {
+        let path = format!(
+            "{}/tests/fixtures/octopus-api-examples/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn real_payloads_bind_to_their_kinds_field_tables_without_a_model_error() {
+        let teams = example("teams.json");
+        let cases: Vec<(Value, Kind, Option<&str>)> = vec![
+            (example("environment.json"), Kind::Environment, None),
+            (
+                example("request-environment-post-spacecloner.json"),
+                Kind::Environment,
+                None,
+            ),
+            (example("projectgroup.json"), Kind::ProjectGroup, None),
+            (example("lifecycle.json"), Kind::Lifecycle, None),
+            (example("lifecycle-with-phases.json"), Kind::Lifecycle, None),
+            (example("project.json"), Kind::Project, None),
+            (example("project-2018.json"), Kind::Project, None),
+            (example("channel.json"), Kind::Channel, None),
+            (example("deploymentprocess.json"), Kind::DeploymentProcess, None),
+            (example("variableset.json"), Kind::VariableSet, None),
+            (example("libraryvariableset-variables.json"), Kind::VariableSet, None),
+            (example("libraryvariableset.json"), Kind::LibraryVariableSet, None),
+            (example("feed-builtin.json"), Kind::Feed, Some("NuGet")),
+            (
+                example("feed-builtin-releases.json"),
+                Kind::Feed,
+                Some("OctopusProject"),
+            ),
+            (example("machinepolicy.json"), Kind::MachinePolicy, None),
+            (example("tenant.json"), Kind::Tenant, None),
+            (example("space.json"), Kind::Space, None),
+            (teams[0].clone(), Kind::Team, None),
+            (example("machine.json"), Kind::Machine, None),
+            (example("actiontemplate-export.json"), Kind::ActionTemplate, None),
+        ];
+        for (payload, kind, sub) in cases {
+            let Value::Object(mut body) = payload else {
+                panic!("{kind:?}: not an object")
+            };
+            let errors = crate::sim::binding::bind(&mut body, &spec(kind).fields(sub));
+            assert!(errors.is_empty(), "{kind:?}: {errors:?}");
         }
     }
 }

@@ -70,16 +70,6 @@ pub(crate) const ACTION_PACKAGE: Ty = Ty::Obj(
     &[m("DeploymentAction", Ty::Str), m("PackageReference", Ty::Str)],
 );
 
-/// A value that must be one of `allowed`.
-pub(crate) fn one_of(doc: &Doc, field: &str, allowed: &[&str]) -> ApiResult<()> {
-    let v = str_of(doc, field);
-    if allowed.contains(&v) {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(format!("The value '{v}' is not valid for {field}.")))
-    }
-}
-
 /// Project/library variable templates and step template parameters: defaults, GUIDs, unique names.
 pub(crate) fn templates(doc: &mut Doc, field: &str) -> ApiResult<()> {
     let arr = array_mut(doc, field)?;

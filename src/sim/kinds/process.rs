@@ -145,6 +145,10 @@ impl Spec for Process {
         None
     }
 
+    fn has_own_put(&self) -> bool {
+        true
+    }
+
     fn replace(&self, store: &mut Store, space: &str, id: &str, body: Value) -> Option<ApiResult<Doc>> {
         Some(update(store, space, self.kind, id, body))
     }

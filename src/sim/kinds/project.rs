@@ -3,10 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::parts::{
-    one_of, templates, ACTION_PACKAGE, CONNECTIVITY, EXTENSION_SETTINGS, GUIDED_FAILURE, PARAMETERS, TENANTED,
-    TENANTED_MODES,
-};
+use super::parts::{templates, ACTION_PACKAGE, CONNECTIVITY, EXTENSION_SETTINGS, GUIDED_FAILURE, PARAMETERS, TENANTED};
 use super::{At, Change, FollowUp, Spec};
 use crate::sim::error::ApiResult;
 use crate::sim::kind::Kind;
@@ -141,7 +138,6 @@ impl Spec for Project {
             doc,
             "IncludedLibraryVariableSetIds",
         )?;
-        one_of(doc, "TenantedDeploymentMode", TENANTED_MODES)?;
         templates(doc, "Templates")?;
         if doc.contains_key("ProjectTags") {
             check_tags(store, space, doc, "ProjectTags")?;

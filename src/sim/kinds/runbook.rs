@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::parts::{one_of, CONNECTIVITY, GUIDED_FAILURE, TENANTED, TENANTED_MODES};
+use super::parts::{CONNECTIVITY, GUIDED_FAILURE, TENANTED};
 use super::{At, Change, FollowUp, NameRule, NameScope, Spec};
 use crate::sim::envelope::Query;
 use crate::sim::error::ApiResult;
@@ -103,7 +103,7 @@ impl Spec for Runbook {
             doc.insert("RunbookProcessId".into(), sent);
         }
         field_refs(store, space, Kind::Environment, doc, "Environments")?;
-        one_of(doc, "MultiTenancyMode", TENANTED_MODES)
+        Ok(())
     }
 
     fn created(&self, store: &mut Store, space: &str, doc: &mut Doc) -> ApiResult<Vec<FollowUp>> {

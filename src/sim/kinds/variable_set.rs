@@ -32,7 +32,7 @@ const VARIABLES: Ty = Ty::List(&Ty::Obj(
         m("Name", Ty::Str),
         m("Value", Ty::Str),
         m("Description", Ty::Str),
-        m("Type", Ty::Str),
+        m("Type", Ty::Enum("VariableType", VARIABLE_TYPES)),
         m("IsSensitive", Ty::Bool),
         m("IsEditable", Ty::Bool),
         m("Scope", Ty::Map(&STRS)),
@@ -74,6 +74,10 @@ impl Spec for VariableSet {
 
     fn name_rule(&self) -> Option<NameRule> {
         None
+    }
+
+    fn has_own_put(&self) -> bool {
+        true
     }
 
     fn replace(&self, store: &mut Store, space: &str, id: &str, body: Value) -> Option<ApiResult<Doc>> {
