@@ -15,7 +15,7 @@ use super::kind::Kind;
 use super::kinds::{self, space, Access, At, Change, FollowUp, Listing, NameScope};
 use super::schema::Writable;
 use super::secrets;
-use super::store::{id_eq, now_stamp, str_of, Doc, Store};
+use super::store::{id_eq, now_stamp, str_of, strs_of, Doc, Store};
 
 /// Fields every resource has, which the client cannot set.
 const BASE_READ_ONLY: &[&str] = &["Id", "Links", "LastModifiedOn", "LastModifiedBy", "Slug"];
@@ -138,13 +138,12 @@ fn check_name(store: &Store, space: &str, kind: Kind, doc: &mut Doc, self_id: &s
         return Err(ApiError::invalid(msg));
     }
     doc.insert(field.into(), Value::String(name.clone()));
-    let project = str_of(doc, "ProjectId").to_string();
     let team_space = doc.get("SpaceId").cloned();
     let clash = store.list(space, kind).iter().any(|d| {
         !id_eq(d, self_id)
             && str_of(d, field).eq_ignore_ascii_case(&name)
             && match rule.scope {
-                NameScope::Project => str_of(d, "ProjectId").eq_ignore_ascii_case(&project),
+                NameScope::Within(owner) => str_of(d, owner).eq_ignore_ascii_case(str_of(doc, owner)),
                 _ if kind == Kind::Team => d.get("SpaceId") == team_space.as_ref(),
                 NameScope::Space => true,
             }
@@ -152,7 +151,8 @@ fn check_name(store: &Store, space: &str, kind: Kind, doc: &mut Doc, self_id: &s
     if clash {
         // QUESTION: the real duplicate-name text was not found publicly (reference §1.7).
         let scope = match rule.scope {
-            NameScope::Project => "in this project",
+            NameScope::Within("RunbookId") => "for this runbook",
+            NameScope::Within(_) => "in this project",
             NameScope::Space => "in this space",
         };
         return Err(ApiError::invalid(format!(
@@ -318,10 +318,16 @@ pub(crate) fn delete(store: &mut Store, space: &str, kind: Kind, id: &str) -> Ap
 /// A document the route's space can see (system kinds: any; teams of other spaces are hidden from
 /// a space route).
 pub(crate) fn visible<'a>(store: &'a Store, space: &str, kind: Kind, id: &str) -> ApiResult<&'a Doc> {
-    let doc = if kind == Kind::Space {
-        store.space_doc(id)
-    } else {
-        store.get(space, kind, id)
+    let doc = match kind {
+        Kind::Space => store.space_doc(id),
+        // Newer servers also find a project by its slug.
+        Kind::Project => store.get(space, kind, id).or_else(|| {
+            store
+                .list(space, kind)
+                .iter()
+                .find(|d| str_of(d, "Slug").eq_ignore_ascii_case(id))
+        }),
+        _ => store.get(space, kind, id),
     };
     let doc = doc.ok_or_else(ApiError::not_found)?;
     if kind.is_system() && kind != Kind::Space && !space.is_empty() {
@@ -375,8 +381,11 @@ pub(crate) fn list(store: &Store, space: &str, kind: Kind, q: &Query, scope: Opt
             owner.is_empty() || owner.eq_ignore_ascii_case(space)
         });
     }
+    // The owner field holds the owner's id, or a list of ids that includes it.
     if let Some((field, id)) = scope {
-        docs.retain(|d| str_of(d, field).eq_ignore_ascii_case(id));
+        docs.retain(|d| {
+            str_of(d, field).eq_ignore_ascii_case(id) || strs_of(d, field).iter().any(|x| x.eq_ignore_ascii_case(id))
+        });
     }
     let name_field = spec.name_rule().map(|r| r.field).unwrap_or("Name");
     docs.retain(|d| q.matches(d, name_field, spec.query()) && spec.filter(d, q));

@@ -17,7 +17,7 @@ use tower::ServiceExt;
 
 use super::envelope;
 use super::faults::Fault;
-use super::routes;
+use super::routes::{self, Content};
 use super::Shared;
 
 /// The error that makes hyper close a connection without answering.
@@ -189,11 +189,19 @@ pub(super) async fn handler(
         let mut store = shared.store();
         routes::handle(&mut store, &shared.api_key, &req)
     };
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
     match reply.body {
-        Some(b) => json_response(reply.status, &b, None),
-        None => {
+        Content::Json(b) => json_response(reply.status, &b, None),
+        Content::Empty => {
             let mut resp = Response::new(Body::empty());
-            *resp.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+            *resp.status_mut() = status;
+            resp
+        }
+        Content::Image(content_type, bytes) => {
+            let mut resp = Response::new(Body::from(bytes));
+            *resp.status_mut() = status;
+            resp.headers_mut()
+                .insert("content-type", HeaderValue::from_static(content_type));
             resp
         }
     }

@@ -9,6 +9,30 @@ use super::kind::Kind;
 /// A stored resource document (secrets included; they are hidden on the way out).
 pub(crate) type Doc = Map<String, Value>;
 
+/// One tenant variable value: of a project template for some environments, or of a library
+/// variable set template ("common"), unscoped (no environments) or for some environments.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TenantValue {
+    /// `TenantVariables-N`.
+    pub id: String,
+    /// The project or library variable set whose template this fills.
+    pub owner: String,
+    /// The template's GUID.
+    pub template: String,
+    /// A string, or a SensitiveValue holding the secret.
+    pub value: Value,
+    pub environments: Vec<String>,
+}
+
+/// The variable values of one tenant.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TenantValues {
+    /// Changes on every write (`ConcurrencyToken`).
+    pub token: u64,
+    pub project: Vec<TenantValue>,
+    pub common: Vec<TenantValue>,
+}
+
 /// Whole-server state. Guarded by one mutex; no operation awaits while holding it.
 pub(crate) struct Store {
     pub version: String,
@@ -20,8 +44,8 @@ pub(crate) struct Store {
     pub spaces: Vec<Doc>,
     colls: HashMap<(String, Kind), Vec<Doc>>,
     counters: HashMap<String, u64>,
-    /// Legacy tenant variable values: (space, tenant id) -> {ProjectVariables, LibraryVariables}.
-    pub tenant_vars: HashMap<(String, String), Value>,
+    /// Tenant variable values: (space, tenant id) -> its values.
+    pub tenant_vars: HashMap<(String, String), TenantValues>,
 }
 
 impl Store {
@@ -115,14 +139,10 @@ impl Store {
 
     /// A deleted project or library variable set takes its tenant variable values with it.
     pub fn forget_tenant_values_of(&mut self, space: &str, owner: &str) {
-        for ((s, _), v) in self.tenant_vars.iter_mut() {
-            if s != space {
-                continue;
-            }
-            for section in ["ProjectVariables", "LibraryVariables"] {
-                if let Some(Value::Object(m)) = v.get_mut(section) {
-                    m.remove(owner);
-                }
+        for ((s, _), values) in self.tenant_vars.iter_mut() {
+            if s == space {
+                values.project.retain(|v| !v.owner.eq_ignore_ascii_case(owner));
+                values.common.retain(|v| !v.owner.eq_ignore_ascii_case(owner));
             }
         }
     }

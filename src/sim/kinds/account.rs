@@ -1,9 +1,10 @@
 //! Accounts, polymorphic on `AccountType` (reference §2.14; SW21b `AccountResource`; OC `Model/Accounts`).
+//! Links: only `Self`; the `Usages` of a real account are not served, so not advertised.
 
 use serde_json::{json, Value};
 
 use super::parts::TENANTED;
-use super::{At, Change, Discriminator, Spec};
+use super::{Change, Discriminator, Spec};
 use crate::sim::envelope::Query;
 use crate::sim::error::{ApiError, ApiResult};
 use crate::sim::kind::Kind;
@@ -115,10 +116,6 @@ impl Spec for Account {
 
     fn query(&self) -> &'static str {
         "{?skip,take,ids,partialName,accountType}"
-    }
-
-    fn links(&self, at: &At<'_>) -> Value {
-        json!({"Self": at.base, "Usages": format!("{}/usages", at.base)})
     }
 
     fn discriminator(&self) -> Option<Discriminator> {

@@ -36,12 +36,8 @@ impl Spec for ActionTemplate {
 
     fn links(&self, at: &At<'_>) -> Value {
         let base = &at.base;
-        json!({
-            "Self": base,
-            "Usage": format!("{base}/usage"),
-            "Versions": format!("{base}/versions"),
-            "Logo": format!("{base}/logo?cb={}", at.version),
-        })
+        // Usage and Versions of a real step template are not advertised: the simulator keeps no history.
+        json!({"Self": base, "Logo": format!("{base}/logo?cb={}", at.version)})
     }
 
     fn normalize(&self, _change: &Change<'_>, doc: &mut Doc) -> ApiResult<()> {

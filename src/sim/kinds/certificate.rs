@@ -1,11 +1,12 @@
 //! Certificates (reference §2.15; SW21b `CertificateResource`): the data is write-on-create and
 //! the X.509 metadata is the server's.
+//! Links: only `Self`; export, archive, replace and usages are not served, so not advertised.
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::parts::TENANTED;
-use super::{At, Change, Spec};
+use super::{Change, Spec};
 use crate::sim::envelope::Query;
 use crate::sim::error::{ApiError, ApiResult};
 use crate::sim::kind::Kind;
@@ -58,18 +59,6 @@ impl Spec for Certificate {
 
     fn query(&self) -> &'static str {
         "{?skip,take,search,archived,tenant,firstResult,orderBy,ids,partialName}"
-    }
-
-    fn links(&self, at: &At<'_>) -> Value {
-        let base = &at.base;
-        json!({
-            "Self": base,
-            "Export": format!("{base}/export{{?format,password,includePrivateKey,pemOptions}}"),
-            "Archive": format!("{base}/archive"),
-            "Unarchive": format!("{base}/unarchive"),
-            "Replace": format!("{base}/replace"),
-            "Usages": format!("{base}/usages"),
-        })
     }
 
     fn filter(&self, doc: &Doc, q: &Query) -> bool {

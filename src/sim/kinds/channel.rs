@@ -63,7 +63,7 @@ impl Spec for Channel {
     fn name_rule(&self) -> Option<NameRule> {
         Some(NameRule {
             field: "Name",
-            scope: NameScope::Project,
+            scope: NameScope::Within("ProjectId"),
         })
     }
 

@@ -121,17 +121,9 @@ impl Spec for Feed {
         "{?skip,take,ids,partialName,feedType,name}"
     }
 
+    // The package search links of a real feed are not advertised: the simulator has no package search.
     fn links(&self, at: &At<'_>) -> Value {
-        let base = &at.base;
-        json!({
-            "Self": base,
-            "SearchPackagesTemplate": format!("{base}/packages/search{{?term,take,skip}}"),
-            "SearchPackageVersionsTemplate": format!("{base}/packages/versions{{?packageId,take,skip,includePreRelease,versionRange,preReleaseTag,filter,includeReleaseNotes}}"),
-            "Packages": format!("{base}/packages"),
-            "SearchTemplate": format!("{base}/packages{{?packageId,partialMatch,includeMultipleVersions,includeNotes,includePreRelease,versionRange,preReleaseTag,take,descriptionsOptional}}"),
-            "VersionsTemplate": format!("{base}/packages{{?packageIds}}"),
-            "NotesTemplate": format!("{base}/packages/notes{{?packageId,version}}"),
-        })
+        json!({"Self": at.base})
     }
 
     fn discriminator(&self) -> Option<Discriminator> {

@@ -141,3 +141,34 @@ fn retention(v: &Value) -> ApiResult<Value> {
     m.insert("ShouldKeepForever".into(), Value::Bool(q == 0));
     Ok(Value::Object(m))
 }
+
+/// `/lifecycles/{id}/preview`: the lifecycle as deployments see it. A lifecycle without phases
+/// has one implicit phase per environment, in the environments' order.
+// QUESTION: the names and targets of implicit phases (one optional-target phase per environment,
+// named after it) are inferred from the UI.
+pub(crate) fn preview(store: &Store, space: &str, doc: &Doc) -> Doc {
+    let mut preview = doc.clone();
+    let empty = doc.get("Phases").and_then(Value::as_array).is_none_or(Vec::is_empty);
+    if empty {
+        let mut envs: Vec<&Doc> = store.list(space, Kind::Environment).iter().collect();
+        envs.sort_by_key(|e| e.get("SortOrder").and_then(Value::as_i64).unwrap_or(0));
+        let phases: Vec<Value> = envs
+            .iter()
+            .map(|e| {
+                json!({
+                    "Id": format!("{}-{}", str_of(doc, "Id"), str_of(e, "Id")),
+                    "Name": str_of(e, "Name"),
+                    "AutomaticDeploymentTargets": [],
+                    "OptionalDeploymentTargets": [str_of(e, "Id")],
+                    "MinimumEnvironmentsBeforePromotion": 0,
+                    "IsOptionalPhase": false,
+                    "IsPriorityPhase": false,
+                    "ReleaseRetentionPolicy": null,
+                    "TentacleRetentionPolicy": null
+                })
+            })
+            .collect();
+        preview.insert("Phases".into(), Value::Array(phases));
+    }
+    preview
+}

@@ -1,10 +1,11 @@
 //! Deployment targets and workers (reference §2.21; `machine.json`): read-only over HTTP in this
 //! simulator, seeded through `SimServer::insert`; variables can be scoped to targets.
+//! Links: only `Self`; connection status and tasks are not served, so not advertised.
 
 use serde_json::{json, Value};
 
 use super::parts::TENANTED;
-use super::{Access, At, Change, Spec};
+use super::{Access, Change, Spec};
 use crate::sim::envelope::Query;
 use crate::sim::error::ApiResult;
 use crate::sim::kind::Kind;
@@ -67,18 +68,6 @@ impl Spec for Machine {
         match self.kind {
             Kind::Machine => "{?skip,take,name,ids,partialName,roles,isDisabled,healthStatuses,commStyles,tenantIds,tenantTags,environmentIds,thumbprint,deploymentId,shellNames}",
             _ => "{?skip,take,name,ids,partialName,isDisabled,healthStatuses,commStyles,workerPoolIds,thumbprint,shellNames}",
-        }
-    }
-
-    fn links(&self, at: &At<'_>) -> Value {
-        let base = &at.base;
-        match self.kind {
-            Kind::Machine => json!({
-                "Self": base,
-                "Connection": format!("{base}/connection"),
-                "TasksTemplate": format!("{base}/tasks{{?skip,take}}"),
-            }),
-            _ => json!({"Self": base, "Connection": format!("{base}/connection")}),
         }
     }
 

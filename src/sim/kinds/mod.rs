@@ -31,11 +31,14 @@ pub(crate) mod parts;
 pub(crate) mod process;
 pub(crate) mod project;
 pub(crate) mod project_group;
+pub(crate) mod release;
 pub(crate) mod runbook;
+pub(crate) mod runbook_snapshot;
 pub(crate) mod space;
 pub(crate) mod tag_set;
 pub(crate) mod team;
 pub(crate) mod tenant;
+pub(crate) mod tenant_scoped_variables;
 pub(crate) mod tenant_variables;
 pub(crate) mod users;
 pub(crate) mod variable_set;
@@ -59,8 +62,9 @@ pub(crate) enum Access {
 pub(crate) enum NameScope {
     /// Unique among the space's documents of the kind.
     Space,
-    /// Unique within the project (channels, runbooks).
-    Project,
+    /// Unique among the documents sharing the owner this field names (channels and runbooks
+    /// within their project, snapshots within their runbook).
+    Within(&'static str),
 }
 
 /// The field holding a kind's name and where it must be unique.
@@ -201,6 +205,9 @@ pub(crate) trait Spec: Sync {
         Ok(())
     }
 
+    /// Query parameters of a POST that act after the create (`?publish=true` of runbook snapshots).
+    fn posted(&self, _store: &mut Store, _space: &str, _doc: &Doc, _q: &Query) {}
+
     /// What dies with the document.
     fn deleted(&self, _store: &mut Store, _space: &str, _doc: &Doc) {}
 
@@ -240,6 +247,9 @@ pub(crate) fn spec(kind: Kind) -> &'static dyn Spec {
         Kind::DeploymentProcess => &process::DEPLOYMENT,
         Kind::Runbook => &runbook::Runbook,
         Kind::RunbookProcess => &process::RUNBOOK,
+        Kind::RunbookSnapshot => &runbook_snapshot::RunbookSnapshot,
+        Kind::Release => &release::Release,
+        Kind::Deployment => &release::Deployment,
         Kind::DeploymentSettings => &deployment_settings::DeploymentSettings,
         Kind::Team => &team::Team,
         Kind::ScopedUserRole => &team::ScopedUserRole,

@@ -151,3 +151,53 @@ pub(crate) fn dependent(type_name: &str) -> ApiError {
         "The {type_name} has dependent resources and cannot be deleted."
     ))
 }
+
+/// `PUT /{kind}/sortorder` (SW21b: "Takes an array of … IDs as the request body, uses the order of
+/// items in the array to sort … on the server. The ID of every … must be specified."): every id
+/// of the space exactly once; `SortOrder` becomes the position.
+// QUESTION: the texts for an unknown, a missing and a repeated id are not documented.
+pub(crate) fn reorder(store: &mut Store, space: &str, kind: Kind, ids: &[String]) -> ApiResult<()> {
+    let existing: Vec<String> = store
+        .list(space, kind)
+        .iter()
+        .map(|d| str_of(d, "Id").to_string())
+        .collect();
+    let label = kind.label();
+    let mut errors = Vec::new();
+    let mut seen: Vec<&String> = Vec::new();
+    for id in ids {
+        if !existing.iter().any(|e| e.eq_ignore_ascii_case(id)) {
+            errors.push(format!("The {label} '{id}' does not exist in this space."));
+        } else if seen.iter().any(|s| s.eq_ignore_ascii_case(id)) {
+            errors.push(format!("The {label} '{id}' is listed more than once."));
+        }
+        seen.push(id);
+    }
+    let missing: Vec<&String> = existing
+        .iter()
+        .filter(|e| !ids.iter().any(|i| i.eq_ignore_ascii_case(e)))
+        .collect();
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(|m| format!("'{m}'")).collect();
+        errors.push(format!(
+            "The ID of every {label} must be specified; missing: {}.",
+            list.join(", ")
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let (stamp, user) = (crate::sim::store::now_stamp(), store.user_name.clone());
+    for doc in store.list_mut(space, kind).iter_mut() {
+        let position = ids
+            .iter()
+            .position(|i| i.eq_ignore_ascii_case(str_of(doc, "Id")))
+            .unwrap_or(0);
+        if doc.get("SortOrder").and_then(Value::as_i64) != Some(position as i64) {
+            doc.insert("SortOrder".into(), json!(position));
+            doc.insert("LastModifiedOn".into(), json!(stamp));
+            doc.insert("LastModifiedBy".into(), json!(user));
+        }
+    }
+    Ok(())
+}

@@ -328,3 +328,87 @@ fn check_action_refs(store: &Store, space: &str, kind: Kind, project: &str, a: &
     }
     Ok(())
 }
+
+/// The packages a process acquires, as release and snapshot templates list them
+/// (SW21b `ReleaseTemplatePackage`): one per package reference of an enabled action.
+fn template_packages(store: &Store, space: &str, process: &Doc, project_name: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for step in process.get("Steps").and_then(Value::as_array).into_iter().flatten() {
+        let step_name = step.get("Name").and_then(Value::as_str).unwrap_or("");
+        for action in step.get("Actions").and_then(Value::as_array).into_iter().flatten() {
+            if action.get("IsDisabled") == Some(&Value::Bool(true)) {
+                continue;
+            }
+            let action_name = action.get("Name").and_then(Value::as_str).unwrap_or("");
+            for p in action.get("Packages").and_then(Value::as_array).into_iter().flatten() {
+                let feed_id = p.get("FeedId").and_then(Value::as_str).unwrap_or("");
+                let feed = store.get(space, Kind::Feed, feed_id);
+                let package_id = p.get("PackageId").cloned().unwrap_or(Value::Null);
+                let feed_name = feed.map(|f| str_of(f, "Name").to_string());
+                out.push(json!({
+                    "ActionName": action_name,
+                    "StepName": step_name,
+                    "PackageReferenceName": p.get("Name").cloned().unwrap_or(json!("")),
+                    "PackageId": package_id,
+                    "FeedId": feed_id,
+                    "FeedName": feed_name,
+                    "NuGetPackageId": package_id,
+                    "NuGetFeedId": feed_id,
+                    "NuGetFeedName": feed_name,
+                    "ProjectName": project_name,
+                    "IsResolvable": feed.is_some() && !is_expression(feed_id),
+                    "VersionSelectedLastRelease": null,
+                }));
+            }
+        }
+    }
+    out
+}
+
+/// `/deploymentprocesses/{id}/template` (SW21b `ReleaseTemplateResource`): what a new release of
+/// the project needs.
+// QUESTION: NextVersionIncrement without releases is assumed to be "0.0.1".
+pub(crate) fn release_template(store: &Store, space: &str, process: &Doc) -> Value {
+    let project = store
+        .get(space, Kind::Project, str_of(process, "ProjectId"))
+        .map(|p| str_of(p, "Name").to_string())
+        .unwrap_or_default();
+    json!({
+        "Id": str_of(process, "Id"),
+        "DeploymentProcessId": str_of(process, "Id"),
+        "LastReleaseVersion": null,
+        "NextVersionIncrement": "0.0.1",
+        "VersioningPackageStepName": null,
+        "VersioningPackageReferenceName": null,
+        "Packages": template_packages(store, space, process, &project),
+        "Links": {},
+    })
+}
+
+/// `/runbooks/{id}/runbookSnapshotTemplate` and `/runbookProcesses/{id}/runbookSnapshotTemplate`
+/// (SW21b `RunbookSnapshotTemplateResource`): what a new snapshot of the runbook needs.
+// QUESTION: the form of NextNameIncrement ("Snapshot N") is assumed.
+pub(crate) fn snapshot_template(store: &Store, space: &str, runbook: &Doc) -> Value {
+    let process_id = str_of(runbook, "RunbookProcessId");
+    let project = store
+        .get(space, Kind::Project, str_of(runbook, "ProjectId"))
+        .map(|p| str_of(p, "Name").to_string())
+        .unwrap_or_default();
+    let packages = store
+        .get(space, Kind::RunbookProcess, process_id)
+        .map(|p| template_packages(store, space, p, &project))
+        .unwrap_or_default();
+    let taken = store
+        .list(space, Kind::RunbookSnapshot)
+        .iter()
+        .filter(|s| str_of(s, "RunbookId").eq_ignore_ascii_case(str_of(runbook, "Id")))
+        .count();
+    json!({
+        "Id": format!("{}-template", str_of(runbook, "Id")),
+        "RunbookId": str_of(runbook, "Id"),
+        "RunbookProcessId": process_id,
+        "NextNameIncrement": format!("Snapshot {}", taken + 1),
+        "Packages": packages,
+        "Links": {},
+    })
+}

@@ -102,6 +102,7 @@ impl Spec for Project {
         "{?name,skip,ids,clone,take,partialName,clonedFromProjectId}"
     }
 
+    // Triggers and channel ordering of a real project are not advertised: the simulator has neither.
     fn links(&self, at: &At<'_>) -> Value {
         let base = &at.base;
         json!({
@@ -109,9 +110,6 @@ impl Spec for Project {
             "Variables": format!("{base}/variables"),
             "Releases": format!("{base}/releases{{/version}}{{?skip,take,searchByVersion}}"),
             "Channels": format!("{base}/channels{{/id}}{{?skip,take,partialName}}"),
-            "Triggers": format!("{base}/triggers{{?skip,take,partialName,triggerActionType,triggerActionCategory,runbooks}}"),
-            "ScheduledTriggers": format!("{base}/triggers/scheduled{{?skip,take,partialName,ids}}"),
-            "OrderChannels": format!("{base}/channels/order"),
             "DeploymentProcess": format!("{base}/deploymentprocesses"),
             "DeploymentSettings": format!("{base}/deploymentsettings"),
             "Web": format!("/app#/{}/projects/{}", at.space, at.id),
@@ -174,7 +172,10 @@ impl Spec for Project {
             Kind::Channel,
             Kind::Runbook,
             Kind::RunbookProcess,
+            Kind::RunbookSnapshot,
             Kind::DeploymentProcess,
+            Kind::Release,
+            Kind::Deployment,
         ] {
             store.list_mut(space, k).retain(|d| !owned_by(d, "ProjectId"));
         }
@@ -188,4 +189,19 @@ impl Spec for Project {
         }
         store.forget_tenant_values_of(space, &id);
     }
+}
+
+/// `/projects/{id}/summary` (SW21b `ProjectSummary`).
+pub(crate) fn summary(store: &Store, space: &str, project: &Doc) -> Value {
+    let id = str_of(project, "Id");
+    let has_steps = store
+        .get(space, Kind::DeploymentProcess, str_of(project, "DeploymentProcessId"))
+        .and_then(|p| p.get("Steps"))
+        .and_then(Value::as_array)
+        .is_some_and(|s| !s.is_empty());
+    let has_runbooks = store
+        .list(space, Kind::Runbook)
+        .iter()
+        .any(|r| str_of(r, "ProjectId").eq_ignore_ascii_case(id));
+    json!({"HasDeploymentProcess": has_steps, "HasRunbooks": has_runbooks})
 }

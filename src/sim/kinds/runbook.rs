@@ -84,7 +84,7 @@ impl Spec for Runbook {
     fn name_rule(&self) -> Option<NameRule> {
         Some(NameRule {
             field: "Name",
-            scope: NameScope::Project,
+            scope: NameScope::Within("ProjectId"),
         })
     }
 
@@ -123,8 +123,10 @@ impl Spec for Runbook {
 
     fn deleted(&self, store: &mut Store, space: &str, doc: &Doc) {
         let id = str_of(doc, "Id").to_string();
-        store
-            .list_mut(space, Kind::RunbookProcess)
-            .retain(|d| !str_of(d, "RunbookId").eq_ignore_ascii_case(&id));
+        for k in [Kind::RunbookProcess, Kind::RunbookSnapshot] {
+            store
+                .list_mut(space, k)
+                .retain(|d| !str_of(d, "RunbookId").eq_ignore_ascii_case(&id));
+        }
     }
 }

@@ -186,3 +186,24 @@ pub(crate) fn delete(store: &mut Store, id: &str) -> ApiResult<()> {
     store.tenant_vars.retain(|(s, _), _| !s.eq_ignore_ascii_case(&id));
     Ok(())
 }
+
+/// `/spaces/{id}/search?keyword=`: named documents of the space whose name contains the keyword
+/// (OC `SpaceSearchResult`: Id, Name, Type).
+// QUESTION: the kinds searched, the `Type` values and the answer without a keyword are not
+// documented; every named kind of the space, its ItemType, and no results are assumed.
+pub(crate) fn search(store: &Store, space: &str, keyword: &str) -> Value {
+    let keyword = keyword.trim().to_lowercase();
+    if keyword.is_empty() {
+        return json!([]);
+    }
+    let mut out = Vec::new();
+    for kind in ALL.iter().filter(|k| !k.is_system()) {
+        for d in store.list(space, *kind) {
+            let name = str_of(d, "Name");
+            if !name.is_empty() && name.to_lowercase().contains(&keyword) {
+                out.push(json!({"Id": str_of(d, "Id"), "Name": name, "Type": kind.item_type()}));
+            }
+        }
+    }
+    Value::Array(out)
+}

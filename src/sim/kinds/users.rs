@@ -80,10 +80,9 @@ impl Spec for User {
 
     fn links(&self, at: &At<'_>) -> Value {
         let id = at.id;
+        // Permissions and ApiKeys of a real user are not advertised: the simulator serves neither.
         json!({
             "Self": format!("/api/users/{id}"),
-            "Permissions": format!("/api/users/{id}/permissions"),
-            "ApiKeys": format!("/api/users/{id}/apikeys{{/id}}{{?skip,take}}"),
             "Avatar": "https://www.gravatar.com/avatar/00000000000000000000000000000000?d=blank",
         })
     }

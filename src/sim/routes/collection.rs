@@ -55,6 +55,8 @@ pub(super) fn collection(call: &mut Call, kind: Kind, scope: Scope<'_>) -> ApiRe
                 m.insert(field.to_string(), json!(id));
             }
             let doc = pipeline::create(call.store, &call.space, kind, body)?;
+            spec.posted(call.store, &call.space, &doc, &call.q);
+            let doc = pipeline::visible(call.store, &call.space, kind, str_of(&doc, "Id"))?.clone();
             let view_space = if kind.is_system() {
                 str_of(&doc, "SpaceId").to_string()
             } else {
@@ -118,10 +120,7 @@ pub(super) fn item(call: &mut Call, kind: Kind, id: &str) -> ApiResult<Reply> {
         }
         "DELETE" if full => {
             pipeline::delete(call.store, &call.space, kind, id)?;
-            Ok(Reply {
-                status: 200,
-                body: None,
-            })
+            Ok(Reply::empty(200))
         }
         m => Err(ApiError::method_not_allowed(m)),
     }

@@ -2,6 +2,8 @@
 //! (reference §1.2, §1.6). Auth: every route except `GET /api` needs the API key.
 
 mod collection;
+mod extras;
+mod ordering;
 mod root;
 mod sub;
 
@@ -10,19 +12,36 @@ use serde_json::Value;
 use super::envelope::{percent_decode, Query};
 use super::error::{ApiError, ApiResult};
 use super::kind::Kind;
+use super::kinds::{self, Listing};
 use super::store::Store;
 
-/// What the handler answers: status and an optional JSON body.
+/// The body of an answer.
+pub(crate) enum Content {
+    /// No body at all (DELETE, the sortorder routes).
+    Empty,
+    Json(Value),
+    /// An image with its content type (logos).
+    Image(&'static str, &'static [u8]),
+}
+
+/// What the handler answers: a status and a body.
 pub(crate) struct Reply {
     pub status: u16,
-    pub body: Option<Value>,
+    pub body: Content,
 }
 
 impl Reply {
     fn json(status: u16, body: Value) -> Reply {
         Reply {
             status,
-            body: Some(body),
+            body: Content::Json(body),
+        }
+    }
+
+    fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            body: Content::Empty,
         }
     }
 }
@@ -122,6 +141,9 @@ fn route(store: &mut Store, valid_key: &str, req: &Request) -> ApiResult<Reply> 
         body: parse_body(req)?,
     };
     let first = segs[0].to_ascii_lowercase();
+    if first == "capabilities" && segs.len() == 1 {
+        return extras::capabilities(&mut call);
+    }
     if first == "spaces" {
         return match segs.len() {
             1 => collection::collection(&mut call, Kind::Space, None),
@@ -129,7 +151,11 @@ fn route(store: &mut Store, valid_key: &str, req: &Request) -> ApiResult<Reply> 
             2 => collection::item(&mut call, Kind::Space, &segs[1]),
             _ => {
                 call.space = call.store.space_by_ident(&segs[1]).ok_or_else(ApiError::not_found)?;
-                in_space(&mut call, &segs[2..])
+                match segs[2].to_ascii_lowercase().as_str() {
+                    "logo" if segs.len() == 3 => extras::logo(&mut call),
+                    "search" if segs.len() == 3 => extras::space_search(&mut call),
+                    _ => in_space(&mut call, &segs[2..]),
+                }
             }
         };
     }
@@ -194,9 +220,18 @@ fn in_space(call: &mut Call, segs: &[String]) -> ApiResult<Reply> {
     if !reachable {
         return Err(ApiError::not_found());
     }
+    let second = segs.get(1).map(|s| s.to_ascii_lowercase()).unwrap_or_default();
+    match (kind, second.as_str(), segs.len()) {
+        (k, "sortorder", 2) if call.method == "PUT" && kinds::spec(k).order() == Listing::BySortOrder => {
+            return ordering::sortorder(call, k);
+        }
+        (Kind::Environment, "summary", 2) => return extras::environments_summary(call),
+        (Kind::Environment, "v2", 2) => return extras::environments_v2(call),
+        _ => {}
+    }
     match segs.len() {
         1 => collection::collection(call, kind, None),
-        2 if segs[1].eq_ignore_ascii_case("all") => collection::all(call, kind, None),
+        2 if second == "all" => collection::all(call, kind, None),
         2 if kind == Kind::User && segs[1].eq_ignore_ascii_case("me") => collection::me(call),
         2 => collection::item(call, kind, &segs[1]),
         _ => sub::sub_route(call, kind, &segs[1], &segs[2..]),

@@ -16,6 +16,7 @@ const ROOT_LINKS: &[(&str, Kind)] = &[
     ("Certificates", Kind::Certificate),
     ("Channels", Kind::Channel),
     ("DeploymentProcesses", Kind::DeploymentProcess),
+    ("Deployments", Kind::Deployment),
     ("Environments", Kind::Environment),
     ("LibraryVariables", Kind::LibraryVariableSet),
     ("Lifecycles", Kind::Lifecycle),
@@ -24,8 +25,10 @@ const ROOT_LINKS: &[(&str, Kind)] = &[
     ("Packages", Kind::Package),
     ("ProjectGroups", Kind::ProjectGroup),
     ("Projects", Kind::Project),
+    ("Releases", Kind::Release),
     ("RunbookProcesses", Kind::RunbookProcess),
     ("Runbooks", Kind::Runbook),
+    ("RunbookSnapshots", Kind::RunbookSnapshot),
     ("TagSets", Kind::TagSet),
     ("Tenants", Kind::Tenant),
     ("Variables", Kind::VariableSet),
@@ -45,9 +48,20 @@ fn space_links(space: &str) -> Map<String, Value> {
         "TenantVariables".into(),
         json!(format!("/api/{space}/tenantvariables/all{{?projectId}}")),
     );
+    // Names as in the real root documents (root.json, root-2020.4.json).
+    for (name, segment) in [
+        ("EnvironmentSortOrder", "environments"),
+        ("TagSetSortOrder", "tagsets"),
+        ("WorkerPoolsSortOrder", "workerpools"),
+    ] {
+        links.insert(name.into(), json!(format!("/api/{space}/{segment}/sortorder")));
+    }
+    // The real template has more filters; only those the simulator applies are advertised.
     links.insert(
-        "EnvironmentSortOrder".into(),
-        json!(format!("/api/{space}/environments/sortorder")),
+        "EnvironmentsSummary".into(),
+        json!(format!(
+            "/api/{space}/environments/summary{{?ids,partialName,hideEmptyEnvironments}}"
+        )),
     );
     links
 }
