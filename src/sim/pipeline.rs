@@ -267,9 +267,7 @@ pub(crate) fn update(store: &mut Store, space: &str, kind: Kind, id: &str, body:
     if spec.has_own_put() {
         let mut raw = body_object(body, kind, None)?;
         bind(kind, None, &mut raw)?;
-        return spec
-            .replace(store, space, id, Value::Object(raw))
-            .unwrap_or_else(|| Err(ApiError::method_not_allowed("PUT")));
+        return spec.replace(store, space, id, Value::Object(raw));
     }
     let stored = visible(store, space, kind, id)?.clone();
     let id = str_of(&stored, "Id").to_string();

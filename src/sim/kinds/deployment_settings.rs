@@ -66,8 +66,8 @@ impl Spec for DeploymentSettings {
         true
     }
 
-    fn replace(&self, store: &mut Store, space: &str, project_id: &str, body: Value) -> Option<ApiResult<Doc>> {
-        Some(put(store, space, project_id, body))
+    fn replace(&self, store: &mut Store, space: &str, project_id: &str, body: Value) -> ApiResult<Doc> {
+        put(store, space, project_id, body)
     }
 }
 

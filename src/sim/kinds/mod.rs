@@ -10,7 +10,7 @@
 use serde_json::{json, Value};
 
 use super::envelope::Query;
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult};
 use super::kind::Kind;
 use super::schema::Field;
 use super::store::{Doc, Store};
@@ -216,10 +216,10 @@ pub(crate) trait Spec: Sync {
         false
     }
 
-    /// A PUT with rules of its own (variable sets, processes): replaces the generic update. The
-    /// body has been bound to the field table.
-    fn replace(&self, _store: &mut Store, _space: &str, _id: &str, _body: Value) -> Option<ApiResult<Doc>> {
-        None
+    /// The PUT of a kind with rules of its own (variable sets, processes, deployment settings),
+    /// called instead of the generic update when [`Spec::has_own_put`]. The body has been bound.
+    fn replace(&self, _store: &mut Store, _space: &str, _id: &str, _body: Value) -> ApiResult<Doc> {
+        Err(ApiError::method_not_allowed("PUT"))
     }
 
     /// Computed parts a GET adds to the stored document.

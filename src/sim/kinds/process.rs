@@ -149,8 +149,8 @@ impl Spec for Process {
         true
     }
 
-    fn replace(&self, store: &mut Store, space: &str, id: &str, body: Value) -> Option<ApiResult<Doc>> {
-        Some(update(store, space, self.kind, id, body))
+    fn replace(&self, store: &mut Store, space: &str, id: &str, body: Value) -> ApiResult<Doc> {
+        update(store, space, self.kind, id, body)
     }
 }
 

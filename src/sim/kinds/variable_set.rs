@@ -80,8 +80,8 @@ impl Spec for VariableSet {
         true
     }
 
-    fn replace(&self, store: &mut Store, space: &str, id: &str, body: Value) -> Option<ApiResult<Doc>> {
-        Some(update_set(store, space, id, body))
+    fn replace(&self, store: &mut Store, space: &str, id: &str, body: Value) -> ApiResult<Doc> {
+        update_set(store, space, id, body)
     }
 
     fn render(&self, store: &Store, space: &str, doc: &mut Doc) {
