@@ -501,7 +501,7 @@ async fn demo_seeds_describe_a_dev_test_source_and_a_staging_production_destinat
         .iter()
         .any(|v| v["IsSensitive"] == true && v["Value"].is_null()));
     assert!(!vars.raw.contains("source-payments-secret"));
-    let region = dst.get("/api/Spaces-1/tagsets?name=Region").await.body["Items"][0].clone();
+    let region = dst.get("/api/Spaces-1/tagsets?partialName=Region").await.body["Items"][0].clone();
     let tags: Vec<String> = region["Tags"]
         .as_array()
         .unwrap()
