@@ -1,13 +1,9 @@
-//! Collection listing: filters, server ordering and the paging envelope (reference §1.5, §5.2).
-//!
-//! Ordering decision: environments, worker pools and tag sets by `SortOrder`, tenants by `Name`
-//! (DOCS-API), everything else in creation order (= numeric Id order for counter ids).
+//! Query strings, the generic list filters and the paging envelope (reference §1.5, §5.2).
 
 use serde_json::{json, Map, Value};
 
 use super::error::{ApiError, ApiResult};
-use super::kinds::Kind;
-use super::store::{str_of, strs_of, Doc};
+use super::store::{str_of, Doc};
 
 /// `take` for "all" (int.MaxValue), as in `Page.All`.
 pub(crate) const TAKE_ALL: u64 = 2_147_483_647;
@@ -100,128 +96,46 @@ fn contains_ci(hay: &str, needle: &str) -> bool {
     hay.to_lowercase().contains(&needle.to_lowercase())
 }
 
-fn any_ci(list: &[String], v: &str) -> bool {
-    list.iter().any(|x| x.eq_ignore_ascii_case(v))
+/// Whether a URI template such as `{?skip,take,ids,partialName}` has the query parameter.
+fn advertises(template: &str, param: &str) -> bool {
+    template
+        .split(['{', '}', '?', ',', '&'])
+        .any(|p| p.eq_ignore_ascii_case(param))
 }
 
-/// Apply the filters the kind's URI template advertises.
-pub(crate) fn filter(kind: Kind, docs: Vec<Doc>, q: &Query) -> Vec<Doc> {
-    let name_field = kind.name_field().unwrap_or("Name");
-    let ids = q.list("ids");
-    docs.into_iter()
-        .filter(|d| ids.as_ref().map(|ids| any_ci(ids, str_of(d, "Id"))).unwrap_or(true))
-        .filter(|d| {
-            q.get("partialName")
-                .map(|p| contains_ci(str_of(d, name_field), p))
-                .unwrap_or(true)
-        })
-        .filter(|d| match q.get("name") {
-            Some(n) if !n.is_empty() => str_of(d, name_field).eq_ignore_ascii_case(n),
+impl Query {
+    /// The generic filters: `ids` (comma list), `partialName` (case-insensitive contains) and
+    /// `name` (exact, case-insensitive) on the kind's name field, each applied only where the
+    /// collection's template advertises it: the real server ignores unknown parameters.
+    pub fn matches(&self, doc: &Doc, name_field: &str, template: &str) -> bool {
+        let param = |name: &str| self.get(name).filter(|_| advertises(template, name));
+        let ids_ok = self
+            .list("ids")
+            .filter(|_| advertises(template, "ids"))
+            .map(|ids| ids.iter().any(|i| i.eq_ignore_ascii_case(str_of(doc, "Id"))))
+            .unwrap_or(true);
+        let partial_ok = param("partialName")
+            .map(|p| contains_ci(str_of(doc, name_field), p))
+            .unwrap_or(true);
+        let name_ok = match param("name") {
+            Some(n) if !n.is_empty() => str_of(doc, name_field).eq_ignore_ascii_case(n),
             _ => true,
-        })
-        .filter(
-            |d| match (kind, q.get("contentType"), q.get("feedType"), q.get("accountType")) {
-                (Kind::LibraryVariableSet, Some(c), _, _) => str_of(d, "ContentType").eq_ignore_ascii_case(c),
-                (Kind::Feed, _, Some(f), _) => str_of(d, "FeedType").eq_ignore_ascii_case(f),
-                (Kind::Account, _, _, Some(a)) => str_of(d, "AccountType").eq_ignore_ascii_case(a),
-                _ => true,
-            },
-        )
-        .filter(|d| kind_filter(kind, d, q))
-        .collect()
-}
-
-fn kind_filter(kind: Kind, d: &Doc, q: &Query) -> bool {
-    match kind {
-        Kind::Runbook | Kind::Channel => {
-            let ids = q.list("projectIds").or_else(|| q.list("projectId"));
-            ids.map(|ids| any_ci(&ids, str_of(d, "ProjectId"))).unwrap_or(true)
-        }
-        Kind::Tenant => {
-            let project_ok = q
-                .get("projectId")
-                .filter(|p| !p.is_empty())
-                .map(|p| {
-                    d.get("ProjectEnvironments")
-                        .and_then(Value::as_object)
-                        .map(|m| m.keys().any(|k| k.eq_ignore_ascii_case(p)))
-                        .unwrap_or(false)
-                })
-                .unwrap_or(true);
-            // Tags: any tag within one tag set, all tag sets (the UI's tag filter semantics).
-            let tags_ok = q
-                .list("tags")
-                .map(|tags| {
-                    let have = strs_of(d, "TenantTags");
-                    let mut sets: Vec<&str> = tags.iter().map(|t| t.split('/').next().unwrap_or("")).collect();
-                    sets.dedup();
-                    sets.iter().all(|set| {
-                        tags.iter()
-                            .filter(|t| t.split('/').next() == Some(set))
-                            .any(|t| any_ci(&have, t))
-                    })
-                })
-                .unwrap_or(true);
-            project_ok && tags_ok
-        }
-        Kind::Team | Kind::ScopedUserRole => {
-            let owner = str_of(d, "SpaceId");
-            let include_system = q
-                .get("includeSystem")
-                .map(|v| !v.eq_ignore_ascii_case("false"))
-                .unwrap_or(true);
-            match q.list("spaces") {
-                Some(spaces) => any_ci(&spaces, owner) || (owner.is_empty() && include_system),
-                None => include_system || !owner.is_empty(),
-            }
-        }
-        Kind::User => q
-            .get("filter")
-            .map(|f| {
-                ["Username", "DisplayName", "EmailAddress"]
-                    .iter()
-                    .any(|k| contains_ci(str_of(d, k), f))
-            })
-            .unwrap_or(true),
-        Kind::Certificate => match q.get("archived") {
-            Some(a) if a.eq_ignore_ascii_case("true") => !d.get("Archived").map(Value::is_null).unwrap_or(true),
-            Some(a) if a.eq_ignore_ascii_case("false") => d.get("Archived").map(Value::is_null).unwrap_or(true),
-            _ => true,
-        },
-        Kind::Machine => {
-            let env_ok = q
-                .list("environmentIds")
-                .map(|ids| strs_of(d, "EnvironmentIds").iter().any(|e| any_ci(&ids, e)))
-                .unwrap_or(true);
-            let role_ok = q
-                .list("roles")
-                .map(|r| strs_of(d, "Roles").iter().any(|e| any_ci(&r, e)))
-                .unwrap_or(true);
-            env_ok && role_ok
-        }
-        Kind::Worker => q
-            .list("workerPoolIds")
-            .map(|ids| strs_of(d, "WorkerPoolIds").iter().any(|e| any_ci(&ids, e)))
-            .unwrap_or(true),
-        _ => true,
-    }
-}
-
-/// The server's order for a listing.
-pub(crate) fn sort(kind: Kind, docs: &mut [Doc]) {
-    match kind {
-        Kind::Environment | Kind::WorkerPool | Kind::TagSet => {
-            docs.sort_by_key(|d| d.get("SortOrder").and_then(Value::as_i64).unwrap_or(0))
-        }
-        Kind::Tenant => docs.sort_by_key(|d| str_of(d, "Name").to_lowercase()),
-        _ => {}
+        };
+        ids_ok && partial_ok && name_ok
     }
 }
 
 /// The paged envelope. `base` is the collection path (`/api/Spaces-1/environments`).
 // QUESTION: for an empty result the real NumberOfPages/LastPageNumber are not shown anywhere;
 // 1 and 0 are used so that Page.Last stays a valid link.
-pub(crate) fn envelope(kind: Kind, items: Vec<Value>, q: &Query, base: &str, default_take: usize) -> ApiResult<Value> {
+pub(crate) fn envelope(
+    item_type: &str,
+    template: &str,
+    items: Vec<Value>,
+    q: &Query,
+    base: &str,
+    default_take: usize,
+) -> ApiResult<Value> {
     let skip = q.number("skip")?.unwrap_or(0);
     let take = q.number("take")?.unwrap_or(default_take as u64);
     let total = items.len() as u64;
@@ -236,7 +150,7 @@ pub(crate) fn envelope(kind: Kind, items: Vec<Value>, q: &Query, base: &str, def
     let link = |s: u64, t: u64| format!("{base}?skip={s}&take={t}{extra}");
     let mut links = Map::new();
     links.insert("Self".into(), json!(link(skip, take)));
-    links.insert("Template".into(), json!(format!("{base}{}", kind.template_query())));
+    links.insert("Template".into(), json!(format!("{base}{template}")));
     links.insert("Page.All".into(), json!(link(0, TAKE_ALL)));
     if take > 0 && skip.saturating_add(take) < total {
         links.insert("Page.Next".into(), json!(link(skip + take, take)));
@@ -244,7 +158,7 @@ pub(crate) fn envelope(kind: Kind, items: Vec<Value>, q: &Query, base: &str, def
     links.insert("Page.Current".into(), json!(link(skip, take)));
     links.insert("Page.Last".into(), json!(link(last.saturating_mul(take), take)));
     Ok(json!({
-        "ItemType": kind.item_type(),
+        "ItemType": item_type,
         "TotalResults": total,
         "ItemsPerPage": take,
         "NumberOfPages": pages,

@@ -19,6 +19,9 @@ pub(crate) const UNAUTHORIZED: &str =
 pub(crate) const NOT_FOUND: &str = "The resource you requested was not found.";
 /// The generic validation headline (`error-400.json`).
 pub(crate) const VALIDATION: &str = "There was a problem with your request.";
+/// The headline of a body the model binder could not read (the 400 text of every create and
+/// update operation in SW21b).
+pub(crate) const MODEL_VALIDATION: &str = "Model validation failed.";
 /// What .NET says when a null collection reaches LINQ (ISS#7011).
 pub(crate) const NULL_SOURCE: &str = "Value cannot be null. (Parameter 'source')";
 /// Stale `Version` on a process PUT (SW21b `updateRunbookProcess_Spaces`).
@@ -47,6 +50,14 @@ impl ApiError {
         ApiError {
             status: 400,
             body: json!({ "ErrorMessage": VALIDATION, "Errors": errors }),
+        }
+    }
+
+    /// 400 for a body the model binder could not read, one entry per field.
+    pub fn model_validation(errors: Vec<String>) -> Self {
+        ApiError {
+            status: 400,
+            body: json!({ "ErrorMessage": MODEL_VALIDATION, "Errors": errors }),
         }
     }
 

@@ -97,3 +97,8 @@ fn resolve(incoming: &Value, stored: Option<&Value>) -> Value {
     }
     Value::Object(out)
 }
+
+/// The "unset" SensitiveValue a GET shows for a secret field that holds nothing.
+pub(crate) fn sv_empty() -> Value {
+    json!({"HasValue": false, "NewValue": null})
+}

@@ -4,9 +4,9 @@
 use serde_json::{json, Value};
 
 use super::error::ApiResult;
-use super::kinds::Kind;
-use super::ops;
-use super::rules;
+use super::kind::Kind;
+use super::kinds::tenant_variables;
+use super::pipeline as ops;
 use super::store::{str_of, Store};
 use super::Seed;
 
@@ -156,8 +156,10 @@ const USER_ROLES: &[(&str, &str, &[&str], &[&str])] = &[
 /// The system built-ins, the default space, then the chosen demo data.
 pub(crate) fn build(store: &mut Store, space_name: &str, seed: Seed) -> ApiResult<()> {
     system_builtins(store)?;
-    let space = rules::create_space(
+    let space = ops::create(
         store,
+        "",
+        Kind::Space,
         json!({
             "Name": space_name,
             "Description": "The default space",
@@ -555,7 +557,7 @@ fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
         "ProjectEnvironments": {api.clone(): [test]}}),
     )?;
     let internal = s.id_of(Kind::Tenant, "Internal");
-    let tv = super::variables::get_tenant_vars(s.store, space, &internal)?;
+    let tv = tenant_variables::get_tenant_vars(s.store, space, &internal)?;
     let api_templates = tv["ProjectVariables"][&api]["Templates"]
         .as_array()
         .cloned()
@@ -573,7 +575,7 @@ fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
     );
     let mut lib_values = serde_json::Map::new();
     lib_values.insert(tid(&lib_templates, 0), json!("eu"));
-    super::variables::put_tenant_vars(
+    tenant_variables::put_tenant_vars(
         s.store,
         space,
         &internal,

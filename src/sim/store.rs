@@ -4,10 +4,34 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::kinds::Kind;
+use super::kind::Kind;
 
 /// A stored resource document (secrets included; they are hidden on the way out).
 pub(crate) type Doc = Map<String, Value>;
+
+/// One tenant variable value: of a project template for some environments, or of a library
+/// variable set template ("common"), unscoped (no environments) or for some environments.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TenantValue {
+    /// `TenantVariables-N`.
+    pub id: String,
+    /// The project or library variable set whose template this fills.
+    pub owner: String,
+    /// The template's GUID.
+    pub template: String,
+    /// A string, or a SensitiveValue holding the secret.
+    pub value: Value,
+    pub environments: Vec<String>,
+}
+
+/// The variable values of one tenant.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TenantValues {
+    /// Changes on every write (`ConcurrencyToken`).
+    pub token: u64,
+    pub project: Vec<TenantValue>,
+    pub common: Vec<TenantValue>,
+}
 
 /// Whole-server state. Guarded by one mutex; no operation awaits while holding it.
 pub(crate) struct Store {
@@ -20,8 +44,8 @@ pub(crate) struct Store {
     pub spaces: Vec<Doc>,
     colls: HashMap<(String, Kind), Vec<Doc>>,
     counters: HashMap<String, u64>,
-    /// Legacy tenant variable values: (space, tenant id) -> {ProjectVariables, LibraryVariables}.
-    pub tenant_vars: HashMap<(String, String), Value>,
+    /// Tenant variable values: (space, tenant id) -> its values.
+    pub tenant_vars: HashMap<(String, String), TenantValues>,
 }
 
 impl Store {
@@ -37,6 +61,11 @@ impl Store {
             counters: HashMap::new(),
             tenant_vars: HashMap::new(),
         }
+    }
+
+    /// The reported version as (major, minor); `2024.3.10989` is (2024, 3).
+    pub fn version_at(&self) -> (u32, u32) {
+        version_tuple(&self.version)
     }
 
     /// Next value of a server-global counter (ids are per server, not per space).
@@ -108,6 +137,16 @@ impl Store {
             .map(|s| str_of(s, "Id").to_string())
     }
 
+    /// A deleted project or library variable set takes its tenant variable values with it.
+    pub fn forget_tenant_values_of(&mut self, space: &str, owner: &str) {
+        for ((s, _), values) in self.tenant_vars.iter_mut() {
+            if s == space {
+                values.project.retain(|v| !v.owner.eq_ignore_ascii_case(owner));
+                values.common.retain(|v| !v.owner.eq_ignore_ascii_case(owner));
+            }
+        }
+    }
+
     pub fn space_doc(&self, id: &str) -> Option<&Doc> {
         self.spaces.iter().find(|s| str_of(s, "Id").eq_ignore_ascii_case(id))
     }
@@ -129,6 +168,14 @@ impl Store {
         }
         (1..).map(|i| format!("{base}-{i}")).find(|s| !taken(s)).unwrap_or(base)
     }
+}
+
+/// (major, minor) of a version string such as `2024.3.10989` or `2020.5.0-rc.4+Branch…`.
+pub(crate) fn version_tuple(v: &str) -> (u32, u32) {
+    let mut it = v.split(['.', '-', '+']);
+    let major = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let minor = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+    (major, minor)
 }
 
 pub(crate) fn id_eq(doc: &Doc, id: &str) -> bool {
