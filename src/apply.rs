@@ -3,6 +3,7 @@
 
 use crate::kind::Kind;
 use crate::octopus::Client;
+use crate::snapshot::{id_of, name_key, name_of};
 use crate::sync::Write;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
@@ -57,22 +58,42 @@ impl Applier<'_> {
         }
     }
 
-    /// Puts every destination item of `kind` into the order of `ids` (all of them, as the route requires).
-    pub async fn reorder(&self, kind: Kind, ids: &[String]) -> Result<()> {
+    /// Puts the destination's items of `kind` in order: every item the server has, in its current
+    /// order, then those of `created` that exist, in the order given. Returns `false`, sending
+    /// nothing, when none of `created` exists (there is nothing to place).
+    pub async fn reorder(&self, kind: Kind, created: &[String]) -> Result<bool> {
         let (Applier::Live(client), Some(route)) = (self, kind.sort_order_path()) else {
-            return Ok(());
+            return Ok(true);
         };
+        let what = kind.label().to_lowercase();
+        // A fresh listing, not the snapshot: a create whose response was lost may have made an item
+        // the snapshot lacks, and the route wants every id exactly once.
+        let current = client
+            .list_all(&client.space_path(kind.collection()))
+            .await
+            .with_context(|| format!("could not read the destination's {what}s to put the new ones in order"))?;
+        let is_new = |d: &Value| created.iter().any(|c| name_key(c) == name_key(name_of(d)));
+        let mut ids: Vec<&str> = current.iter().filter(|d| !is_new(d)).map(id_of).collect();
+        let before = ids.len();
+        ids.extend(
+            created
+                .iter()
+                .filter_map(|c| current.iter().find(|d| name_key(name_of(d)) == name_key(c)))
+                .map(id_of),
+        );
+        if ids.len() == before {
+            return Ok(false);
+        }
         // Sending the same order twice leaves the same order: a retry after a lost response is safe.
         client
             .put_idempotent(&client.space_path(route), &json!(ids))
             .await
             .with_context(|| {
                 format!(
-                    "could not put the destination's {}s in order; the items themselves were saved, and their order can be set by hand (Infrastructure or Library, drag to reorder)",
-                    kind.label().to_lowercase()
+                    "could not put the destination's {what}s in order; the items themselves were saved, and their order can be set by hand (drag to reorder in the Octopus web portal)"
                 )
             })?;
-        Ok(())
+        Ok(true)
     }
 
     /// True for the live applier.

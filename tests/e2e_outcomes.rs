@@ -248,3 +248,61 @@ async fn strict_scope_modes_that_plan_differently_have_different_fingerprints() 
     let again = run(&plan("ErrorUnlessExactMatch")).await.unwrap();
     assert_eq!(exact.plan_fingerprint, again.plan_fingerprint);
 }
+
+/// Names of the destination's `collection` in the order Octopus shows them (by `SortOrder`).
+fn shown_order(p: &Pair, collection: &str) -> Vec<String> {
+    let mut items = p.destination.items(&p.dest_space(), collection);
+    items.sort_by_key(|i| i["SortOrder"].as_i64().unwrap_or(i64::MAX));
+    names(&items)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn new_environments_and_tag_sets_follow_the_source_order_after_the_destinations_own() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let (s, d) = (p.source_space(), p.dest_space());
+    let source_order = [
+        "juliet", "india", "hotel", "golf", "foxtrot", "echo", "delta", "charlie",
+    ];
+    for name in source_order {
+        p.source.insert(&s, "environments", json!({"Name": name})).unwrap();
+        p.source
+            .insert(&s, "tagsets", json!({"Name": name, "Tags": []}))
+            .unwrap();
+    }
+    for name in ["Production", "Alpha"] {
+        p.destination.insert(&d, "environments", json!({"Name": name})).unwrap();
+        p.destination
+            .insert(&d, "tagsets", json!({"Name": name, "Tags": []}))
+            .unwrap();
+    }
+    let own = shown_order(&p, "environments");
+    // The order is put once per kind, and a lost answer to it is simply sent again.
+    p.destination
+        .inject("PUT", octosync::sim::SimFault::DroppedAfterCommit, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(
+        dir.path(),
+        &[
+            ("OCTOSYNC_MODE", "apply"),
+            ("OCTOSYNC_ENVIRONMENTS", "all"),
+            ("OCTOSYNC_TENANT_TAG_SETS", "all"),
+            ("OCTOSYNC_CONCURRENCY", "8"),
+        ],
+    );
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.changes);
+    let expected: Vec<String> = own.iter().cloned().chain(source_order.map(String::from)).collect();
+    assert_eq!(shown_order(&p, "environments"), expected);
+    assert_eq!(shown_order(&p, "tagsets"), expected);
+    let order = report
+        .changes
+        .iter()
+        .find(|c| c.kind == "Environment" && c.name == "(sort order)")
+        .expect("the order is a change of its own");
+    assert_eq!(order.action, Action::Update);
+
+    // Nothing left to create: the destination's order is never touched again.
+    p.destination.clear_request_log();
+    assert_rerun_settles(&job).await;
+    assert_eq!(p.dest_writes(), 0);
+}

@@ -107,9 +107,9 @@ async fn apply_creates_missing_items_and_merges_tag_sets_as_the_rules_say() {
     let lc_change = report.changes.iter().find(|c| c.name == "Release").unwrap();
     assert_eq!(lc_change.action, Action::Create);
     assert!(
-        lc_change.notes.iter().any(|n| n.contains("phase 'Dev' left out")),
+        lc_change.warnings.iter().any(|n| n.contains("phase 'Dev' left out")),
         "{:?}",
-        lc_change.notes
+        lc_change.warnings
     );
     assert!(lc_change.destination_id.as_deref().unwrap().starts_with("Lifecycles-"));
 }
@@ -341,7 +341,20 @@ async fn an_update_whose_response_is_lost_is_read_back_not_sent_again() {
     p.destination
         .inject("PUT", octosync::sim::SimFault::DroppedAfterCommit, 1);
     let dir = tempfile::tempdir().unwrap();
-    let job = p.job(dir.path(), &[ALL, &[("OCTOSYNC_MODE", "apply")]].concat());
+    // Only document updates: no environment or tag set is created, so no order is put (the first
+    // PUT, whose response is lost, is the Region tag set's).
+    let job = p.job(
+        dir.path(),
+        &[
+            ALL,
+            &[
+                ("OCTOSYNC_MODE", "apply"),
+                ("OCTOSYNC_ENVIRONMENTS", ""),
+                ("OCTOSYNC_TENANT_TAG_SETS", "Region"),
+            ],
+        ]
+        .concat(),
+    );
     let report = run(&job).await.unwrap();
     assert_eq!(report.summary.errors, 0, "{:?}", report.changes);
     let log = p.destination.request_log();

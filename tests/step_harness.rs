@@ -235,16 +235,7 @@ fn assert_completed(run: &StepRun) {
         "progress never goes back: {progress:?}"
     );
     let outputs = run.outputs();
-    for name in [
-        "Creates",
-        "Updates",
-        "Unchanged",
-        "Skipped",
-        "CleanupItems",
-        "Errors",
-        "InSync",
-        "PlanFingerprint",
-    ] {
+    for (name, _) in octosync::report::output_variable_meanings() {
         assert!(
             outputs.get(name).is_some_and(|v| !v.is_empty()),
             "output variable {name} is not set: {outputs:?}"

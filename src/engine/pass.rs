@@ -3,7 +3,6 @@
 //! limit say so. The plan and the apply are the same pass with different appliers.
 
 use crate::apply::{is_placeholder, Applier};
-use crate::kind::Kind;
 use crate::octolog::TaskLog;
 use crate::report::{Action, Change, CleanupItem};
 use crate::settings::Job;
@@ -153,34 +152,14 @@ pub(super) async fn run(
             if not_attempted > 0 || expired() {
                 p.change.error = Some(NOT_ATTEMPTED.into());
                 not_attempted += 1;
-            } else if let Some(Write::Reorder { own, created }) = &p.write {
-                // After a failed create, the items that were saved still get their place; the next
-                // run creates (and places) the rest. With none saved there is nothing to place, and
-                // the destination's own order is never rewritten for nothing.
-                let saved: Vec<String> = created
-                    .iter()
-                    .filter(|n| destination.by_name(kind, n).is_some())
-                    .cloned()
-                    .collect();
-                if saved.is_empty() {
-                    p.change.error = Some("not attempted: none of the items it would place were created".into());
-                    out.cleanup.extend(p.cleanup);
-                    out.changes.push(p.change);
-                    continue;
-                }
-                let names: Vec<String> = own.iter().chain(&saved).cloned().collect();
+            } else if let Some(Write::Reorder { created, .. }) = &p.write {
                 // A failed order is reported, but stops nothing: no later stage depends on it.
-                match resolve_order(&destination, kind, &names) {
-                    Ok(ids) => match applier.reorder(kind, &ids).await {
-                        Ok(()) => out.written += 1,
-                        Err(e) => p.change.error = Some(format!("{e:#}")),
-                    },
-                    Err(missing) => {
-                        p.change.error = Some(format!(
-                            "cannot order the {}s: '{missing}' is not on the destination",
-                            kind.label().to_lowercase()
-                        ))
+                match applier.reorder(kind, created).await {
+                    Ok(true) => out.written += 1,
+                    Ok(false) => {
+                        p.change.error = Some("not attempted: none of the items it would place were created".into())
                     }
+                    Err(e) => p.change.error = Some(format!("{e:#}")),
                 }
             }
             out.cleanup.extend(p.cleanup);
@@ -227,19 +206,6 @@ fn stop(out: &mut Pass, why: String) {
     out.stopped = Some(why);
 }
 
-/// The destination ids of `names`, or the first name the destination lacks.
-fn resolve_order(destination: &Snapshot, kind: Kind, names: &[String]) -> Result<Vec<String>, String> {
-    names
-        .iter()
-        .map(|n| {
-            destination
-                .by_name(kind, n)
-                .map(|d| id_of(d).to_string())
-                .ok_or_else(|| n.clone())
-        })
-        .collect()
-}
-
 /// The canonical form of a decision for the fingerprint; `None` for an item left as it is.
 ///
 /// Everything that changes what is written is in it: each write and its body, each skip (an item
@@ -269,6 +235,7 @@ fn decision(p: &Planned) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kind::Kind;
     use crate::octopus::{Client, ClientOptions};
     use crate::sim::{Seed, SimConfig, SimServer};
 
