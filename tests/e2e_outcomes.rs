@@ -306,3 +306,37 @@ async fn new_environments_and_tag_sets_follow_the_source_order_after_the_destina
     assert_rerun_settles(&job).await;
     assert_eq!(p.dest_writes(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_that_keeps_failing_is_not_retried_past_the_run_time_limit() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    // Every create is refused as unavailable; 20 attempts with backoff would take minutes.
+    p.destination.inject("POST", octosync::sim::SimFault::Unavailable, 1000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = p.job(
+        dir.path(),
+        &[
+            ("OCTOSYNC_MODE", "apply"),
+            ("OCTOSYNC_ENVIRONMENTS", "all"),
+            ("OCTOSYNC_MAX_ATTEMPTS", "20"),
+        ],
+    );
+    job.deadline = Duration::from_secs(5);
+    let (report, _) = run_logged(&job).await;
+    let failed: Vec<&str> = report.changes.iter().filter_map(|c| c.error.as_deref()).collect();
+    assert!(!failed.is_empty(), "{:?}", report.changes);
+    assert!(
+        failed
+            .iter()
+            .any(|e| e.contains("the run time limit (OCTOSYNC_TIMEOUT_MINUTES) leaves no time for another attempt")),
+        "{failed:?}"
+    );
+    let posts = p
+        .destination
+        .request_log()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert!(posts < 20 * 2, "the creates were retried to the end: {posts} POSTs");
+    assert!(dir.path().join(report::JSON_FILE_NAME).exists());
+}

@@ -41,7 +41,10 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
     };
 
     log.progress(0, "Connecting to both instances");
-    let options = ClientOptions::from(job.http);
+    let options = ClientOptions {
+        deadline: Some(deadline),
+        ..ClientOptions::from(job.http)
+    };
     let connected = within(job, deadline, "connecting to the instances", async {
         tokio::try_join!(
             Client::connect(&job.source, options),

@@ -46,6 +46,8 @@ pub struct ClientOptions {
     pub max_pages: usize,
     /// Largest response body accepted, in bytes; a larger one is an error, never buffered.
     pub max_response_bytes: u64,
+    /// The run's time limit: no attempt is retried past it (an attempt in flight finishes).
+    pub deadline: Option<tokio::time::Instant>,
 }
 
 impl From<HttpSettings> for ClientOptions {
@@ -58,6 +60,7 @@ impl From<HttpSettings> for ClientOptions {
             page_size: h.page_size,
             max_pages: h.max_pages,
             max_response_bytes: h.max_response_mb.saturating_mul(1024 * 1024),
+            deadline: None,
         }
     }
 }
@@ -328,8 +331,19 @@ impl Client {
             } else {
                 self.options.retry.max_attempts
             };
-            if attempt >= max {
+            let wait = self.options.retry.delay(attempt, failure.retry_after);
+            // Waiting past the run's time limit only delays the report the person is waiting for.
+            let out_of_time = self
+                .options
+                .deadline
+                .is_some_and(|d| tokio::time::Instant::now() + wait >= d);
+            if attempt >= max || out_of_time {
                 let mut advice = self.advice(failure.trouble);
+                if out_of_time && attempt < max {
+                    advice = format!(
+                        "the run time limit (OCTOSYNC_TIMEOUT_MINUTES) leaves no time for another attempt; {advice}"
+                    );
+                }
                 if unknown {
                     advice.push_str(&format!(
                         "; no look-up worked, so the {} may or may not have been made: check {} before running again",
@@ -351,7 +365,6 @@ impl Client {
                     advice,
                 }));
             }
-            let wait = self.options.retry.delay(attempt, failure.retry_after);
             tracing::debug!(
                 "{} {method} {path}: {}; retry {attempt}/{} in {} ms",
                 self.role,
