@@ -160,11 +160,10 @@ impl Record<'_> {
     /// The report of a run that planned, and applied when `applied` is given; `refusal` says why a
     /// plan was not applied although the mode asked for it.
     fn finish(self, plan: Pass, applied: Option<Pass>, fingerprint: String, refusal: Option<String>) -> Report {
-        let summary_of =
-            |outcome: &Pass, errors: &[String]| summary(Some(&plan), applied.as_ref(), errors, &outcome.changes);
-        let mut errors = applied.as_ref().unwrap_or(&plan).errors.clone();
+        let reported = applied.as_ref().unwrap_or(&plan);
+        let mut errors = reported.errors.clone();
         errors.extend(refusal.clone());
-        let summary = summary_of(applied.as_ref().unwrap_or(&plan), &errors);
+        let summary = summary(Some(&plan), applied.as_ref(), &errors, &reported.changes);
         let is_applied = applied.is_some();
         let outcome = applied.unwrap_or(plan);
         let mut report = self.report(outcome.changes, fingerprint);
