@@ -359,20 +359,36 @@ pub fn markdown_reference() -> String {
             (false, "", _) => "(empty)".to_string(),
             (false, v, _) => format!("`{v}`"),
         };
-        let mut meaning = full_help(d).replace('|', "\\|");
+        // The README says the selector syntax once, below the table; the step template repeats it
+        // on every selector because a person there sees one parameter at a time.
+        let help = if d.selects.is_some() {
+            format!("{}A [selector](#selectors).", d.help)
+        } else {
+            d.help.to_string()
+        };
+        let mut meaning = help.replace('|', "\\|");
         if let Control::Select(options) = d.control {
-            let values: Vec<String> = options
-                .iter()
-                .filter(|(v, _)| !v.is_empty())
-                .map(|(v, _)| format!("`{v}`"))
-                .collect();
-            meaning.push_str(&format!(" Values: {}.", values.join(", ")));
+            if std::ptr::eq(options, SCOPE_MATCH_OPTIONS) {
+                meaning.push_str(" A [scope-match mode](#scope-match-modes).");
+            } else {
+                let values: Vec<String> = options
+                    .iter()
+                    .filter(|(v, _)| !v.is_empty())
+                    .map(|(v, _)| format!("`{v}`"))
+                    .collect();
+                meaning.push_str(&format!(" Values: {}.", values.join(", ")));
+            }
         }
         out.push_str(&format!(
             "| `{}` | `{}` | {default} | {meaning} |\n",
             d.var(),
             d.parameter
         ));
+    }
+    out.push_str(&format!("\n<a id=\"selectors\"></a>**Selectors.** {SELECTOR_HELP}\n"));
+    out.push_str("\n<a id=\"scope-match-modes\"></a>**Scope-match modes** (SpaceCloner's options), for references an item makes to items the destination may lack:\n\n");
+    for (value, label) in SCOPE_MATCH_OPTIONS {
+        out.push_str(&format!("- `{value}`: {label}.\n"));
     }
     out
 }

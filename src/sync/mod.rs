@@ -6,6 +6,7 @@ pub mod diff;
 pub mod document;
 pub mod environments;
 pub mod lifecycles;
+pub mod placeholder;
 pub mod project_groups;
 pub mod tenant_tag_sets;
 
