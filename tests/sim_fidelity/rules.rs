@@ -225,6 +225,43 @@ async fn sensitive_value_fields_follow_the_keep_set_clear_table() {
 }
 
 #[tokio::test]
+async fn cloud_feeds_are_refused_without_the_credentials_they_sign_in_with_and_built_in_feeds_never_created() {
+    let api = Api::empty().await;
+    let refused = [
+        json!({"Name": "E1", "FeedType": "AwsElasticContainerRegistry", "Region": "eu-west-1", "AccessKey": "AK",
+               "SecretKey": {"HasValue": true, "NewValue": null}}),
+        json!({"Name": "E2", "FeedType": "AwsElasticContainerRegistry", "AccessKey": "AK",
+               "SecretKey": {"HasValue": true, "NewValue": "k"}}),
+        json!({"Name": "S1", "FeedType": "S3", "SecretKey": {"HasValue": true, "NewValue": "k"}}),
+        json!({"Name": "G1", "FeedType": "GcsStorage", "UseServiceAccountKey": true}),
+        json!({"Name": "B1", "FeedType": "BuiltIn"}),
+        json!({"Name": "B2", "FeedType": "OctopusProject"}),
+    ];
+    for body in refused {
+        let r = api.post("/api/Spaces-1/feeds", body.clone()).await;
+        assert_eq!(r.status, 400, "{body}");
+    }
+    let accepted = [
+        json!({"Name": "E3", "FeedType": "AwsElasticContainerRegistry", "Region": "eu-west-1", "AccessKey": "AK",
+               "SecretKey": {"HasValue": true, "NewValue": "k"}}),
+        json!({"Name": "E4", "FeedType": "AwsElasticContainerRegistry", "Region": "eu-west-1",
+               "OidcAuthentication": {"RoleArn": "arn:aws:iam::1:role/r", "SubjectKeys": []}}),
+        json!({"Name": "S2", "FeedType": "S3", "UseMachineCredentials": true}),
+        json!({"Name": "G2", "FeedType": "GcsStorage", "UseServiceAccountKey": false}),
+        json!({"Name": "N1", "FeedType": "Docker", "FeedUri": "https://r", "Password": {"HasValue": false, "NewValue": null}}),
+    ];
+    for body in accepted {
+        let r = api.post("/api/Spaces-1/feeds", body.clone()).await;
+        assert_eq!(r.status, 201, "{body}: {}", r.raw);
+    }
+    // Keeping the stored key on a later PUT is fine: the rule is the create's.
+    let e3 = api.get("/api/Spaces-1/feeds?name=E3").await.body["Items"][0].clone();
+    let put = api.put(&format!("/api/Spaces-1/feeds/{}", id(&e3)), e3.clone()).await;
+    assert_eq!(put.status, 200, "{}", put.raw);
+    assert_eq!(put.body["SecretKey"]["HasValue"], true);
+}
+
+#[tokio::test]
 async fn sensitive_variables_keep_their_secret_only_when_their_id_matches() {
     let api = Api::empty().await;
     let p = api.project("P").await;

@@ -150,6 +150,13 @@ impl Spec for Feed {
             // QUESTION: the text for creating a built-in feed type is not documented.
             return Err(ApiError::invalid(format!("A feed of type '{ft}' cannot be created.")));
         }
+        if change.creating() {
+            for field in required_credentials(&ft, doc) {
+                if !holds_value(doc.get(field)) {
+                    return Err(ApiError::invalid(format!("The {field} field is required.")));
+                }
+            }
+        }
         doc.insert("PackageAcquisitionLocationOptions".into(), acquisition_options(&ft));
         Ok(())
     }
@@ -159,6 +166,40 @@ impl Spec for Feed {
             return Err(ApiError::invalid("The built-in feeds cannot be deleted."));
         }
         Ok(())
+    }
+}
+
+/// The credentials a feed cannot be created without: an AWS feed signs in with its keys unless it
+/// uses the worker's own credentials or OpenID Connect; a Google Cloud Storage feed set to use a
+/// service account key needs the key (GO `feeds.NewS3Feed`, `NewAwsElasticContainerRegistry`;
+/// OC `*FeedResource`). Other feeds may be anonymous.
+// QUESTION: the server's own rule is inferred from the clients; whether it also signs in to AWS
+// to check an ECR feed's keys on save (SpaceCloner refuses ECR feeds for that reason) is not known.
+fn required_credentials(feed_type: &str, doc: &Doc) -> Vec<&'static str> {
+    let flag = |f: &str| doc.get(f).and_then(Value::as_bool).unwrap_or(false);
+    let oidc = doc
+        .get("OidcAuthentication")
+        .and_then(Value::as_object)
+        .is_some_and(|m| m.values().any(|v| !v.is_null() && v != "" && v != &json!([])));
+    match feed_type {
+        "AwsElasticContainerRegistry" if !flag("UseMachineCredentials") && !oidc => {
+            vec!["Region", "AccessKey", "SecretKey"]
+        }
+        "AwsElasticContainerRegistry" => vec!["Region"],
+        "S3" if !flag("UseMachineCredentials") => vec!["AccessKey", "SecretKey"],
+        "GcsStorage" if flag("UseServiceAccountKey") && !oidc => vec!["ServiceAccountJsonKey"],
+        _ => vec![],
+    }
+}
+
+/// True for a non-empty string, or a sensitive value being given a value.
+fn holds_value(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(Value::Object(m)) => m
+            .get("NewValue")
+            .is_some_and(|n| n.as_str().is_some_and(|s| !s.is_empty())),
+        _ => false,
     }
 }
 
