@@ -11,13 +11,21 @@ pub enum Kind {
     ProjectGroup,
     /// Tenant tag sets, `TagSets-N` (tags inside are `TagSets-N/Tags-M`).
     TagSet,
+    /// Package feeds, `Feeds-N`; the built-in ones are `feeds-builtin` and `feeds-builtin-releases`.
+    Feed,
     /// `Lifecycles-N`.
     Lifecycle,
 }
 
 impl Kind {
     /// Every kind, in sync order.
-    pub const ALL: &'static [Kind] = &[Kind::Environment, Kind::ProjectGroup, Kind::TagSet, Kind::Lifecycle];
+    pub const ALL: &'static [Kind] = &[
+        Kind::Environment,
+        Kind::ProjectGroup,
+        Kind::TagSet,
+        Kind::Feed,
+        Kind::Lifecycle,
+    ];
 
     /// Space-scoped collection path segment, e.g. `environments`.
     pub fn collection(self) -> &'static str {
@@ -25,6 +33,7 @@ impl Kind {
             Kind::Environment => "environments",
             Kind::ProjectGroup => "projectgroups",
             Kind::TagSet => "tagsets",
+            Kind::Feed => "feeds",
             Kind::Lifecycle => "lifecycles",
         }
     }
@@ -35,7 +44,7 @@ impl Kind {
         match self {
             Kind::Environment => Some("environments/sortorder"),
             Kind::TagSet => Some("tagsets/sortorder"),
-            Kind::ProjectGroup | Kind::Lifecycle => None,
+            Kind::ProjectGroup | Kind::Feed | Kind::Lifecycle => None,
         }
     }
 
@@ -45,6 +54,7 @@ impl Kind {
             Kind::Environment => "Environments",
             Kind::ProjectGroup => "ProjectGroups",
             Kind::TagSet => "TagSets",
+            Kind::Feed => "Feeds",
             Kind::Lifecycle => "Lifecycles",
         }
     }
@@ -55,6 +65,7 @@ impl Kind {
             Kind::Environment => "Environment",
             Kind::ProjectGroup => "Project group",
             Kind::TagSet => "Tenant tag set",
+            Kind::Feed => "Feed",
             Kind::Lifecycle => "Lifecycle",
         }
     }
@@ -78,6 +89,7 @@ mod tests {
         assert_eq!(Kind::from_id("Environments-12"), Some(Kind::Environment));
         assert_eq!(Kind::from_id("lifecycles-3"), Some(Kind::Lifecycle));
         assert_eq!(Kind::from_id("Environments-planned-Staging"), Some(Kind::Environment));
+        assert_eq!(Kind::from_id("feeds-builtin-releases"), Some(Kind::Feed));
         assert_eq!(Kind::from_id("Accounts-1"), None);
         assert_eq!(Kind::from_id(""), None);
     }
