@@ -185,6 +185,7 @@ pub static SETTINGS: &[SettingDef] = &[
     selector!("ENVIRONMENTS", "OctoSync.Environments", "Environments", Kind::Environment, "environments (created when missing, never updated)"),
     selector!("PROJECT_GROUPS", "OctoSync.ProjectGroups", "Project groups", Kind::ProjectGroup, "project groups (created when missing, never updated)"),
     selector!("TENANT_TAG_SETS", "OctoSync.TenantTagSets", "Tenant tag sets", Kind::TagSet, "tenant tag sets (missing tags are added; destination-only tags are kept)"),
+    selector!("FEEDS", "OctoSync.Feeds", "External feeds", Kind::Feed, "external feeds (created when missing, never updated; credentials never travel; built-in feeds map to the destination's)"),
     selector!("LIFECYCLES", "OctoSync.Lifecycles", "Lifecycles", Kind::Lifecycle, "lifecycles (phases follow the lifecycle phase option)"),
     SettingDef {
         env: "LIFECYCLE_PHASES",

@@ -5,6 +5,7 @@
 pub mod diff;
 pub mod document;
 pub mod environments;
+pub mod feeds;
 pub mod lifecycles;
 pub mod placeholder;
 pub mod project_groups;
@@ -268,6 +269,7 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(environments::Environments),
         Box::new(project_groups::ProjectGroups),
         Box::new(tenant_tag_sets::TenantTagSets),
+        Box::new(feeds::Feeds),
         Box::new(lifecycles::Lifecycles),
     ]
 }

@@ -25,6 +25,26 @@ pub fn secret(kind: Kind, name: &str, field: &str) -> (Value, CleanupItem) {
     )
 }
 
+/// A sensitive value that holds nothing: what a new item gets for a secret its server does not
+/// require. Sent explicitly, never the source's `{"HasValue": true}`, which could read as "keep".
+pub fn none() -> Value {
+    json!({"HasValue": false, "NewValue": null})
+}
+
+/// True for a value shaped as the API returns a secret field: `{"HasValue": …}` with nothing but
+/// `HasValue`, `NewValue` and `Hint`.
+pub fn is_sensitive(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        m.get("HasValue").is_some_and(Value::is_boolean)
+            && m.keys().all(|k| matches!(k.as_str(), "HasValue" | "NewValue" | "Hint"))
+    })
+}
+
+/// True when a sensitive value read from a server says a secret is stored there.
+pub fn has_value(v: &Value) -> bool {
+    v.get("HasValue").and_then(Value::as_bool).unwrap_or(false)
+}
+
 /// A clean-up entry for the item `name` of `kind`.
 pub fn cleanup(kind: Kind, name: &str, action: &str) -> CleanupItem {
     CleanupItem {
@@ -46,5 +66,17 @@ mod tests {
         assert_eq!(item.name, "Nexus");
         assert!(item.action.starts_with("Password: created with the placeholder"));
         assert!(!SECRET_PLACEHOLDER.starts_with("API-"), "never shaped like a real key");
+    }
+
+    #[test]
+    fn sensitive_values_are_recognised_by_shape_only() {
+        assert!(is_sensitive(&json!({"HasValue": true, "NewValue": null})));
+        assert!(is_sensitive(&json!({"HasValue": false, "Hint": "ends in 7"})));
+        assert!(is_sensitive(&none()));
+        assert!(!has_value(&none()));
+        assert!(has_value(&json!({"HasValue": true})));
+        assert!(!is_sensitive(&json!({"HasValue": true, "Region": "eu-west-1"})));
+        assert!(!is_sensitive(&json!("plain")));
+        assert!(!is_sensitive(&json!(null)));
     }
 }
