@@ -56,10 +56,10 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
             Kind::Feed,
             name,
             Action::Skip,
-            format!("exists on the destination as a {theirs} feed; the source's is a {ours} feed"),
+            format!("exists on the destination with feed type {theirs}; the source's is {ours}"),
         )
         .warnings([format!(
-            "feed '{name}' not synced: it is a {ours} feed on the source and a {theirs} feed on the destination. octosync never changes a feed's type, and references to this feed are not translated; rename one of them, or replace the destination's by hand"
+            "feed '{name}' not synced: its type is {ours} on the source and {theirs} on the destination. octosync never changes a feed's type, and references to this feed are not translated; rename one of them, or replace the destination's by hand"
         )])
         .at(id);
     }
@@ -89,7 +89,7 @@ fn built_in(ctx: &PlanContext<'_>, src: &Value, name: &str, role: &str) -> Plann
             name,
             Action::Unchanged,
             format!(
-                "built-in feed, never created: references to it are translated to the destination's built-in feed '{}'",
+                "built-in feed, never created; stands for the destination's built-in feed '{}'",
                 name_of(dest)
             ),
         )
@@ -348,7 +348,7 @@ mod tests {
         assert_eq!(p.change.action, Action::Skip);
         assert_eq!(
             p.change.reason,
-            "exists on the destination as a Helm feed; the source's is a Maven feed"
+            "exists on the destination with feed type Helm; the source's is Maven"
         );
         assert_eq!(p.change.warnings.len(), 1);
         assert!(p.change.warnings[0].contains("never changes a feed's type"));
