@@ -369,6 +369,18 @@ fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
         json!({"Name": "Docker Hub", "FeedType": "Docker", "FeedUri": "https://index.docker.io",
                "Username": "octosync", "Password": {"HasValue": true, "NewValue": "docker-hub-secret"}}),
     )?;
+    // Signs in with keys, so the destination's copy needs a placeholder secret key (SpaceCloner
+    // refuses ECR feeds altogether).
+    s.add(
+        Kind::Feed,
+        json!({"Name": "Team ECR", "FeedType": "AwsElasticContainerRegistry", "Region": "eu-west-1",
+               "AccessKey": "AKIADEMOFEED", "SecretKey": {"HasValue": true, "NewValue": "ecr-demo-secret-key"}}),
+    )?;
+    // A Helm repository here, an OCI registry of the same name there: never merged, never retyped.
+    s.add(
+        Kind::Feed,
+        json!({"Name": "Charts", "FeedType": "Helm", "FeedUri": "https://charts.example.com"}),
+    )?;
     let aws = s.add(
         Kind::Account,
         json!({"Name": "Dev AWS", "AccountType": "AmazonWebServicesAccount", "AccessKey": "AKIADEVDEMO",
@@ -627,9 +639,14 @@ fn demo_destination(store: &mut Store, space: &str) -> ApiResult<()> {
         Kind::Lifecycle,
         json!({"Name": "Hotfix", "Phases": [phase("Production", &[&prod])]}),
     )?;
+    // The destination's own mirror: kept as it is.
     s.add(
         Kind::Feed,
-        json!({"Name": "NuGet.org", "FeedType": "NuGet", "FeedUri": "https://api.nuget.org/v3/index.json"}),
+        json!({"Name": "NuGet.org", "FeedType": "NuGet", "FeedUri": "https://nuget-mirror.example.com/v3/index.json"}),
+    )?;
+    s.add(
+        Kind::Feed,
+        json!({"Name": "Charts", "FeedType": "OciRegistry", "FeedUri": "oci://registry.example.com/charts"}),
     )?;
     s.add(
         Kind::Account,
