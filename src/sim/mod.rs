@@ -241,6 +241,22 @@ impl SimServer {
         kinds::variable_set::sensitive_has_value(&self.shared.store(), space_id, set_id, variable_id)
     }
 
+    /// Whether any stored document, secrets as stored included, holds `text` (never the secret
+    /// itself): a canary test's look at what the server keeps, beyond what GET shows.
+    #[doc(hidden)]
+    pub fn stores_text(&self, text: &str) -> bool {
+        let store = self.shared.store();
+        let found = store
+            .all_docs()
+            .any(|d| serde_json::to_string(d).is_ok_and(|s| s.contains(text)));
+        found
+            || store
+                .tenant_vars
+                .values()
+                .flat_map(|t| t.project.iter().chain(&t.common))
+                .any(|v| v.value.to_string().contains(text))
+    }
+
     /// Create another space with its built-ins; returns its id (the existing one if the name is taken).
     pub fn add_space(&self, name: &str) -> String {
         if let Some(id) = self.space_id(name) {

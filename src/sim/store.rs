@@ -123,6 +123,11 @@ impl Store {
         }
     }
 
+    /// Every stored document of every space and kind, secrets as stored (never for rendering).
+    pub fn all_docs(&self) -> impl Iterator<Item = &Doc> {
+        self.spaces.iter().chain(self.colls.values().flatten())
+    }
+
     pub fn remove(&mut self, space: &str, kind: Kind, id: &str) -> Option<Doc> {
         let list = self.list_mut(space, kind);
         let pos = list.iter().position(|d| id_eq(d, id))?;

@@ -93,7 +93,7 @@ impl Pair {
 
 /// No two items of a synced kind share a name on the destination (the sign of a duplicated create).
 pub fn assert_names_unique(p: &Pair) {
-    for collection in ["environments", "projectgroups", "tagsets", "lifecycles"] {
+    for collection in ["environments", "projectgroups", "tagsets", "feeds", "lifecycles"] {
         let mut names: Vec<String> = p.dest_names(collection).iter().map(|n| n.to_lowercase()).collect();
         let total = names.len();
         names.sort();
