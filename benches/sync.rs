@@ -14,6 +14,7 @@ const PROJECT_GROUPS: usize = 300;
 const TAG_SETS: usize = 150;
 const TAGS_PER_SET: usize = 8;
 const LIFECYCLES: usize = 300;
+const FEEDS: usize = 20;
 const LATENCY: Duration = Duration::from_millis(5);
 
 /// Targets for the space above at 5 ms per request.
@@ -75,6 +76,21 @@ async fn bench() {
             .insert(&s, "tagsets", json!({"Name": format!("Set {i:04}"), "Tags": tags}))
             .expect("tagset");
     }
+    // Feeds of several types, a quarter with credentials (their passwords become clean-up entries),
+    // a quarter already on the destination.
+    let feed_types = ["NuGet", "Docker", "Maven", "Helm", "GitHub"];
+    for i in 0..FEEDS {
+        let mut feed = json!({"Name": format!("Feed {i:04}"), "FeedType": feed_types[i % feed_types.len()],
+                              "FeedUri": format!("https://feeds.example.com/{i}")});
+        if i % 4 == 1 {
+            feed["Username"] = json!("deployer");
+            feed["Password"] = json!({"HasValue": true, "NewValue": "bench-feed-password"});
+        }
+        source.insert(&s, "feeds", feed.clone()).expect("feed");
+        if i % 4 == 0 {
+            dest.insert(&d, "feeds", feed).expect("feed");
+        }
+    }
     for i in 0..LIFECYCLES {
         let phases: Vec<_> = (0..3)
             .map(|p| {
@@ -90,8 +106,8 @@ async fn bench() {
             )
             .expect("lc");
     }
-    let items = ENVIRONMENTS + PROJECT_GROUPS + TAG_SETS + LIFECYCLES;
-    println!("space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request", LATENCY.as_millis());
+    let items = ENVIRONMENTS + PROJECT_GROUPS + TAG_SETS + FEEDS + LIFECYCLES;
+    println!("space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request", LATENCY.as_millis());
 
     let dir = tempfile::tempdir().expect("tempdir");
     let mut figures = Vec::new();
@@ -108,6 +124,7 @@ async fn bench() {
                 ("OCTOSYNC_ENVIRONMENTS", "all"),
                 ("OCTOSYNC_PROJECT_GROUPS", "all"),
                 ("OCTOSYNC_TENANT_TAG_SETS", "all"),
+                ("OCTOSYNC_FEEDS", "all"),
                 ("OCTOSYNC_LIFECYCLES", "all"),
             ]
             .map(|(k, v)| (k.to_string(), v.to_string())),
