@@ -11,13 +11,24 @@ pub enum Kind {
     ProjectGroup,
     /// Tenant tag sets, `TagSets-N` (tags inside are `TagSets-N/Tags-M`).
     TagSet,
+    /// `MachinePolicies-N`; one per space is the default.
+    MachinePolicy,
+    /// `WorkerPools-N`, static or dynamic; one per space is the default.
+    WorkerPool,
     /// `Lifecycles-N`.
     Lifecycle,
 }
 
 impl Kind {
     /// Every kind, in sync order.
-    pub const ALL: &'static [Kind] = &[Kind::Environment, Kind::ProjectGroup, Kind::TagSet, Kind::Lifecycle];
+    pub const ALL: &'static [Kind] = &[
+        Kind::Environment,
+        Kind::ProjectGroup,
+        Kind::TagSet,
+        Kind::MachinePolicy,
+        Kind::WorkerPool,
+        Kind::Lifecycle,
+    ];
 
     /// Space-scoped collection path segment, e.g. `environments`.
     pub fn collection(self) -> &'static str {
@@ -25,6 +36,8 @@ impl Kind {
             Kind::Environment => "environments",
             Kind::ProjectGroup => "projectgroups",
             Kind::TagSet => "tagsets",
+            Kind::MachinePolicy => "machinepolicies",
+            Kind::WorkerPool => "workerpools",
             Kind::Lifecycle => "lifecycles",
         }
     }
@@ -35,7 +48,8 @@ impl Kind {
         match self {
             Kind::Environment => Some("environments/sortorder"),
             Kind::TagSet => Some("tagsets/sortorder"),
-            Kind::ProjectGroup | Kind::Lifecycle => None,
+            Kind::WorkerPool => Some("workerpools/sortorder"),
+            Kind::ProjectGroup | Kind::MachinePolicy | Kind::Lifecycle => None,
         }
     }
 
@@ -45,6 +59,8 @@ impl Kind {
             Kind::Environment => "Environments",
             Kind::ProjectGroup => "ProjectGroups",
             Kind::TagSet => "TagSets",
+            Kind::MachinePolicy => "MachinePolicies",
+            Kind::WorkerPool => "WorkerPools",
             Kind::Lifecycle => "Lifecycles",
         }
     }
@@ -55,8 +71,17 @@ impl Kind {
             Kind::Environment => "Environment",
             Kind::ProjectGroup => "Project group",
             Kind::TagSet => "Tenant tag set",
+            Kind::MachinePolicy => "Machine policy",
+            Kind::WorkerPool => "Worker pool",
             Kind::Lifecycle => "Lifecycle",
         }
+    }
+
+    /// True for kinds of which every space has exactly one default (`IsDefault`): machine policies
+    /// and worker pools. The source's default stands for the destination's default, whatever
+    /// either is called, because targets, workers and steps fall back to it.
+    pub fn has_space_default(self) -> bool {
+        matches!(self, Kind::MachinePolicy | Kind::WorkerPool)
     }
 
     /// The kind an Octopus id belongs to, read from its prefix (`Environments-12` → Environment).
@@ -77,6 +102,8 @@ mod tests {
     fn ids_name_their_kind() {
         assert_eq!(Kind::from_id("Environments-12"), Some(Kind::Environment));
         assert_eq!(Kind::from_id("lifecycles-3"), Some(Kind::Lifecycle));
+        assert_eq!(Kind::from_id("MachinePolicies-1"), Some(Kind::MachinePolicy));
+        assert_eq!(Kind::from_id("WorkerPools-21"), Some(Kind::WorkerPool));
         assert_eq!(Kind::from_id("Environments-planned-Staging"), Some(Kind::Environment));
         assert_eq!(Kind::from_id("Accounts-1"), None);
         assert_eq!(Kind::from_id(""), None);
