@@ -77,6 +77,14 @@ impl Kind {
         }
     }
 
+    /// The label in the plural, e.g. `Machine policies`, for progress and log lines.
+    pub fn plural(self) -> String {
+        match self.label().strip_suffix('y') {
+            Some(stem) => format!("{stem}ies"),
+            None => format!("{}s", self.label()),
+        }
+    }
+
     /// True for kinds of which every space has exactly one default (`IsDefault`): machine policies
     /// and worker pools. The source's default stands for the destination's default, whatever
     /// either is called, because targets, workers and steps fall back to it.
@@ -107,5 +115,8 @@ mod tests {
         assert_eq!(Kind::from_id("Environments-planned-Staging"), Some(Kind::Environment));
         assert_eq!(Kind::from_id("Accounts-1"), None);
         assert_eq!(Kind::from_id(""), None);
+        assert_eq!(Kind::MachinePolicy.plural(), "Machine policies");
+        assert_eq!(Kind::WorkerPool.plural(), "Worker pools");
+        assert_eq!(Kind::Environment.plural(), "Environments");
     }
 }
