@@ -15,6 +15,8 @@ const TAG_SETS: usize = 150;
 const TAGS_PER_SET: usize = 8;
 const LIFECYCLES: usize = 300;
 const FEEDS: usize = 20;
+const MACHINE_POLICIES: usize = 5;
+const WORKER_POOLS: usize = 10;
 const LATENCY: Duration = Duration::from_millis(5);
 
 /// Targets for the space above at 5 ms per request.
@@ -106,8 +108,23 @@ async fn bench() {
             )
             .expect("lc");
     }
-    let items = ENVIRONMENTS + PROJECT_GROUPS + TAG_SETS + FEEDS + LIFECYCLES;
-    println!("space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request", LATENCY.as_millis());
+    for i in 0..MACHINE_POLICIES {
+        let policy = json!({"Name": format!("Policy {i:02}"), "MachineHealthCheckPolicy": {"HealthCheckInterval": "00:15:00", "HealthCheckType": "RunScript"}});
+        source.insert(&s, "machinepolicies", policy.clone()).expect("policy");
+        // One already exists on the destination, with its own details.
+        if i == 0 {
+            dest.insert(&d, "machinepolicies", policy).expect("policy");
+        }
+    }
+    for i in 0..WORKER_POOLS {
+        let pool = json!({"Name": format!("Pool {i:02}")});
+        source.insert(&s, "workerpools", pool.clone()).expect("pool");
+        if i < 2 {
+            dest.insert(&d, "workerpools", pool).expect("pool");
+        }
+    }
+    let items = ENVIRONMENTS + PROJECT_GROUPS + TAG_SETS + FEEDS + MACHINE_POLICIES + WORKER_POOLS + LIFECYCLES;
+    println!("space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request", LATENCY.as_millis());
 
     let dir = tempfile::tempdir().expect("tempdir");
     let mut figures = Vec::new();
@@ -125,6 +142,8 @@ async fn bench() {
                 ("OCTOSYNC_PROJECT_GROUPS", "all"),
                 ("OCTOSYNC_TENANT_TAG_SETS", "all"),
                 ("OCTOSYNC_FEEDS", "all"),
+                ("OCTOSYNC_MACHINE_POLICIES", "all"),
+                ("OCTOSYNC_WORKER_POOLS", "all"),
                 ("OCTOSYNC_LIFECYCLES", "all"),
             ]
             .map(|(k, v)| (k.to_string(), v.to_string())),

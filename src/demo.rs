@@ -16,6 +16,8 @@ pub const DEMO_SELECTORS: &[(&str, &str)] = &[
     ("OCTOSYNC_PROJECT_GROUPS", "all"),
     ("OCTOSYNC_TENANT_TAG_SETS", "all"),
     ("OCTOSYNC_FEEDS", "all"),
+    ("OCTOSYNC_MACHINE_POLICIES", "all"),
+    ("OCTOSYNC_WORKER_POOLS", "all"),
     ("OCTOSYNC_LIFECYCLES", "all"),
 ];
 

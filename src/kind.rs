@@ -13,6 +13,10 @@ pub enum Kind {
     TagSet,
     /// Package feeds, `Feeds-N`; the built-in ones are `feeds-builtin` and `feeds-builtin-releases`.
     Feed,
+    /// `MachinePolicies-N`; one per space is the default.
+    MachinePolicy,
+    /// `WorkerPools-N`, static or dynamic; one per space is the default.
+    WorkerPool,
     /// `Lifecycles-N`.
     Lifecycle,
 }
@@ -24,6 +28,8 @@ impl Kind {
         Kind::ProjectGroup,
         Kind::TagSet,
         Kind::Feed,
+        Kind::MachinePolicy,
+        Kind::WorkerPool,
         Kind::Lifecycle,
     ];
 
@@ -34,6 +40,8 @@ impl Kind {
             Kind::ProjectGroup => "projectgroups",
             Kind::TagSet => "tagsets",
             Kind::Feed => "feeds",
+            Kind::MachinePolicy => "machinepolicies",
+            Kind::WorkerPool => "workerpools",
             Kind::Lifecycle => "lifecycles",
         }
     }
@@ -44,7 +52,8 @@ impl Kind {
         match self {
             Kind::Environment => Some("environments/sortorder"),
             Kind::TagSet => Some("tagsets/sortorder"),
-            Kind::ProjectGroup | Kind::Feed | Kind::Lifecycle => None,
+            Kind::WorkerPool => Some("workerpools/sortorder"),
+            Kind::ProjectGroup | Kind::Feed | Kind::MachinePolicy | Kind::Lifecycle => None,
         }
     }
 
@@ -55,6 +64,8 @@ impl Kind {
             Kind::ProjectGroup => "ProjectGroups",
             Kind::TagSet => "TagSets",
             Kind::Feed => "Feeds",
+            Kind::MachinePolicy => "MachinePolicies",
+            Kind::WorkerPool => "WorkerPools",
             Kind::Lifecycle => "Lifecycles",
         }
     }
@@ -66,8 +77,25 @@ impl Kind {
             Kind::ProjectGroup => "Project group",
             Kind::TagSet => "Tenant tag set",
             Kind::Feed => "Feed",
+            Kind::MachinePolicy => "Machine policy",
+            Kind::WorkerPool => "Worker pool",
             Kind::Lifecycle => "Lifecycle",
         }
+    }
+
+    /// The label in the plural, e.g. `Machine policies`, for progress and log lines.
+    pub fn plural(self) -> String {
+        match self.label().strip_suffix('y') {
+            Some(stem) => format!("{stem}ies"),
+            None => format!("{}s", self.label()),
+        }
+    }
+
+    /// True for kinds of which every space has exactly one default (`IsDefault`): machine policies
+    /// and worker pools. The source's default stands for the destination's default, whatever
+    /// either is called, because targets, workers and steps fall back to it.
+    pub fn has_space_default(self) -> bool {
+        matches!(self, Kind::MachinePolicy | Kind::WorkerPool)
     }
 
     /// The kind an Octopus id belongs to, read from its prefix (`Environments-12` → Environment).
@@ -88,9 +116,14 @@ mod tests {
     fn ids_name_their_kind() {
         assert_eq!(Kind::from_id("Environments-12"), Some(Kind::Environment));
         assert_eq!(Kind::from_id("lifecycles-3"), Some(Kind::Lifecycle));
+        assert_eq!(Kind::from_id("MachinePolicies-1"), Some(Kind::MachinePolicy));
+        assert_eq!(Kind::from_id("WorkerPools-21"), Some(Kind::WorkerPool));
         assert_eq!(Kind::from_id("Environments-planned-Staging"), Some(Kind::Environment));
         assert_eq!(Kind::from_id("feeds-builtin-releases"), Some(Kind::Feed));
         assert_eq!(Kind::from_id("Accounts-1"), None);
         assert_eq!(Kind::from_id(""), None);
+        assert_eq!(Kind::MachinePolicy.plural(), "Machine policies");
+        assert_eq!(Kind::WorkerPool.plural(), "Worker pools");
+        assert_eq!(Kind::Environment.plural(), "Environments");
     }
 }

@@ -13,6 +13,15 @@ pub enum PhaseOption {
     Never,
 }
 
+/// What happens to the details of an item the destination already has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExistingOption {
+    /// The destination's item keeps its own details (the default).
+    LeaveExisting,
+    /// The fields octosync owns for the kind take the source's values.
+    Overwrite,
+}
+
 /// Every rule the stages consult.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rules {
@@ -23,6 +32,8 @@ pub struct Rules {
     /// A project group's legacy environment links the destination lacks (not a setting: the links are
     /// obsolete, so dropping the missing ones is always right).
     pub project_group_environments: MatchPolicy,
+    /// Details of machine policies the destination already has.
+    pub machine_policies: ExistingOption,
 }
 
 impl Default for Rules {
@@ -31,6 +42,7 @@ impl Default for Rules {
             lifecycle_phases: PhaseOption::LeaveExisting,
             lifecycle_phase_environments: MatchPolicy::SkipUnlessPartialMatch,
             project_group_environments: MatchPolicy::IgnoreMismatch,
+            machine_policies: ExistingOption::LeaveExisting,
         }
     }
 }

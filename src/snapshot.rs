@@ -106,8 +106,8 @@ impl Snapshot {
                 .await
                 .with_context(|| {
                     format!(
-                        "could not load the {}s of the {} space",
-                        kind.label().to_lowercase(),
+                        "could not load the {} of the {} space",
+                        kind.plural().to_lowercase(),
                         client.role()
                     )
                 })?;

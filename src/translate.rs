@@ -28,21 +28,6 @@ pub fn built_in_role(kind: Kind, doc: &Value) -> Option<&'static str> {
     }
 }
 
-/// The destination item the source item `src` of `kind` stands for: the destination's built-in
-/// of the same role for a built-in, otherwise the item of the same name, unless that one is a
-/// built-in or cannot replace it (a feed of another type).
-pub fn counterpart<'d>(kind: Kind, src: &Value, destination: &'d Snapshot) -> Option<&'d Value> {
-    if let Some(role) = built_in_role(kind, src) {
-        return destination
-            .items(kind)
-            .iter()
-            .find(|d| built_in_role(kind, d) == Some(role));
-    }
-    destination
-        .by_name(kind, name_of(src))
-        .filter(|d| built_in_role(kind, d).is_none() && same_type(kind, src, d))
-}
-
 /// True when `dest` is of the type `src` is, for kinds whose type decides what refers to them
 /// (a step's Docker image cannot come from a NuGet feed).
 fn same_type(kind: Kind, src: &Value, dest: &Value) -> bool {
@@ -60,7 +45,7 @@ pub enum Translation {
     /// The destination item with the same name.
     Mapped(String),
     /// The source item exists but the destination has nothing of that name (or only an item it
-    /// cannot stand for, see [`counterpart`]).
+    /// cannot stand for, see [`Translator::counterpart`]).
     Missing {
         /// Kind of the item.
         kind: Kind,
@@ -92,13 +77,54 @@ impl<'a> Translator<'a> {
         let Some(src) = self.source.by_id(kind, id) else {
             return Translation::Unknown;
         };
-        let name = name_of(src);
-        match counterpart(kind, src, self.destination) {
-            Some(dest) => Translation::Mapped(id_of(dest).to_string()),
-            None => Translation::Missing {
+        match self.counterpart(kind, src) {
+            Counterpart::Found(dest) => Translation::Mapped(id_of(dest).to_string()),
+            Counterpart::Missing | Counterpart::ClaimedDefault(_) => Translation::Missing {
                 kind,
-                name: name.to_string(),
+                name: name_of(src).to_string(),
             },
+        }
+    }
+
+    /// The destination item that stands for the source item `src` of `kind`: the item of the same
+    /// name, except for kinds with a space default ([`Kind::has_space_default`]), where the
+    /// source's default is the destination's default whatever either is called. A destination
+    /// without a default (never seen on a real server) falls back to the name.
+    pub fn counterpart(&self, kind: Kind, src: &Value) -> Counterpart<'a> {
+        // A built-in (a feed every space has) stands for the destination's built-in of its role.
+        if let Some(role) = built_in_role(kind, src) {
+            return match self
+                .destination
+                .items(kind)
+                .iter()
+                .find(|d| built_in_role(kind, d) == Some(role))
+            {
+                Some(dest) => Counterpart::Found(dest),
+                None => Counterpart::Missing,
+            };
+        }
+        if kind.has_space_default() && is_default(src) {
+            if let Some(dest) = default_of(self.destination, kind) {
+                return Counterpart::Found(dest);
+            }
+        }
+        match self.destination.by_name(kind, name_of(src)) {
+            None => Counterpart::Missing,
+            // A same-named built-in is the destination's own; an item of another type (a Docker
+            // feed for a NuGet one) cannot stand for the source's either.
+            Some(dest) if built_in_role(kind, dest).is_some() => Counterpart::ClaimedDefault(dest),
+            Some(dest) if !same_type(kind, src, dest) => Counterpart::Missing,
+            // The destination's default already stands for the source's own default; matching a
+            // second source item to it by name would merge two items into one.
+            Some(dest)
+                if kind.has_space_default()
+                    && is_default(dest)
+                    && !is_default(src)
+                    && default_of(self.source, kind).is_some() =>
+            {
+                Counterpart::ClaimedDefault(dest)
+            }
+            Some(dest) => Counterpart::Found(dest),
         }
     }
 
@@ -109,10 +135,136 @@ impl<'a> Translator<'a> {
     }
 }
 
+/// What stands for a source item on the destination.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Counterpart<'a> {
+    /// This destination item.
+    Found(&'a Value),
+    /// Nothing: the item is new to the destination.
+    Missing,
+    /// The same-named destination item is the destination's default (which the source's own
+    /// default already stands for) or one of its built-ins; the source item has no counterpart and
+    /// cannot be created under its name either.
+    ClaimedDefault(&'a Value),
+}
+
+impl<'a> Counterpart<'a> {
+    /// The destination item, when there is one to match.
+    pub fn found(self) -> Option<&'a Value> {
+        match self {
+            Counterpart::Found(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+/// True for the space's default item (`IsDefault`).
+pub fn is_default(doc: &Value) -> bool {
+    doc.get("IsDefault").and_then(Value::as_bool) == Some(true)
+}
+
+/// The space's default item of `kind`, if it has one.
+pub fn default_of(snapshot: &Snapshot, kind: Kind) -> Option<&Value> {
+    snapshot.items(kind).iter().find(|d| is_default(d))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_sources_default_policy_and_pool_map_to_the_destinations_default_whatever_their_names() {
+        let src = Snapshot::from_docs([
+            (
+                Kind::MachinePolicy,
+                vec![
+                    json!({"Id": "MachinePolicies-1", "Name": "Default Machine Policy", "IsDefault": true}),
+                    json!({"Id": "MachinePolicies-2", "Name": "Fast", "IsDefault": false}),
+                ],
+            ),
+            (
+                Kind::WorkerPool,
+                vec![json!({"Id": "WorkerPools-1", "Name": "Hosted Ubuntu", "IsDefault": true})],
+            ),
+        ]);
+        let dst = Snapshot::from_docs([
+            (
+                Kind::MachinePolicy,
+                vec![
+                    json!({"Id": "MachinePolicies-40", "Name": "Fast", "IsDefault": false}),
+                    json!({"Id": "MachinePolicies-41", "Name": "Production default", "IsDefault": true}),
+                ],
+            ),
+            (
+                Kind::WorkerPool,
+                vec![
+                    json!({"Id": "WorkerPools-7", "Name": "Hosted Ubuntu", "IsDefault": false}),
+                    json!({"Id": "WorkerPools-8", "Name": "Default Worker Pool", "IsDefault": true}),
+                ],
+            ),
+        ]);
+        let t = Translator::new(&src, &dst);
+        assert_eq!(
+            t.translate("MachinePolicies-1"),
+            Translation::Mapped("MachinePolicies-41".into())
+        );
+        assert_eq!(
+            t.translate("MachinePolicies-2"),
+            Translation::Mapped("MachinePolicies-40".into())
+        );
+        // The default wins over a same-named destination pool that is not the default.
+        assert_eq!(
+            t.translate("WorkerPools-1"),
+            Translation::Mapped("WorkerPools-8".into())
+        );
+    }
+
+    #[test]
+    fn a_source_item_named_like_the_destinations_default_does_not_merge_into_it() {
+        let src = Snapshot::from_docs([(
+            Kind::MachinePolicy,
+            vec![
+                json!({"Id": "MachinePolicies-1", "Name": "Standard", "IsDefault": true}),
+                json!({"Id": "MachinePolicies-2", "Name": "Default Machine Policy", "IsDefault": false}),
+            ],
+        )]);
+        let dst = Snapshot::from_docs([(
+            Kind::MachinePolicy,
+            vec![json!({"Id": "MachinePolicies-9", "Name": "Default Machine Policy", "IsDefault": true})],
+        )]);
+        let t = Translator::new(&src, &dst);
+        assert_eq!(
+            t.translate("MachinePolicies-1"),
+            Translation::Mapped("MachinePolicies-9".into())
+        );
+        assert_eq!(
+            t.translate("MachinePolicies-2"),
+            Translation::Missing {
+                kind: Kind::MachinePolicy,
+                name: "Default Machine Policy".into()
+            }
+        );
+        let second = src.by_id(Kind::MachinePolicy, "MachinePolicies-2").unwrap();
+        assert!(matches!(
+            t.counterpart(Kind::MachinePolicy, second),
+            Counterpart::ClaimedDefault(_)
+        ));
+    }
+
+    #[test]
+    fn kinds_without_a_space_default_match_by_name_only() {
+        let src = Snapshot::from_docs([(
+            Kind::Environment,
+            vec![json!({"Id": "Environments-1", "Name": "Dev", "IsDefault": true})],
+        )]);
+        let dst = Snapshot::from_docs([(
+            Kind::Environment,
+            vec![json!({"Id": "Environments-2", "Name": "Prod", "IsDefault": true})],
+        )]);
+        let t = Translator::new(&src, &dst);
+        assert!(matches!(t.translate("Environments-1"), Translation::Missing { .. }));
+    }
 
     #[test]
     fn ids_map_by_name_across_instances() {

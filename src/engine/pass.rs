@@ -68,10 +68,10 @@ pub(super) async fn run(
         let kind = stage.kind();
         let selector = job.selector(kind);
         if selector.is_none() {
-            tracing::debug!("{}s: not selected", kind.label());
+            tracing::debug!("{}: not selected", kind.plural());
             continue;
         }
-        tracing::debug!("{}s: selecting {}", kind.label(), selector.describe());
+        tracing::debug!("{}: selecting {}", kind.plural(), selector.describe());
         let ctx = PlanContext {
             source,
             destination: &destination,
@@ -167,7 +167,7 @@ pub(super) async fn run(
         }
         if let Some(l) = log {
             let pct = 50 + (45 * (index + 1) / total) as u8;
-            l.progress(pct, &format!("{}s done", kind.label()));
+            l.progress(pct, &format!("{} done", kind.plural()));
         }
         if not_attempted > 0 {
             let why = format!(

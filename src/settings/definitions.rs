@@ -186,6 +186,22 @@ pub static SETTINGS: &[SettingDef] = &[
     selector!("PROJECT_GROUPS", "OctoSync.ProjectGroups", "Project groups", Kind::ProjectGroup, "project groups (created when missing, never updated)"),
     selector!("TENANT_TAG_SETS", "OctoSync.TenantTagSets", "Tenant tag sets", Kind::TagSet, "tenant tag sets (missing tags are added; destination-only tags are kept)"),
     selector!("FEEDS", "OctoSync.Feeds", "External feeds", Kind::Feed, "external feeds (created when missing, never updated; credentials never travel; built-in feeds map to the destination's)"),
+    selector!("MACHINE_POLICIES", "OctoSync.MachinePolicies", "Machine policies", Kind::MachinePolicy, "machine policies (created when missing; existing ones follow the machine policy update option; the default policy is matched to the destination's default)"),
+    SettingDef {
+        env: "MACHINE_POLICY_UPDATES",
+        parameter: "OctoSync.MachinePolicyUpdates",
+        label: "Details of existing machine policies",
+        help: "What happens to machine policies that already exist on the destination. `Overwrite` gives them the source's health check, connectivity, update, clean-up, retry and timeout settings and description; their name and which policy is the default never change.",
+        control: Control::Select(&[
+            ("LeaveExisting", "Leave existing machine policies as they are"),
+            ("Overwrite", "Overwrite existing machine policies' settings with the source's"),
+        ]),
+        default: "LeaveExisting",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
+    selector!("WORKER_POOLS", "OctoSync.WorkerPools", "Worker pools", Kind::WorkerPool, "worker pools (static pools created when missing, never updated; dynamic pools skipped)"),
     selector!("LIFECYCLES", "OctoSync.Lifecycles", "Lifecycles", Kind::Lifecycle, "lifecycles (phases follow the lifecycle phase option)"),
     SettingDef {
         env: "LIFECYCLE_PHASES",

@@ -9,7 +9,7 @@ pub mod values;
 
 use crate::kind::Kind;
 use crate::report::Mode;
-use crate::rules::{PhaseOption, Rules};
+use crate::rules::{ExistingOption, PhaseOption, Rules};
 use crate::scope::MatchPolicy;
 use definitions::{PREFIX, SETTINGS};
 use selector::Selector;
@@ -36,6 +36,9 @@ pub struct RawSettings {
     pub project_groups: Option<String>,
     pub tenant_tag_sets: Option<String>,
     pub feeds: Option<String>,
+    pub machine_policies: Option<String>,
+    pub machine_policy_updates: Option<String>,
+    pub worker_pools: Option<String>,
     pub lifecycles: Option<String>,
     pub lifecycle_phases: Option<String>,
     pub lifecycle_phase_environment_match: Option<String>,
@@ -294,6 +297,17 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         .and_then(MatchPolicy::from_name)
         .unwrap_or(MatchPolicy::SkipUnlessPartialMatch);
 
+    let machine_policies = match p
+        .take(
+            "MACHINE_POLICY_UPDATES",
+            parse_choice(raw.machine_policy_updates.as_deref(), &["LeaveExisting", "Overwrite"]),
+        )
+        .flatten()
+    {
+        Some("Overwrite") => ExistingOption::Overwrite,
+        _ => ExistingOption::LeaveExisting,
+    };
+
     let fail_on_changes = p
         .take("FAIL_ON_CHANGES", parse_bool(raw.fail_on_changes.as_deref()))
         .flatten()
@@ -386,6 +400,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         rules: Rules {
             lifecycle_phases,
             lifecycle_phase_environments,
+            machine_policies,
             ..Rules::default()
         },
         report_dir,
@@ -411,6 +426,8 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
         "PROJECT_GROUPS" => raw.project_groups.as_deref(),
         "TENANT_TAG_SETS" => raw.tenant_tag_sets.as_deref(),
         "FEEDS" => raw.feeds.as_deref(),
+        "MACHINE_POLICIES" => raw.machine_policies.as_deref(),
+        "WORKER_POOLS" => raw.worker_pools.as_deref(),
         "LIFECYCLES" => raw.lifecycles.as_deref(),
         _ => None,
     }
@@ -618,6 +635,29 @@ mod tests {
         assert!(job.selector(Kind::Environment).matches("Development"));
         assert!(!job.selector(Kind::Environment).matches("Development Sandbox"));
         assert_eq!(job.rules.lifecycle_phases, PhaseOption::Overwrite);
+    }
+
+    #[test]
+    fn machine_policy_updates_are_left_alone_unless_overwrite_is_chosen() {
+        assert_eq!(
+            from_vars(base()).unwrap().rules.machine_policies,
+            ExistingOption::LeaveExisting
+        );
+        let job = from_vars(with(&[
+            ("OCTOSYNC_MACHINE_POLICY_UPDATES", "overwrite"),
+            ("OCTOSYNC_MACHINE_POLICIES", "all"),
+            ("OCTOSYNC_WORKER_POOLS", "!Hosted*"),
+        ]))
+        .unwrap();
+        assert_eq!(job.rules.machine_policies, ExistingOption::Overwrite);
+        assert!(job.selector(Kind::MachinePolicy).matches("Default Machine Policy"));
+        assert!(!job.selector(Kind::WorkerPool).matches("Hosted Ubuntu"));
+        let err = from_vars(with(&[("OCTOSYNC_MACHINE_POLICY_UPDATES", "Always")])).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("OCTOSYNC_MACHINE_POLICY_UPDATES: expected one of LeaveExisting, Overwrite, got 'Always'"),
+            "{err}"
+        );
     }
 
     #[test]

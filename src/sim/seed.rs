@@ -287,6 +287,23 @@ impl Seeder<'_> {
     }
 }
 
+/// The "Linux Servers" machine policy with its health check interval and update behaviours.
+fn linux_policy(interval: &str, calamari: &str, tentacle: &str) -> Value {
+    json!({
+        "Name": "Linux Servers", "Description": "SSH targets",
+        "MachineHealthCheckPolicy": {
+            "PowerShellHealthCheckPolicy": {"RunType": "InheritFromDefault", "ScriptBody": null},
+            "BashHealthCheckPolicy": {"RunType": "InheritFromDefault", "ScriptBody": null},
+            "HealthCheckInterval": interval, "HealthCheckCron": null, "HealthCheckCronTimezone": "UTC",
+            "HealthCheckType": "RunScript"
+        },
+        "MachineUpdatePolicy": {
+            "CalamariUpdateBehavior": calamari, "TentacleUpdateBehavior": tentacle,
+            "KubernetesAgentUpdateBehavior": "Update", "TentacleUpdateAccountId": null
+        }
+    })
+}
+
 fn phase(name: &str, envs: &[&String]) -> Value {
     json!({"Name": name, "AutomaticDeploymentTargets": [], "OptionalDeploymentTargets": envs})
 }
@@ -395,6 +412,17 @@ fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
         "PowerShellHealthCheckPolicy": {"RunType": "InheritFromDefault", "ScriptBody": null},
         "BashHealthCheckPolicy": {"RunType": "InheritFromDefault", "ScriptBody": null},
         "HealthCheckInterval": "00:10:00", "HealthCheckCron": null, "HealthCheckCronTimezone": "UTC", "HealthCheckType": "RunScript"}}))?;
+    // On both instances, with Dev's own update settings; the destination keeps its own by default.
+    s.add(Kind::MachinePolicy, linux_policy("00:15:00", "UpdateAlways", "Update"))?;
+    s.add(
+        Kind::WorkerPool,
+        json!({"Name": "Windows Workers", "Description": "Windows build workers"}),
+    )?;
+    // As on an Octopus Cloud source: skipped, since only Cloud provides dynamic workers.
+    s.add(
+        Kind::WorkerPool,
+        json!({"Name": "Hosted Ubuntu", "WorkerPoolType": "DynamicWorkerPool", "WorkerType": "UbuntuDefault"}),
+    )?;
     let cert = s.add(
         Kind::Certificate,
         json!({"Name": "Wildcard Dev", "Notes": "*.dev.example.com",
@@ -656,6 +684,15 @@ fn demo_destination(store: &mut Store, space: &str) -> ApiResult<()> {
     let pool = s.add(
         Kind::WorkerPool,
         json!({"Name": "Ubuntu Workers", "Description": "Production Linux workers"}),
+    )?;
+    // The default policy under this instance's own name: the source's default maps to it.
+    let default_policy = s.id_of(Kind::MachinePolicy, "Default Machine Policy");
+    s.modify(Kind::MachinePolicy, &default_policy, |d| {
+        d["Name"] = json!("Production Machine Policy");
+    })?;
+    s.add(
+        Kind::MachinePolicy,
+        linux_policy("04:00:00", "UpdateOnDeployment", "NeverUpdate"),
     )?;
     s.add(
         Kind::Machine,

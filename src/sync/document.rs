@@ -41,6 +41,28 @@ pub fn overlay(destination: &Value, fields: &[(&str, Value)]) -> (Value, Vec<Str
     (doc, changed)
 }
 
+/// `source` laid over `destination` for an owned field that is an object: the source's values for the
+/// keys the destination's object has, recursively; every other key keeps the destination's value.
+///
+/// Like [`overlay`] for top-level fields: a sub-field only one server knows (a newer server's
+/// `KubernetesAgentUpdateBehavior`, a renamed 2018 field) is left as the destination has it, so an
+/// overwritten document settles instead of differing on every run. Anything that is not an object
+/// on both sides is the source's value.
+pub fn merge_known(destination: &Value, source: &Value) -> Value {
+    match (destination, source) {
+        (Value::Object(d), Value::Object(s)) => {
+            let mut out = d.clone();
+            for (key, value) in out.iter_mut() {
+                if let Some(v) = s.get(key) {
+                    *value = merge_known(value, v);
+                }
+            }
+            Value::Object(out)
+        }
+        _ => source.clone(),
+    }
+}
+
 /// Equal as far as Octopus is concerned: `null`, `""`, `[]` and a missing field are all "empty"
 /// (servers trim and normalise these differently), compared recursively through arrays and objects.
 pub fn equivalent(a: &Value, b: &Value) -> bool {
@@ -112,6 +134,18 @@ mod tests {
         assert!(!equivalent(&json!({"Scopes": ["Tenant"]}), &json!({})));
         let (_, changed) = overlay(&json!({"Description": null}), &[("Description", json!(""))]);
         assert!(changed.is_empty());
+    }
+
+    #[test]
+    fn merged_objects_take_the_source_only_where_the_destination_knows_the_key() {
+        let dest = json!({"A": {"X": 1, "Newer": "kept"}, "B": 2});
+        let src = json!({"A": {"X": 5, "Older": "dropped"}, "B": null});
+        assert_eq!(
+            merge_known(&dest, &src),
+            json!({"A": {"X": 5, "Newer": "kept"}, "B": null})
+        );
+        assert_eq!(merge_known(&json!(null), &json!({"X": 1})), json!({"X": 1}));
+        assert_eq!(merge_known(&json!([1]), &json!([2, 3])), json!([2, 3]));
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! External feeds: created when missing with the source's type, URL and settings; never updated, so
 //! each instance keeps its own URL and credentials. A username may travel, a secret never does.
 //! Built-in feeds are never created: the source's stand for the destination's (see
-//! [`crate::translate::counterpart`], which later stages translate step feeds through).
+//! [`crate::translate::Translator::counterpart`], which later stages translate step feeds through).
 
 use super::{document, placeholder, PlanContext, Planned, Stage};
 use crate::kind::Kind;
 use crate::report::{Action, CleanupItem};
 use crate::snapshot::{id_of, name_of};
-use crate::translate::{built_in_role, counterpart};
+use crate::translate::built_in_role;
 use serde_json::Value;
 
 /// The external feeds stage.
@@ -83,7 +83,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
 
 /// A source built-in feed: never created; it stands for the destination's built-in of its role.
 fn built_in(ctx: &PlanContext<'_>, src: &Value, name: &str, role: &str) -> Planned {
-    match counterpart(Kind::Feed, src, ctx.destination) {
+    match ctx.translator().counterpart(Kind::Feed, src).found() {
         Some(dest) => Planned::no_write(
             Kind::Feed,
             name,

@@ -7,9 +7,11 @@ pub mod document;
 pub mod environments;
 pub mod feeds;
 pub mod lifecycles;
+pub mod machine_policies;
 pub mod placeholder;
 pub mod project_groups;
 pub mod tenant_tag_sets;
+pub mod worker_pools;
 
 use crate::kind::Kind;
 use crate::report::{Action, Change, CleanupItem};
@@ -270,6 +272,8 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(project_groups::ProjectGroups),
         Box::new(tenant_tag_sets::TenantTagSets),
         Box::new(feeds::Feeds),
+        Box::new(machine_policies::MachinePolicies),
+        Box::new(worker_pools::WorkerPools),
         Box::new(lifecycles::Lifecycles),
     ]
 }

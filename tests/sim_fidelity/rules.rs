@@ -582,3 +582,34 @@ async fn tenants_are_listed_by_name_and_filtered_by_project_and_tags() {
         .await;
     assert_eq!(unknown_tag.status, 400);
 }
+
+#[tokio::test]
+async fn a_machine_policy_refuses_a_tentacle_update_account_missing_from_the_space() {
+    let api = Api::empty().await;
+    let dangling = api
+        .post(
+            "/api/Spaces-1/machinepolicies",
+            json!({"Name": "Linux", "MachineUpdatePolicy": {"TentacleUpdateBehavior": "Update", "TentacleUpdateAccountId": "Accounts-999"}}),
+        )
+        .await;
+    assert_eq!(dangling.status, 400);
+    assert!(
+        errors_text(&dangling).contains("TentacleUpdateAccountId"),
+        "{}",
+        dangling.raw
+    );
+    let account = api
+        .create(
+            "accounts",
+            json!({"Name": "Updates", "AccountType": "UsernamePassword", "Username": "octo"}),
+        )
+        .await;
+    let policy = api
+        .create(
+            "machinepolicies",
+            json!({"Name": "Linux", "MachineUpdatePolicy": {"TentacleUpdateBehavior": "Update", "TentacleUpdateAccountId": id(&account)}}),
+        )
+        .await;
+    assert_eq!(policy["MachineUpdatePolicy"]["TentacleUpdateAccountId"], id(&account));
+    assert_eq!(policy["IsDefault"], false);
+}

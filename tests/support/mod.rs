@@ -93,7 +93,15 @@ impl Pair {
 
 /// No two items of a synced kind share a name on the destination (the sign of a duplicated create).
 pub fn assert_names_unique(p: &Pair) {
-    for collection in ["environments", "projectgroups", "tagsets", "feeds", "lifecycles"] {
+    for collection in [
+        "environments",
+        "projectgroups",
+        "tagsets",
+        "feeds",
+        "machinepolicies",
+        "workerpools",
+        "lifecycles",
+    ] {
         let mut names: Vec<String> = p.dest_names(collection).iter().map(|n| n.to_lowercase()).collect();
         let total = names.len();
         names.sort();
@@ -125,6 +133,8 @@ pub const ALL: &[(&str, &str)] = &[
     ("OCTOSYNC_ENVIRONMENTS", "all"),
     ("OCTOSYNC_PROJECT_GROUPS", "all"),
     ("OCTOSYNC_TENANT_TAG_SETS", "all"),
+    ("OCTOSYNC_MACHINE_POLICIES", "all"),
+    ("OCTOSYNC_WORKER_POOLS", "all"),
     ("OCTOSYNC_LIFECYCLES", "all"),
 ];
 

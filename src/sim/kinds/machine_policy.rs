@@ -3,8 +3,10 @@
 
 use serde_json::{json, Value};
 
-use super::{At, Spec};
+use super::{At, Change, Spec};
 use crate::sim::error::{ApiError, ApiResult};
+use crate::sim::kind::Kind;
+use crate::sim::refs::refs_exist;
 use crate::sim::schema::{field, m, Field, Ty};
 use crate::sim::store::{Doc, Store};
 
@@ -161,6 +163,28 @@ impl Spec for MachinePolicy {
 
     fn has_slug(&self) -> bool {
         true
+    }
+
+    // QUESTION: that the server refuses a Tentacle update account missing from the space (rather
+    // than storing the dangling id) is inferred from how it treats other references.
+    // QUESTION: what a POST or PUT with `IsDefault: true` does to the space's other default policy
+    // (refused, moved as for worker pools, or two defaults) is not documented; it is stored as sent.
+    fn normalize(&self, change: &Change<'_>, doc: &mut Doc) -> ApiResult<()> {
+        let account = doc
+            .get("MachineUpdatePolicy")
+            .and_then(|u| u.get("TentacleUpdateAccountId"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !account.is_empty() {
+            refs_exist(
+                change.store,
+                change.space,
+                Kind::Account,
+                "MachineUpdatePolicy.TentacleUpdateAccountId",
+                &[account.to_string()],
+            )?;
+        }
+        Ok(())
     }
 
     fn check_delete(&self, _store: &Store, _space: &str, doc: &Doc) -> ApiResult<()> {

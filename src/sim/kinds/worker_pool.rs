@@ -10,6 +10,9 @@ use crate::sim::schema::{field, Field, Ty};
 use crate::sim::store::{Doc, Store};
 
 /// The worker pool kind.
+// QUESTION: whether a self-hosted server refuses a POST of a `DynamicWorkerPool` (dynamic pools
+// exist only on Octopus Cloud), and with what text, is not documented; the simulator stores it, as
+// a Cloud source would hold one.
 pub(crate) struct WorkerPool;
 
 impl Spec for WorkerPool {
