@@ -20,9 +20,28 @@ pub enum Applier<'a> {
     Live(&'a Client),
 }
 
+/// What a write did.
+#[derive(Debug)]
+pub enum Applied {
+    /// The item as the destination now has it (a planned one, for the dry run).
+    Saved(Value),
+    /// The collection was put in order.
+    Ordered,
+    /// An order had nothing to place (none of the items it would place were created); nothing was sent.
+    NothingToOrder,
+}
+
 impl Applier<'_> {
-    /// Applies one write and returns the document as the destination now has it.
-    pub async fn apply(&self, kind: Kind, name: &str, write: &Write) -> Result<Value> {
+    /// Applies one write. An order must come after the stage's other writes, when the items it
+    /// places have been created.
+    pub async fn apply(&self, kind: Kind, name: &str, write: &Write) -> Result<Applied> {
+        if let Write::Reorder { created, .. } = write {
+            return self.reorder(kind, created).await;
+        }
+        self.save(kind, name, write).await.map(Applied::Saved)
+    }
+
+    async fn save(&self, kind: Kind, name: &str, write: &Write) -> Result<Value> {
         match (self, write) {
             (Applier::DryRun, Write::Create { body }) => {
                 let mut doc = body.clone();
@@ -41,10 +60,7 @@ impl Applier<'_> {
                 })?;
                 confirmed(kind, name, saved)
             }
-            (_, Write::Reorder { .. }) => bail!(
-                "the order of the {}s must be applied with Applier::reorder, once the stage's creates have their ids",
-                kind.label().to_lowercase()
-            ),
+            (_, Write::Reorder { .. }) => bail!("an order is applied by Applier::reorder"),
             (Applier::Live(client), Write::Update { id, body }) => {
                 let path = format!("{}/{id}", client.space_path(kind.collection()));
                 let saved = client.update(&path, body).await.with_context(|| {
@@ -58,12 +74,11 @@ impl Applier<'_> {
         }
     }
 
-    /// Puts the destination's items of `kind` in order: every item the server has, in its current
-    /// order, then those of `created` that exist, in the order given. Returns `false`, sending
-    /// nothing, when none of `created` exists (there is nothing to place).
-    pub async fn reorder(&self, kind: Kind, created: &[String]) -> Result<bool> {
+    /// Puts the destination's items of `kind` in order: every item the server has, in its own
+    /// order, then those of `created` that exist, in the order given.
+    async fn reorder(&self, kind: Kind, created: &[String]) -> Result<Applied> {
         let (Applier::Live(client), Some(route)) = (self, kind.sort_order_path()) else {
-            return Ok(true);
+            return Ok(Applied::Ordered);
         };
         let what = kind.label().to_lowercase();
         // A fresh listing, not the snapshot: a create whose response was lost may have made an item
@@ -72,6 +87,9 @@ impl Applier<'_> {
             .list_all(&client.space_path(kind.collection()))
             .await
             .with_context(|| format!("could not read the destination's {what}s to put the new ones in order"))?;
+        // The destination's own order is its `SortOrder`, whatever order the listing came in.
+        let mut current = current;
+        current.sort_by_key(|d| d.get("SortOrder").and_then(Value::as_i64).unwrap_or(i64::MAX));
         let is_new = |d: &Value| created.iter().any(|c| name_key(c) == name_key(name_of(d)));
         let mut ids: Vec<&str> = current.iter().filter(|d| !is_new(d)).map(id_of).collect();
         let before = ids.len();
@@ -82,7 +100,7 @@ impl Applier<'_> {
                 .map(id_of),
         );
         if ids.len() == before {
-            return Ok(false);
+            return Ok(Applied::NothingToOrder);
         }
         // Sending the same order twice leaves the same order: a retry after a lost response is safe.
         client
@@ -93,7 +111,7 @@ impl Applier<'_> {
                     "could not put the destination's {what}s in order; the items themselves were saved, and their order can be set by hand (drag to reorder in the Octopus web portal)"
                 )
             })?;
-        Ok(true)
+        Ok(Applied::Ordered)
     }
 
     /// True for the live applier.

@@ -710,3 +710,78 @@ async fn a_gateway_timeout_after_the_create_is_not_called_a_lost_response() {
             .count()
     );
 }
+
+// ---- item 1: a server that quotes the key it was sent ----
+
+/// A destination that refuses every create with a message quoting the key, after `filler` characters.
+async fn quoting_destination(p: &Pair, filler: usize) -> Proxy {
+    proxy(&p.destination, move |method, _| {
+        if method == "POST" {
+            let text = format!("{} bad key {}", "x".repeat(filler), DEST_KEY);
+            Act::Answer(400, "application/json", json!({"ErrorMessage": text}).to_string())
+        } else {
+            Act::Forward
+        }
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_error_quoting_the_api_key_is_masked_in_the_log_and_both_reports() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    // Short, and long enough that cutting the message to one line would split the key.
+    for filler in [0, 480] {
+        let quoting = quoting_destination(&p, filler).await;
+        let dir = tempfile::tempdir().unwrap();
+        let vars = vars_via(
+            &p,
+            dir.path(),
+            &quoting.url,
+            &[("OCTOSYNC_MODE", "apply"), ("OCTOSYNC_ENVIRONMENTS", "all")],
+        );
+        let out = run_binary(&[], vars).await;
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{t}");
+        assert!(t.contains("bad key"), "the server's message is shown: {t}");
+        let reports = report_text(dir.path());
+        // "API-" and the key's first six characters would already be a leak.
+        let start = &DEST_KEY[.."API-".len() + 6];
+        for (what, text) in [("output", &t), ("reports", &reports)] {
+            assert!(!text.contains(start), "{what} holds (part of) the key: {text}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_total_results_that_under_reports_never_hides_items() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    let liar = proxy(&p.destination, |method, target| {
+        if method == "GET" && target.contains("/environments?") {
+            Act::Edit(|_, page| page["TotalResults"] = json!(1u64))
+        } else {
+            Act::Forward
+        }
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = job_of(vars_via(&p, dir.path(), &liar.url, &[("OCTOSYNC_ENVIRONMENTS", "all")]));
+    job.http.page_size = 1;
+    let report = run(&job).await.unwrap();
+    let on_destination = p.dest_names("environments");
+    let creates: Vec<&str> = report
+        .changes
+        .iter()
+        .filter(|c| c.kind == "Environment" && c.action == octosync::report::Action::Create)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert!(
+        !creates.is_empty(),
+        "the destination lacks some of the source's environments"
+    );
+    for name in &creates {
+        assert!(
+            !on_destination.iter().any(|d| d.eq_ignore_ascii_case(name)),
+            "plans to create '{name}', which the destination has: its listing was cut short"
+        );
+    }
+}

@@ -299,7 +299,8 @@ async fn new_environments_and_tag_sets_follow_the_source_order_after_the_destina
         .iter()
         .find(|c| c.kind == "Environment" && c.name == "(sort order)")
         .expect("the order is a change of its own");
-    assert_eq!(order.action, Action::Update);
+    assert_eq!(order.action, Action::Reorder);
+    assert_eq!((report.summary.reordered, report.summary.updated), (2, 0));
 
     // Nothing left to create: the destination's order is never touched again.
     p.destination.clear_request_log();
@@ -339,4 +340,87 @@ async fn a_write_that_keeps_failing_is_not_retried_past_the_run_time_limit() {
         .count();
     assert!(posts < 20 * 2, "the creates were retried to the end: {posts} POSTs");
     assert!(dir.path().join(report::JSON_FILE_NAME).exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn writes_waiting_their_turn_do_not_start_after_the_run_time_limit() {
+    let slow = |key: &str, seed| octosync::sim::SimConfig {
+        seed,
+        latency: Duration::from_millis(200),
+        ..config(key)
+    };
+    let p = pair_with(slow(SOURCE_KEY, Seed::Empty), slow(DEST_KEY, Seed::Empty)).await;
+    let s = p.source_space();
+    for i in 0..40 {
+        p.source
+            .insert(&s, "environments", json!({"Name": format!("Env {i:02}")}))
+            .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = p.job(
+        dir.path(),
+        &[
+            ("OCTOSYNC_MODE", "apply"),
+            ("OCTOSYNC_ENVIRONMENTS", "all"),
+            ("OCTOSYNC_CONCURRENCY", "1"),
+        ],
+    );
+    job.deadline = Duration::from_secs(4);
+    let (report, _) = run_logged(&job).await;
+    let posts = p
+        .destination
+        .request_log()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert!(
+        posts < 40,
+        "every queued create went out after the limit: {posts} POSTs"
+    );
+    let not_attempted = report
+        .changes
+        .iter()
+        .filter(|c| c.error.as_deref().is_some_and(|e| e.starts_with("not attempted")))
+        .count();
+    assert!(not_attempted > 0, "{:?}", report.changes);
+    assert!(report
+        .stopped
+        .as_deref()
+        .unwrap_or_default()
+        .contains("OCTOSYNC_TIMEOUT_MINUTES"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_collision_is_never_reported_as_in_sync() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let s = p.source_space();
+    for name in ["Émission", "émission "] {
+        p.source.insert(&s, "environments", json!({"Name": name})).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (report, log) = run_logged(&p.job(dir.path(), &[("OCTOSYNC_ENVIRONMENTS", "all")])).await;
+    assert_eq!(report.summary.errors, 2, "{:?}", report.changes);
+    assert_eq!(output(&log, "InSync"), "False");
+    let md = std::fs::read_to_string(dir.path().join(report::MARKDOWN_FILE_NAME)).unwrap();
+    assert!(!md.contains("is in sync"), "{md}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_apply_whose_every_write_failed_says_it_applied_nothing() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    p.destination.inject("POST", octosync::sim::SimFault::Unavailable, 1000);
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(
+        dir.path(),
+        &[
+            ("OCTOSYNC_MODE", "apply"),
+            ("OCTOSYNC_ENVIRONMENTS", "all"),
+            ("OCTOSYNC_MAX_ATTEMPTS", "1"),
+        ],
+    );
+    let (report, log) = run_logged(&job).await;
+    assert!(report.summary.errors > 0);
+    assert_eq!(report.summary.written(), 0, "nothing went through");
+    assert_eq!(output(&log, "Applied"), "False");
+    assert_eq!(output(&log, "Created"), "0");
 }

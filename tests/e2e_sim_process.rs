@@ -57,7 +57,10 @@ fn a_hand_started_simulator_pair_syncs_and_the_second_apply_is_a_no_op() {
     let out1 = String::from_utf8_lossy(&first.stdout);
     assert_eq!(first.status.code(), Some(0), "{out1}");
     // One tag set's tags change, and the tag sets are put in order once for the new one.
-    assert!(out1.contains("Apply complete: 3 added, 2 changed"), "{out1}");
+    assert!(
+        out1.contains("Apply complete: 3 added, 1 changed, 1 collection order(s) set"),
+        "{out1}"
+    );
     let out2 = String::from_utf8_lossy(&second.stdout);
     assert_eq!(second.status.code(), Some(0), "{out2}");
     assert!(

@@ -350,6 +350,7 @@ async fn an_update_whose_response_is_lost_is_read_back_not_sent_again() {
             &[
                 ("OCTOSYNC_MODE", "apply"),
                 ("OCTOSYNC_ENVIRONMENTS", ""),
+                ("OCTOSYNC_WORKER_POOLS", ""),
                 ("OCTOSYNC_TENANT_TAG_SETS", "Region"),
             ],
         ]

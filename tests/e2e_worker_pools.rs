@@ -88,7 +88,7 @@ async fn missing_static_pools_are_created_after_the_destinations_own_and_existin
     assert_eq!(change(&report, "Ubuntu").action, Action::Unchanged);
     assert_eq!(defaults(&p), ["Default Worker Pool"]);
     let order = change(&report, octosync::sync::ORDER_CHANGE_NAME);
-    assert_eq!(order.action, Action::Update);
+    assert_eq!(order.action, Action::Reorder);
     assert!(order.error.is_none(), "{order:?}");
     assert_names_unique(&p);
 

@@ -223,14 +223,23 @@ fn summary(plan: Option<&Pass>, applied: Option<&Pass>, errors: &[String], chang
     Summary {
         planned_create: count(planned, Action::Create),
         planned_update: count(planned, Action::Update),
+        planned_reorder: count(planned, Action::Reorder),
         created: done(Action::Create),
         updated: done(Action::Update),
+        reordered: done(Action::Reorder),
         unchanged: count(changes, Action::Unchanged),
         skipped: count(changes, Action::Skip),
         cleanup: applied.or(plan).map_or(0, |p| p.cleanup.len()),
         warnings: changes.iter().map(|c| c.warnings.len()).sum(),
         errors: errors.len() + changes.iter().filter(|c| c.error.is_some()).count(),
-        in_sync: plan.is_some_and(|p| p.planned_writes() == 0 && p.errors.is_empty() && errors.is_empty()),
+        // Out of sync while anything is left to write or any error stands, a change's own included
+        // (two source names colliding is a difference the run could not resolve).
+        in_sync: plan.is_some_and(|p| {
+            p.planned_writes() == 0
+                && p.errors.is_empty()
+                && errors.is_empty()
+                && changes.iter().all(|c| c.error.is_none())
+        }),
     }
 }
 
@@ -239,7 +248,7 @@ fn summary(plan: Option<&Pass>, applied: Option<&Pass>, errors: &[String], chang
 /// The reports pass through the task log's redaction first: artifacts are uploaded as they are, so
 /// a server message quoting a key must be masked here, not only in the log.
 pub fn publish(report: &Report, job: &Job, log: &TaskLog) -> Result<report::WrittenReport> {
-    let report = report.redacted(&log.redactor());
+    let report = report.redacted(&log.redactor())?;
     let written = report::write_reports(&report, &job.report_dir).with_context(|| {
         format!(
             "could not write the reports; check OCTOSYNC_REPORT_DIR ({})",
@@ -313,6 +322,8 @@ fn log_decision(log: &TaskLog, change: &Change, live: bool) {
         (Action::Update, false) => "to update",
         (Action::Unchanged, _) => "unchanged",
         (Action::Skip, _) => "skipped",
+        (Action::Reorder, true) => "put in order",
+        (Action::Reorder, false) => "to put in order",
     };
     let fields = if change.changed_fields.is_empty() || change.action == Action::Create {
         String::new()
@@ -323,7 +334,7 @@ fn log_decision(log: &TaskLog, change: &Change, live: bool) {
     match (&change.error, change.action) {
         (Some(e), _) => log.error(&format!("{} '{}': failed: {e}", change.kind, change.name)),
         (None, Action::Skip) => log.warning(&line),
-        (None, Action::Create | Action::Update) => log.info(&line),
+        (None, Action::Create | Action::Update | Action::Reorder) => log.info(&line),
         _ => log.verbose(&line),
     }
     // A dropped reference must not hide behind "created": it is a warning of its own.

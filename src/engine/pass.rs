@@ -2,13 +2,13 @@
 //! to the applier, absorb what was saved, and stop where the rules, a failed write or the run time
 //! limit say so. The plan and the apply are the same pass with different appliers.
 
-use crate::apply::{is_placeholder, Applier};
+use crate::apply::{is_placeholder, Applied, Applier};
 use crate::octolog::TaskLog;
 use crate::report::{Action, Change, CleanupItem};
 use crate::settings::Job;
 use crate::snapshot::{id_of, Snapshot};
 use crate::sync::{order_after_creates, stages, PlanContext, Planned, Write};
-use futures::future::join_all;
+use futures::stream::{self, StreamExt};
 use serde_json::{json, Value};
 use tokio::time::Instant;
 
@@ -36,10 +36,52 @@ impl Pass {
 
 /// What became of one planned write.
 enum Outcome {
-    Saved(Value),
+    Done(Applied),
     Failed(anyhow::Error),
     /// The run time limit ran out before it started.
     NotAttempted,
+}
+
+/// Records what became of one planned decision: the change for the report, the saved document
+/// for the stages after it, the counts.
+#[allow(clippy::too_many_arguments)]
+fn record(
+    out: &mut Pass,
+    destination: &mut Snapshot,
+    kind: crate::kind::Kind,
+    live: bool,
+    mut p: Planned,
+    result: Option<Outcome>,
+    failed: &mut bool,
+    not_attempted: &mut usize,
+) {
+    match result {
+        Some(Outcome::Done(Applied::Saved(saved))) => {
+            let id = id_of(&saved).to_string();
+            if live && !id.is_empty() && !is_placeholder(&id) {
+                p.change.destination_id = Some(id);
+            }
+            destination.absorb(kind, saved);
+            out.written += 1;
+        }
+        Some(Outcome::Done(Applied::Ordered)) => out.written += 1,
+        Some(Outcome::Done(Applied::NothingToOrder)) => {
+            // Not a failure of its own: the failed creates are already reported.
+            p.change.action = Action::Skip;
+            p.change.reason = "none of the items it would place were created".into();
+        }
+        Some(Outcome::Failed(e)) => {
+            p.change.error = Some(format!("{e:#}"));
+            *failed = true;
+        }
+        Some(Outcome::NotAttempted) => {
+            p.change.error = Some(NOT_ATTEMPTED.into());
+            *not_attempted += 1;
+        }
+        None => {}
+    }
+    out.cleanup.extend(p.cleanup);
+    out.changes.push(p.change);
 }
 
 /// One pass over every stage; `log` is given for the live pass so its progress reaches the task log.
@@ -104,66 +146,64 @@ pub(super) async fn run(
             return out;
         }
 
-        // Items first (concurrently, bounded by the client); the order of the collection after them.
-        let results = join_all(planned.iter().map(|p| async {
-            match &p.write {
-                Some(Write::Reorder { .. }) | None => None,
+        // Items first, concurrently; the order of the collection after them, once they have ids.
+        // Writes start lazily, at most `concurrency` at a time, so the run time limit is checked
+        // when each one is about to start, not once for all of them at the stage's start.
+        let results: Vec<Option<Outcome>> = stream::iter(planned.iter().map(|p| async {
+            match p.write.as_ref().filter(|w| !matches!(w, Write::Reorder { .. })) {
+                None => None,
                 Some(_) if expired() => Some(Outcome::NotAttempted),
                 Some(w) => Some(match applier.apply(p.kind, &p.change.name, w).await {
-                    Ok(saved) => Outcome::Saved(saved),
+                    Ok(applied) => Outcome::Done(applied),
                     Err(e) => Outcome::Failed(e),
                 }),
             }
         }))
+        .buffered(job.http.concurrency.max(1))
+        .collect()
         .await;
 
         let mut stage_failed = false;
         let mut not_attempted = 0;
-        let mut reorders = Vec::new();
-        for (mut p, result) in planned.into_iter().zip(results) {
+        let mut orders = Vec::new();
+        for (p, result) in planned.into_iter().zip(results) {
             out.decisions.extend(decision(&p));
-            match result {
-                Some(Outcome::Saved(saved)) => {
-                    let id = id_of(&saved).to_string();
-                    if live && !id.is_empty() && !is_placeholder(&id) {
-                        p.change.destination_id = Some(id);
-                    }
-                    destination.absorb(kind, saved);
-                    out.written += 1;
-                }
-                Some(Outcome::Failed(e)) => {
-                    p.change.error = Some(format!("{e:#}"));
-                    stage_failed = true;
-                }
-                Some(Outcome::NotAttempted) => {
-                    p.change.error = Some(NOT_ATTEMPTED.into());
-                    not_attempted += 1;
-                }
-                None if matches!(p.write, Some(Write::Reorder { .. })) => {
-                    reorders.push(p);
-                    continue;
-                }
-                None => {}
+            if matches!(p.write, Some(Write::Reorder { .. })) {
+                orders.push(p);
+                continue;
             }
-            out.cleanup.extend(p.cleanup);
-            out.changes.push(p.change);
+            record(
+                &mut out,
+                &mut destination,
+                kind,
+                live,
+                p,
+                result,
+                &mut stage_failed,
+                &mut not_attempted,
+            );
         }
-        for mut p in reorders {
-            if not_attempted > 0 || expired() {
-                p.change.error = Some(NOT_ATTEMPTED.into());
-                not_attempted += 1;
-            } else if let Some(Write::Reorder { created, .. }) = &p.write {
-                // A failed order is reported, but stops nothing: no later stage depends on it.
-                match applier.reorder(kind, created).await {
-                    Ok(true) => out.written += 1,
-                    Ok(false) => {
-                        p.change.error = Some("not attempted: none of the items it would place were created".into())
-                    }
-                    Err(e) => p.change.error = Some(format!("{e:#}")),
-                }
-            }
-            out.cleanup.extend(p.cleanup);
-            out.changes.push(p.change);
+        for p in orders {
+            let result = match &p.write {
+                _ if not_attempted > 0 || expired() => Outcome::NotAttempted,
+                Some(w) => match applier.apply(kind, &p.change.name, w).await {
+                    Ok(applied) => Outcome::Done(applied),
+                    Err(e) => Outcome::Failed(e),
+                },
+                None => continue,
+            };
+            // A failed order is reported, but stops nothing: no later stage depends on it.
+            let mut ignored = false;
+            record(
+                &mut out,
+                &mut destination,
+                kind,
+                live,
+                p,
+                Some(result),
+                &mut ignored,
+                &mut not_attempted,
+            );
         }
         if let Some(l) = log {
             let pct = 50 + (45 * (index + 1) / total) as u8;

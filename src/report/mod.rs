@@ -118,8 +118,10 @@ pub(crate) mod tests {
             summary: Summary {
                 planned_create: 2,
                 planned_update: 1,
+                planned_reorder: 0,
                 created: 0,
                 updated: 0,
+                reordered: 0,
                 unchanged: 1,
                 skipped: 1,
                 cleanup: 1,

@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 
 /// Version of the JSON report format; bump on any incompatible change.
 ///
-/// 2: every change carries `diff`, its field-level before → after.
+/// 2: every change carries `diff` (its field-level before → after) and `warnings`; the summary says
+/// what was planned (`planned_create`, `planned_update`, `planned_reorder`) apart from what this run
+/// did (`created`, `updated`, `reordered`), replacing version 1's `create` and `update`; the action
+/// `reorder`.
 pub const REPORT_FORMAT_VERSION: u32 = 2;
 
 /// Whether the run only planned or also applied its changes.
@@ -45,6 +48,9 @@ pub enum Action {
     Unchanged,
     /// The rules say to leave this item alone (reason given).
     Skip,
+    /// The collection is put in order: the destination's own items where they are, the new ones
+    /// after them in the source's order.
+    Reorder,
 }
 
 impl Action {
@@ -55,12 +61,13 @@ impl Action {
             Action::Update => "update",
             Action::Unchanged => "unchanged",
             Action::Skip => "skip",
+            Action::Reorder => "reorder",
         }
     }
 
     /// True for actions that write to the destination.
     pub fn writes(self) -> bool {
-        matches!(self, Action::Create | Action::Update)
+        matches!(self, Action::Create | Action::Update | Action::Reorder)
     }
 }
 
@@ -175,12 +182,18 @@ pub struct Endpoint {
 pub struct Summary {
     /// Items the plan creates.
     pub planned_create: usize,
-    /// Items the plan updates (an order put right counts as one).
+    /// Items the plan updates.
     pub planned_update: usize,
+    /// Collections the plan puts in order (new items placed after the destination's own).
+    #[serde(default)]
+    pub planned_reorder: usize,
     /// Items this run created.
     pub created: usize,
     /// Items this run updated.
     pub updated: usize,
+    /// Collections this run put in order.
+    #[serde(default)]
+    pub reordered: usize,
     /// Items already in sync.
     pub unchanged: usize,
     /// Items left alone by the rules.
@@ -193,6 +206,21 @@ pub struct Summary {
     pub errors: usize,
     /// True when the plan has nothing to write and nothing failed.
     pub in_sync: bool,
+}
+
+impl Summary {
+    /// Writes this run made.
+    pub fn written(&self) -> usize {
+        self.created + self.updated + self.reordered
+    }
+
+    /// ", N collection order(s) …" for the summary line; empty without orders.
+    fn orders(n: usize, verb: &str) -> String {
+        match n {
+            0 => String::new(),
+            n => format!(", {n} collection order(s) {verb}"),
+        }
+    }
 }
 
 /// Request counts of one instance: method → status → count, plus retries.
@@ -282,19 +310,22 @@ impl Report {
         }
         match self.mode {
             Mode::Plan => format!(
-                "Plan: {} to add, {} to change, {}.",
+                "Plan: {} to add, {} to change{}, {}.",
                 s.planned_create,
                 s.planned_update,
+                Summary::orders(s.planned_reorder, "to set"),
                 rest(s)
             ),
             Mode::Apply if self.applied && self.stopped.is_some() => format!(
-                "Apply stopped: {} added, {} changed of {} planned write(s); {}.",
+                "Apply stopped: {} added, {} changed{} of {} planned write(s); {}.",
                 s.created,
                 s.updated,
-                s.planned_create + s.planned_update,
+                Summary::orders(s.reordered, "set"),
+                s.planned_create + s.planned_update + s.planned_reorder,
                 rest(s)
             ),
-            Mode::Apply if !self.applied && s.errors > 0 => format!(
+            // The rules or a changed plan stopped it before any write.
+            Mode::Apply if !self.applied && self.stopped.is_some() => format!(
                 "Apply refused: nothing was written ({} error(s); the plan had {} to add, {} to change).",
                 s.errors, s.planned_create, s.planned_update
             ),
@@ -302,9 +333,10 @@ impl Report {
                 format!("Apply complete: nothing to change, nothing was written; {}.", rest(s))
             }
             Mode::Apply => format!(
-                "Apply complete: {} added, {} changed, {}.",
+                "Apply complete: {} added, {} changed{}, {}.",
                 s.created,
                 s.updated,
+                Summary::orders(s.reordered, "set"),
                 rest(s)
             ),
         }
@@ -312,7 +344,7 @@ impl Report {
 
     /// A copy in which every string has passed through `redactor` (reports leave octosync as
     /// artifacts, which Octopus uploads as they are).
-    pub fn redacted(&self, redactor: &crate::redact::Redactor) -> Report {
+    pub fn redacted(&self, redactor: &crate::redact::Redactor) -> anyhow::Result<Report> {
         fn walk(v: &mut serde_json::Value, r: &crate::redact::Redactor) {
             match v {
                 serde_json::Value::String(s) => *s = r.redact(s),
@@ -321,11 +353,11 @@ impl Report {
                 _ => {}
             }
         }
-        let Ok(mut value) = serde_json::to_value(self) else {
-            return self.clone();
-        };
+        // Fails closed: a report that cannot be redacted is not written at all.
+        use anyhow::Context as _;
+        let mut value = serde_json::to_value(self).context("could not prepare the report for redaction")?;
         walk(&mut value, redactor);
-        serde_json::from_value(value).unwrap_or_else(|_| self.clone())
+        serde_json::from_value(value).context("could not read the report back after redaction")
     }
 }
 
@@ -386,17 +418,17 @@ pub fn output_variables(report: &Report) -> Vec<OutputVariable> {
     let flag = |b: bool| if b { "True" } else { "False" }.to_string();
     let v = |name, value: String, meaning| OutputVariable { name, value, meaning };
     vec![
-        v("Applied", flag(report.applied), "`True` when this run wrote to the destination (apply mode with a plan the rules accept that had something to write), else `False`."),
+        v("Applied", flag(s.written() > 0), "`True` when this run wrote anything to the destination, else `False` (plan mode, a refused apply, nothing to change, or every write failed)."),
         v("Created", s.created.to_string(), "Items this run created (0 in plan mode and when nothing was written)."),
         v("Updated", s.updated.to_string(), "Items this run updated (0 in plan mode and when nothing was written)."),
         v("PlannedCreates", s.planned_create.to_string(), "Items the plan creates."),
-        v("PlannedUpdates", s.planned_update.to_string(), "Items the plan updates."),
+        v("PlannedUpdates", s.planned_update.to_string(), "Items the plan updates (putting a collection in order is not counted here; the summary line names it)."),
         v("Unchanged", s.unchanged.to_string(), "Items already in sync."),
         v("Skipped", s.skipped.to_string(), "Items the rules left alone (each with its reason in the report)."),
         v("CleanupItems", s.cleanup.to_string(), "Things a person must finish by hand (listed in the report and as warnings)."),
         v("Warnings", s.warnings.to_string(), "References dropped from what is written, such as a phase environment the destination lacks."),
         v("Errors", s.errors.to_string(), "Failed writes and run errors; the step fails when it is not 0."),
-        v("InSync", flag(s.in_sync), "`True` when the plan had nothing to write and nothing failed."),
+        v("InSync", flag(s.in_sync), "`True` when the plan had nothing to write and no error was found."),
         v("PlanFingerprint", report.plan_fingerprint.clone(), "SHA-256 of every decision in the plan that shapes what is written; pass it to the apply step's *Approved plan fingerprint*. Empty when the run stopped before planning."),
     ]
 }

@@ -239,7 +239,7 @@ pub fn order_after_creates(ctx: &PlanContext<'_>, kind: Kind, planned: &[Planned
     let mut p = Planned::no_write(
         kind,
         ORDER_CHANGE_NAME,
-        Action::Update,
+        Action::Reorder,
         format!(
             "new {}s are placed after the destination's own, in the source's order",
             kind.label().to_lowercase()
@@ -363,7 +363,7 @@ mod tests {
         };
         assert_eq!(own, &["Production", "india", "Alpha"]);
         assert_eq!(created, &["juliet", "hotel", "golf"]);
-        assert_eq!(order.change.action, Action::Update);
+        assert_eq!(order.change.action, Action::Reorder);
 
         // Nothing to create, nothing to order: the destination's own order is never touched.
         let settled = Snapshot::from_docs([(

@@ -227,13 +227,13 @@ enum Limited {
     Cut(Vec<u8>),
 }
 
-/// Reads at most `limit` bytes of a body, chunk by chunk, so a huge or endless body costs no more
-/// memory than the limit.
 /// 429 and 503 mean the request was not processed; other 5xx may have done the work before failing.
 fn not_processed(status: StatusCode) -> bool {
     status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE
 }
 
+/// Reads at most `limit` bytes of a body, chunk by chunk, so a huge or endless body costs no more
+/// memory than the limit.
 async fn read_limited(response: &mut reqwest::Response, limit: u64) -> reqwest::Result<Limited> {
     // Reserve for what arrives, not for what the server announces.
     let mut buf = Vec::with_capacity(response.content_length().unwrap_or(0).min(limit).min(1 << 20) as usize);

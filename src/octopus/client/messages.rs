@@ -195,6 +195,9 @@ fn decode_entities(text: &str) -> String {
 /// `text` on one line: whitespace runs and control characters become one space, cut at `max`
 /// characters with an ellipsis.
 pub(super) fn one_line(text: &str, max: usize) -> String {
+    // Mask credentials before cutting: a key cut in half no longer looks like one to any later
+    // redaction, and half a key is still a leak.
+    let text = crate::redact::shape_safe(text);
     let words: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())

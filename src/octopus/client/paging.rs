@@ -30,8 +30,10 @@ impl Client {
 
     /// One read of every page: the distinct items and the total the server reported.
     ///
-    /// `TotalResults` only tells when to stop early: it never sizes anything, and the read ends at
-    /// the first short or empty page, or a page with nothing new (a server that ignores `skip`).
+    /// The read ends at the first short or empty page, or a page with nothing new (a server that
+    /// ignores `skip`). `TotalResults` never ends a read (a server or proxy that under-reports it
+    /// would silently hide items) and never sizes anything; it only says whether a short first
+    /// page is a server capping `take` rather than the end, and how many pages to ask for at once.
     async fn read_pages(&self, path: &str) -> Result<(Vec<Value>, u64)> {
         let take = self.options.page_size.max(1);
         let first = self.get(&page_url(path, 0, take)).await?;
@@ -46,7 +48,7 @@ impl Client {
         let step = read.add(items_of(first, path)?);
         let mut pages = 1;
         let mut skip = step;
-        let mut more = step > 0 && (read.items.len() as u64) < total;
+        let mut more = step > 0 && (step >= take || (step as u64) < total);
         while more {
             // A window of pages in flight (the limiter bounds the requests), never more than the
             // concurrency and never more than TotalResults says are left.
@@ -79,7 +81,6 @@ impl Client {
                     break;
                 }
             }
-            more &= (read.items.len() as u64) < total;
         }
         Ok((read.items, total))
     }

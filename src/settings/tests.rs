@@ -1,0 +1,268 @@
+//! Settings: every problem named, values read as an Octopus step delivers them.
+
+use super::*;
+
+fn base() -> Vec<(String, String)> {
+    [
+        ("OCTOSYNC_SOURCE_URL", "https://dev.example.com/"),
+        ("OCTOSYNC_SOURCE_API_KEY", "API-SOURCE1"),
+        ("OCTOSYNC_SOURCE_SPACE", "Default"),
+        ("OCTOSYNC_DESTINATION_URL", "https://prod.example.com/octopus/api"),
+        ("OCTOSYNC_DESTINATION_API_KEY", "API-DEST1"),
+        ("OCTOSYNC_DESTINATION_SPACE", "Default"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+fn with(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut v = base();
+    v.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
+    v.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    v
+}
+
+#[test]
+fn every_definition_is_a_field_envy_reads() {
+    let vars = SETTINGS.iter().map(|d| (d.var(), "x".to_string()));
+    let raw: Result<RawSettings, _> = envy::prefixed(PREFIX).from_iter(vars);
+    assert!(raw.is_ok(), "{raw:?}");
+    for d in SETTINGS {
+        assert!(
+            d.parameter.starts_with("OctoSync."),
+            "{} is not namespaced",
+            d.parameter
+        );
+    }
+}
+
+#[test]
+fn defaults_give_a_plan_that_syncs_nothing() {
+    let job = from_vars(base()).unwrap();
+    assert_eq!(job.mode, Mode::Plan);
+    assert_eq!(job.source.url, "https://dev.example.com");
+    assert_eq!(job.destination.url, "https://prod.example.com/octopus");
+    assert!(job.selector(Kind::Environment).is_none());
+    assert_eq!(job.rules, Rules::default());
+    assert_eq!(job.http.concurrency, 8);
+    assert_eq!(job.http.connect_timeout, Duration::from_secs(10));
+}
+
+#[test]
+fn octopus_style_values_are_accepted() {
+    let job = from_vars(with(&[
+        ("OCTOSYNC_MODE", "PLAN"),
+        ("OCTOSYNC_FAIL_ON_CHANGES", "True"),
+        ("OCTOSYNC_VERBOSE", ""),
+        ("OCTOSYNC_ENVIRONMENTS", "Dev*\n!Development Sandbox"),
+        ("OCTOSYNC_LIFECYCLE_PHASES", "overwrite"),
+    ]))
+    .unwrap();
+    assert_eq!(job.mode, Mode::Plan);
+    assert!(job.fail_on_changes);
+    assert!(!job.verbose);
+    assert!(job.selector(Kind::Environment).matches("Development"));
+    assert!(!job.selector(Kind::Environment).matches("Development Sandbox"));
+    assert_eq!(job.rules.lifecycle_phases, PhaseOption::Overwrite);
+}
+
+#[test]
+fn machine_policy_updates_are_left_alone_unless_overwrite_is_chosen() {
+    assert_eq!(
+        from_vars(base()).unwrap().rules.machine_policies,
+        ExistingOption::LeaveExisting
+    );
+    let job = from_vars(with(&[
+        ("OCTOSYNC_MACHINE_POLICY_UPDATES", "overwrite"),
+        ("OCTOSYNC_MACHINE_POLICIES", "all"),
+        ("OCTOSYNC_WORKER_POOLS", "!Hosted*"),
+    ]))
+    .unwrap();
+    assert_eq!(job.rules.machine_policies, ExistingOption::Overwrite);
+    assert!(job.selector(Kind::MachinePolicy).matches("Default Machine Policy"));
+    assert!(!job.selector(Kind::WorkerPool).matches("Hosted Ubuntu"));
+    let err = from_vars(with(&[("OCTOSYNC_MACHINE_POLICY_UPDATES", "Always")])).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("OCTOSYNC_MACHINE_POLICY_UPDATES: expected one of LeaveExisting, Overwrite, got 'Always'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_problem_names_its_variable() {
+    let err = from_vars(vec![
+        ("OCTOSYNC_SOURCE_URL".into(), "not a url".into()),
+        ("OCTOSYNC_MODE".into(), "go".into()),
+        ("OCTOSYNC_CONCURRENCY".into(), "0".into()),
+    ])
+    .unwrap_err();
+    let text = err.to_string();
+    for var in [
+        "OCTOSYNC_SOURCE_URL",
+        "OCTOSYNC_SOURCE_API_KEY",
+        "OCTOSYNC_DESTINATION_URL",
+        "OCTOSYNC_MODE: expected one of plan, apply",
+        "OCTOSYNC_CONCURRENCY: expected a whole number from 1 to 64",
+    ] {
+        assert!(text.contains(var), "{var} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn problems_name_the_step_parameter_too() {
+    let err = from_vars(with(&[("OCTOSYNC_MODE", "go")])).unwrap_err();
+    assert_eq!(
+        err.problems,
+        vec!["OCTOSYNC_MODE: expected one of plan, apply, got 'go' (step parameter OctoSync.Mode)"]
+    );
+}
+
+#[test]
+fn a_malformed_api_key_is_reported_without_its_value() {
+    let err = from_vars(with(&[("OCTOSYNC_SOURCE_API_KEY", "hunter2-secret")])).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("OCTOSYNC_SOURCE_API_KEY"));
+    assert!(!text.contains("hunter2"));
+}
+
+#[test]
+fn unknown_variables_are_rejected_with_a_suggestion() {
+    let err = from_vars(with(&[("OCTOSYNC_ENVIRONMENT", "all")])).unwrap_err();
+    assert!(err.to_string().contains("did you mean OCTOSYNC_ENVIRONMENTS"), "{err}");
+}
+
+#[test]
+fn suggestions_are_the_nearest_setting_or_none() {
+    assert_eq!(closest_setting("LIFECYLES"), Some("LIFECYCLES"));
+    assert_eq!(closest_setting("DESTINATION_APIKEY"), Some("DESTINATION_API_KEY"));
+    assert_eq!(closest_setting(""), None);
+    assert_eq!(closest_setting("SOMETHING_ELSE_ENTIRELY"), None);
+}
+
+#[test]
+fn fail_on_changes_is_refused_in_apply_mode() {
+    let ok = from_vars(with(&[("OCTOSYNC_MODE", "Apply")])).unwrap();
+    assert_eq!(ok.mode, Mode::Apply);
+    let err = from_vars(with(&[
+        ("OCTOSYNC_MODE", "apply"),
+        ("OCTOSYNC_FAIL_ON_CHANGES", "True"),
+    ]))
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("OCTOSYNC_FAIL_ON_CHANGES: is a drift check"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_same_space_on_the_same_instance_is_refused() {
+    let err = from_vars(with(&[("OCTOSYNC_DESTINATION_URL", "https://DEV.example.com")])).unwrap_err();
+    assert!(err.to_string().contains("OCTOSYNC_DESTINATION_SPACE"));
+}
+
+#[test]
+fn a_url_holding_a_key_is_refused_without_echoing_it() {
+    let key = "API-ABCDEFGHIJKLMNOPQRSTUVWXYZ12";
+    for url in [
+        format!("https://b.example/?apikey={key}"),
+        format!("https://user:{key}@b.example"),
+        key.to_string(),
+        format!("b.example/{key}"),
+    ] {
+        let err = from_vars(with(&[("OCTOSYNC_DESTINATION_URL", url.as_str())])).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("OCTOSYNC_DESTINATION_URL"), "{text}");
+        assert!(
+            text.contains("https://octopus.example.com"),
+            "says what is expected: {text}"
+        );
+        assert!(!text.contains("ABCDEFGHIJKLMNOPQRSTUVWXYZ12"), "echoed the key: {text}");
+        assert!(!text.contains("b.example/?"), "echoed the query: {text}");
+    }
+}
+
+#[test]
+fn a_key_pasted_into_any_other_field_is_masked_in_the_error() {
+    let err = from_vars(with(&[("OCTOSYNC_CONCURRENCY", "API-ABCDEFGHIJKLMNOPQRSTUVWXYZ12")])).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("OCTOSYNC_CONCURRENCY"), "{text}");
+    assert!(!text.contains("ABCDEFGHIJKLMNOPQRSTUVWXYZ12"), "{text}");
+}
+
+#[test]
+fn a_mode_typo_is_an_error_even_when_the_command_forces_the_mode() {
+    for forced in [None, Some(Mode::Plan), Some(Mode::Apply)] {
+        let err = from_vars_with_mode(with(&[("OCTOSYNC_MODE", "sync")]), forced).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("OCTOSYNC_MODE: expected one of plan, apply, got 'sync'"),
+            "{forced:?}: {err}"
+        );
+    }
+    let job = from_vars_with_mode(with(&[("OCTOSYNC_MODE", "plan")]), Some(Mode::Apply)).unwrap();
+    assert_eq!(job.mode, Mode::Apply, "the command wins over a valid OCTOSYNC_MODE");
+}
+
+#[test]
+fn booleans_other_than_true_and_false_are_refused() {
+    let err = from_vars(with(&[("OCTOSYNC_FAIL_ON_CHANGES", "yes")])).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("OCTOSYNC_FAIL_ON_CHANGES: expected True or False, got 'yes'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_response_cap_defaults_to_256_mb_and_is_range_checked() {
+    assert_eq!(from_vars(base()).unwrap().http.max_response_mb, 256);
+    let job = from_vars(with(&[("OCTOSYNC_MAX_RESPONSE_MB", "1024")])).unwrap();
+    assert_eq!(job.http.max_response_mb, 1024);
+    let err = from_vars(with(&[("OCTOSYNC_MAX_RESPONSE_MB", "0")])).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("OCTOSYNC_MAX_RESPONSE_MB: expected a whole number from 1 to 4096"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_run_time_limit_defaults_to_thirty_minutes_and_is_range_checked() {
+    assert_eq!(from_vars(base()).unwrap().deadline, Duration::from_secs(30 * 60));
+    let job = from_vars(with(&[("OCTOSYNC_TIMEOUT_MINUTES", "5")])).unwrap();
+    assert_eq!(job.deadline, Duration::from_secs(300));
+    let err = from_vars(with(&[("OCTOSYNC_TIMEOUT_MINUTES", "0")])).unwrap_err();
+    assert!(err
+        .to_string()
+        .contains("OCTOSYNC_TIMEOUT_MINUTES: expected a whole number from 1 to 1440"));
+}
+
+#[test]
+fn lifecycle_phases_takes_only_the_three_values_it_offers() {
+    for spelling in ["true", "False", "NeverCloneLifecyclePhases"] {
+        let err = from_vars(with(&[("OCTOSYNC_LIFECYCLE_PHASES", spelling)])).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("OCTOSYNC_LIFECYCLE_PHASES: expected one of LeaveExisting, Overwrite, Never"),
+            "{spelling}: {err}"
+        );
+    }
+    let job = from_vars(with(&[("OCTOSYNC_LIFECYCLE_PHASES", "never")])).unwrap();
+    assert_eq!(job.rules.lifecycle_phases, PhaseOption::Never);
+}
+
+#[test]
+fn expected_plan_requires_apply_mode_and_a_fingerprint() {
+    let err = from_vars(with(&[("OCTOSYNC_EXPECTED_PLAN", "abc")])).unwrap_err();
+    assert!(err.to_string().contains("OCTOSYNC_EXPECTED_PLAN"));
+    let fp = "a".repeat(64);
+    let err = from_vars(with(&[("OCTOSYNC_EXPECTED_PLAN", fp.as_str())])).unwrap_err();
+    assert!(err.to_string().contains("apply mode"));
+    let ok = from_vars(with(&[
+        ("OCTOSYNC_EXPECTED_PLAN", fp.as_str()),
+        ("OCTOSYNC_MODE", "apply"),
+    ]));
+    assert!(ok.is_ok());
+}
