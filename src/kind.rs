@@ -11,13 +11,28 @@ pub enum Kind {
     ProjectGroup,
     /// Tenant tag sets, `TagSets-N` (tags inside are `TagSets-N/Tags-M`).
     TagSet,
+    /// Package feeds, `Feeds-N` (built-ins `feeds-builtin`, `feeds-builtin-releases`).
+    Feed,
+    /// Step templates, `ActionTemplates-N`.
+    ActionTemplate,
+    /// The server's community step template library, `CommunityActionTemplates-N` (server-wide,
+    /// read-only; ids differ per instance).
+    CommunityActionTemplate,
     /// `Lifecycles-N`.
     Lifecycle,
 }
 
 impl Kind {
     /// Every kind, in sync order.
-    pub const ALL: &'static [Kind] = &[Kind::Environment, Kind::ProjectGroup, Kind::TagSet, Kind::Lifecycle];
+    pub const ALL: &'static [Kind] = &[
+        Kind::Environment,
+        Kind::ProjectGroup,
+        Kind::TagSet,
+        Kind::Feed,
+        Kind::ActionTemplate,
+        Kind::CommunityActionTemplate,
+        Kind::Lifecycle,
+    ];
 
     /// Space-scoped collection path segment, e.g. `environments`.
     pub fn collection(self) -> &'static str {
@@ -25,8 +40,16 @@ impl Kind {
             Kind::Environment => "environments",
             Kind::ProjectGroup => "projectgroups",
             Kind::TagSet => "tagsets",
+            Kind::Feed => "feeds",
+            Kind::ActionTemplate => "actiontemplates",
+            Kind::CommunityActionTemplate => "communityactiontemplates",
             Kind::Lifecycle => "lifecycles",
         }
+    }
+
+    /// True for server-wide collections (`/api/{collection}`), which belong to no space.
+    pub fn is_server_wide(self) -> bool {
+        matches!(self, Kind::CommunityActionTemplate)
     }
 
     /// The route that orders the whole collection, for kinds whose order people see (dashboards,
@@ -35,7 +58,11 @@ impl Kind {
         match self {
             Kind::Environment => Some("environments/sortorder"),
             Kind::TagSet => Some("tagsets/sortorder"),
-            Kind::ProjectGroup | Kind::Lifecycle => None,
+            Kind::ProjectGroup
+            | Kind::Feed
+            | Kind::ActionTemplate
+            | Kind::CommunityActionTemplate
+            | Kind::Lifecycle => None,
         }
     }
 
@@ -45,6 +72,9 @@ impl Kind {
             Kind::Environment => "Environments",
             Kind::ProjectGroup => "ProjectGroups",
             Kind::TagSet => "TagSets",
+            Kind::Feed => "Feeds",
+            Kind::ActionTemplate => "ActionTemplates",
+            Kind::CommunityActionTemplate => "CommunityActionTemplates",
             Kind::Lifecycle => "Lifecycles",
         }
     }
@@ -55,6 +85,9 @@ impl Kind {
             Kind::Environment => "Environment",
             Kind::ProjectGroup => "Project group",
             Kind::TagSet => "Tenant tag set",
+            Kind::Feed => "Feed",
+            Kind::ActionTemplate => "Step template",
+            Kind::CommunityActionTemplate => "Community step template",
             Kind::Lifecycle => "Lifecycle",
         }
     }
@@ -78,6 +111,12 @@ mod tests {
         assert_eq!(Kind::from_id("Environments-12"), Some(Kind::Environment));
         assert_eq!(Kind::from_id("lifecycles-3"), Some(Kind::Lifecycle));
         assert_eq!(Kind::from_id("Environments-planned-Staging"), Some(Kind::Environment));
+        assert_eq!(Kind::from_id("feeds-builtin"), Some(Kind::Feed));
+        assert_eq!(Kind::from_id("ActionTemplates-4"), Some(Kind::ActionTemplate));
+        assert_eq!(
+            Kind::from_id("CommunityActionTemplates-4"),
+            Some(Kind::CommunityActionTemplate)
+        );
         assert_eq!(Kind::from_id("Accounts-1"), None);
         assert_eq!(Kind::from_id(""), None);
     }

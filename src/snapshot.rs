@@ -101,16 +101,18 @@ impl Snapshot {
     /// Loads every kind of the client's space, all collections concurrently.
     pub async fn load(client: &Client, kinds: &[Kind]) -> Result<Snapshot> {
         let loaded = try_join_all(kinds.iter().map(|&kind| async move {
-            let items = client
-                .list_all(&client.space_path(kind.collection()))
-                .await
-                .with_context(|| {
-                    format!(
-                        "could not load the {}s of the {} space",
-                        kind.label().to_lowercase(),
-                        client.role()
-                    )
-                })?;
+            let path = if kind.is_server_wide() {
+                format!("/api/{}", kind.collection())
+            } else {
+                client.space_path(kind.collection())
+            };
+            let items = client.list_all(&path).await.with_context(|| {
+                format!(
+                    "could not load the {}s of the {} space",
+                    kind.label().to_lowercase(),
+                    client.role()
+                )
+            })?;
             tracing::debug!(
                 "{}: loaded {} {}(s)",
                 client.role(),

@@ -185,6 +185,7 @@ pub static SETTINGS: &[SettingDef] = &[
     selector!("ENVIRONMENTS", "OctoSync.Environments", "Environments", Kind::Environment, "environments (created when missing, never updated)"),
     selector!("PROJECT_GROUPS", "OctoSync.ProjectGroups", "Project groups", Kind::ProjectGroup, "project groups (created when missing, never updated)"),
     selector!("TENANT_TAG_SETS", "OctoSync.TenantTagSets", "Tenant tag sets", Kind::TagSet, "tenant tag sets (missing tags are added; destination-only tags are kept)"),
+    selector!("STEP_TEMPLATES", "OctoSync.StepTemplates", "Step templates", Kind::ActionTemplate, "step templates (custom ones must match the source exactly; community ones are installed from the destination's own library)"),
     selector!("LIFECYCLES", "OctoSync.Lifecycles", "Lifecycles", Kind::Lifecycle, "lifecycles (phases follow the lifecycle phase option)"),
     SettingDef {
         env: "LIFECYCLE_PHASES",

@@ -35,6 +35,7 @@ pub struct RawSettings {
     pub environments: Option<String>,
     pub project_groups: Option<String>,
     pub tenant_tag_sets: Option<String>,
+    pub step_templates: Option<String>,
     pub lifecycles: Option<String>,
     pub lifecycle_phases: Option<String>,
     pub lifecycle_phase_environment_match: Option<String>,
@@ -409,6 +410,7 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
         "ENVIRONMENTS" => raw.environments.as_deref(),
         "PROJECT_GROUPS" => raw.project_groups.as_deref(),
         "TENANT_TAG_SETS" => raw.tenant_tag_sets.as_deref(),
+        "STEP_TEMPLATES" => raw.step_templates.as_deref(),
         "LIFECYCLES" => raw.lifecycles.as_deref(),
         _ => None,
     }
