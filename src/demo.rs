@@ -15,6 +15,7 @@ pub const DEMO_SELECTORS: &[(&str, &str)] = &[
     ("OCTOSYNC_ENVIRONMENTS", "all\n!Development\n!Test"),
     ("OCTOSYNC_PROJECT_GROUPS", "all"),
     ("OCTOSYNC_TENANT_TAG_SETS", "all"),
+    ("OCTOSYNC_STEP_TEMPLATES", "all"),
     ("OCTOSYNC_LIFECYCLES", "all"),
 ];
 

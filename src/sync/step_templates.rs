@@ -45,7 +45,8 @@ const FROM_LIBRARY: &[(&str, &str)] = &[
     ("Inputs", "Inputs"),
 ];
 /// Why logos are left alone, said on every custom template octosync writes.
-const LOGO_NOTE: &str = "logo not copied: the API does not say whether a template's logo is its own or the default one for its step type; if the source template has its own logo, upload it on the destination";
+const LOGO_NOTE: &str =
+    "logo not copied: the API does not tell a template's own logo from its step type's; upload it by hand if it has one";
 
 impl Stage for StepTemplates {
     fn kind(&self) -> Kind {
@@ -248,7 +249,7 @@ impl Content {
             if let Some(obj) = p.as_object_mut() {
                 let feed = document::str_field(&package, "FeedId");
                 if !feed.is_empty() {
-                    let mapped = self.reference(t, feed, &format!("{what}: feed"));
+                    let mapped = self.reference(t, feed, &what);
                     obj.insert(
                         "FeedId".into(),
                         if mapped.is_empty() { Value::Null } else { json!(mapped) },

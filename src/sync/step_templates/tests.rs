@@ -111,7 +111,7 @@ fn package_feeds_are_translated_and_a_feed_the_destination_lacks_is_dropped_with
     assert_eq!(b["Packages"][1]["FeedId"], Value::Null);
     assert_eq!(b["Properties"]["Octopus.Action.Package.FeedId"], "Feeds-41");
     assert_eq!(p.change.warnings.len(), 1, "{:?}", p.change.warnings);
-    assert!(p.change.warnings[0].contains("package 'tools': feed: feed 'Docker Hub' is not on the destination"));
+    assert!(p.change.warnings[0].contains("package 'tools': feed 'Docker Hub' is not on the destination"));
 }
 
 #[test]
