@@ -47,6 +47,12 @@ impl Kind {
         }
     }
 
+    /// True for collections a run can do without: when one cannot be read it is taken as empty,
+    /// with a warning, and the items that need it report what is missing.
+    pub fn optional_on_load(self) -> bool {
+        matches!(self, Kind::CommunityActionTemplate)
+    }
+
     /// True for server-wide collections (`/api/{collection}`), which belong to no space.
     pub fn is_server_wide(self) -> bool {
         matches!(self, Kind::CommunityActionTemplate)

@@ -442,7 +442,7 @@ fn community(ctx: &PlanContext<'_>, src: &Value) -> Planned {
         let mut p = error(
             name,
             "missing from the destination's community library",
-            format!("the destination's community step template library has no '{name}', so it cannot be installed there; refresh the destination's library from library.octopus.com (Library > Step Templates > Community Step Templates) and run again"),
+            format!("the destination's community step template library has no '{name}' (or could not be read: the task log says so), so it cannot be installed there; refresh the destination's library from library.octopus.com (Library > Step Templates > Community Step Templates) and run again"),
         );
         p.cleanup.push(placeholder::cleanup(
             Kind::ActionTemplate,
