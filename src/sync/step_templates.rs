@@ -205,7 +205,7 @@ impl Content {
             let value = match *field {
                 "Properties" => c.properties(&t, value, part(field)),
                 "Packages" => c.packages(&t, value, part(field)),
-                "Parameters" => c.parameters(value, part(field)),
+                "Parameters" => c.parameters(&t, value, part(field)),
                 "GitDependencies" => c.git_dependencies(value),
                 "Inputs" => c.references(&t, value, "inputs"),
                 _ => value.clone(),
@@ -267,7 +267,7 @@ impl Content {
 
     /// Parameters: matched by name to the destination's (which keep their ids and sensitive
     /// defaults), a control type where the source has none; destination-only parameters removed.
-    fn parameters(&mut self, src: &Value, dest: Option<&Value>) -> Value {
+    fn parameters(&mut self, t: &Translator<'_>, src: &Value, dest: Option<&Value>) -> Value {
         let dest_items = items(dest);
         let mut out = Vec::new();
         for param in items(Some(src)) {
@@ -288,6 +288,16 @@ impl Content {
                         ));
                     }
                 }
+                let control = obj
+                    .get("DisplaySettings")
+                    .map(|d| document::str_field(d, CONTROL_TYPE).to_string())
+                    .unwrap_or_default();
+                if control.eq_ignore_ascii_case("Package") {
+                    if let Some(Value::String(default)) = obj.get("DefaultValue") {
+                        let translated = self.package_default(t, default, &what);
+                        obj.insert("DefaultValue".into(), Value::String(translated));
+                    }
+                }
                 if let Some(default) = param.get("DefaultValue").filter(|v| is_secret(v)) {
                     let kept = self.secret(
                         &format!("{what} default value"),
@@ -301,6 +311,27 @@ impl Content {
         }
         self.removed(&dest_items, &out, "parameter");
         Value::Array(out)
+    }
+
+    /// The default of a package parameter: JSON text (`{"PackageId": …, "FeedId": …}`) whose feed
+    /// is translated; the text is kept as it is when nothing in it changes.
+    fn package_default(&mut self, t: &Translator<'_>, text: &str, what: &str) -> String {
+        let Ok(Value::Object(mut package)) = serde_json::from_str::<Value>(text) else {
+            return text.to_string();
+        };
+        let feed = package.get("FeedId").and_then(Value::as_str).unwrap_or("").to_string();
+        if feed.is_empty() {
+            return text.to_string();
+        }
+        let mapped = self.reference(t, &feed, &format!("{what} default package"));
+        if mapped == feed {
+            return text.to_string();
+        }
+        package.insert(
+            "FeedId".into(),
+            if mapped.is_empty() { Value::Null } else { json!(mapped) },
+        );
+        Value::Object(package).to_string()
     }
 
     /// Git dependencies (2024+): a Git credential is an item octosync does not map, so a

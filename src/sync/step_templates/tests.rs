@@ -115,6 +115,52 @@ fn package_feeds_are_translated_and_a_feed_the_destination_lacks_is_dropped_with
 }
 
 #[test]
+fn a_deferred_package_keeps_its_feed_placeholder_and_a_package_parameter_default_its_translated_feed() {
+    let mut src = template("ActionTemplates-1", "Deploy", SCRIPT);
+    src["Packages"] = json!([
+        {"Name": "later", "PackageId": null, "FeedId": null, "Properties": {"SelectionMode": "deferred"}},
+        {"Name": "sentinel", "PackageId": null, "FeedId": "feeds-NonExisting", "Properties": {"SelectionMode": "deferred"}}
+    ]);
+    src["Parameters"] = json!([
+        {"Name": "App.Package", "DefaultValue": "{\"PackageId\":\"App\",\"FeedId\":\"Feeds-1\"}",
+         "DisplaySettings": {"Octopus.ControlType": "Package"}},
+        {"Name": "Other.Package", "DefaultValue": "{\"PackageId\":\"Other\",\"FeedId\":\"feeds-builtin\"}",
+         "DisplaySettings": {"Octopus.ControlType": "Package"}}
+    ]);
+    let p = plan_one(
+        vec![
+            (Kind::ActionTemplate, vec![src]),
+            (
+                Kind::Feed,
+                vec![
+                    json!({"Id": "Feeds-1", "Name": "NuGet.org"}),
+                    json!({"Id": "feeds-builtin", "Name": "Octopus Server (built-in)"}),
+                ],
+            ),
+        ],
+        vec![(
+            Kind::Feed,
+            vec![
+                json!({"Id": "feeds-builtin", "Name": "Octopus Server (built-in)"}),
+                json!({"Id": "Feeds-30", "Name": "NuGet.org"}),
+            ],
+        )],
+    );
+    let b = body(&p);
+    assert_eq!(b["Packages"][0]["FeedId"], Value::Null);
+    assert_eq!(b["Packages"][1]["FeedId"], "feeds-NonExisting");
+    assert_eq!(
+        b["Parameters"][0]["DefaultValue"],
+        "{\"PackageId\":\"App\",\"FeedId\":\"Feeds-30\"}"
+    );
+    assert_eq!(
+        b["Parameters"][1]["DefaultValue"],
+        "{\"PackageId\":\"Other\",\"FeedId\":\"feeds-builtin\"}"
+    );
+    assert!(p.change.warnings.is_empty(), "{:?}", p.change.warnings);
+}
+
+#[test]
 fn a_sensitive_default_never_travels_and_asks_for_a_clean_up() {
     let mut src = template("ActionTemplates-1", "Notify", SCRIPT);
     src["Parameters"] = json!([
