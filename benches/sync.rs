@@ -17,6 +17,7 @@ const LIFECYCLES: usize = 300;
 const FEEDS: usize = 20;
 const MACHINE_POLICIES: usize = 5;
 const WORKER_POOLS: usize = 10;
+const STEP_TEMPLATES: usize = 30;
 const LATENCY: Duration = Duration::from_millis(5);
 
 /// Targets for the space above at 5 ms per request.
@@ -125,6 +126,33 @@ async fn bench() {
     }
     let items = ENVIRONMENTS + PROJECT_GROUPS + TAG_SETS + FEEDS + MACHINE_POLICIES + WORKER_POOLS + LIFECYCLES;
     println!("space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request", LATENCY.as_millis());
+    for i in 0..STEP_TEMPLATES {
+        let template = |script: &str| {
+            json!({
+                "Name": format!("Template {i:04}"), "ActionType": "Octopus.Script",
+                "Description": "Deploys one service",
+                "Packages": [{"Name": "app", "PackageId": format!("Service{i}"), "FeedId": "feeds-builtin", "AcquisitionLocation": "Server"}],
+                "Properties": {"Octopus.Action.Script.Syntax": "PowerShell", "Octopus.Action.Script.ScriptBody": script},
+                "Parameters": [
+                    {"Name": "Service.Name", "Label": "Service", "DefaultValue": format!("service-{i}"), "DisplaySettings": {"Octopus.ControlType": "SingleLineText"}},
+                    {"Name": "Service.Password", "Label": "Password", "DefaultValue": {"HasValue": true, "NewValue": "bench-secret"}, "DisplaySettings": {"Octopus.ControlType": "Sensitive"}}
+                ]
+            })
+        };
+        let script = format!(
+            "Stop-Service service-{i}\nCopy-Item app C:/services/{i}\nStart-Service service-{i}\nWrite-Host done"
+        );
+        source
+            .insert(&s, "actiontemplates", template(&script))
+            .expect("step template");
+        // A third already exist on the destination, with an older script.
+        if i % 3 == 0 {
+            dest.insert(&d, "actiontemplates", template(&script.replace("C:/", "D:/")))
+                .expect("step template");
+        }
+    }
+    let items = ENVIRONMENTS + PROJECT_GROUPS + TAG_SETS + LIFECYCLES + STEP_TEMPLATES;
+    println!("space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {LIFECYCLES} lifecycles x 3 phases, {STEP_TEMPLATES} step templates), {} ms latency per request", LATENCY.as_millis());
 
     let dir = tempfile::tempdir().expect("tempdir");
     let mut figures = Vec::new();
@@ -144,6 +172,7 @@ async fn bench() {
                 ("OCTOSYNC_FEEDS", "all"),
                 ("OCTOSYNC_MACHINE_POLICIES", "all"),
                 ("OCTOSYNC_WORKER_POOLS", "all"),
+                ("OCTOSYNC_STEP_TEMPLATES", "all"),
                 ("OCTOSYNC_LIFECYCLES", "all"),
             ]
             .map(|(k, v)| (k.to_string(), v.to_string())),

@@ -50,6 +50,39 @@ impl Applier<'_> {
                 Ok(doc)
             }
             (Applier::DryRun, Write::Update { body, .. }) => Ok(body.clone()),
+            (Applier::DryRun, Write::Install { expected, .. }) => {
+                let mut doc = expected.clone();
+                if id_of(&doc).is_empty() {
+                    doc["Id"] = json!(placeholder_id(kind, name));
+                }
+                Ok(doc)
+            }
+            (
+                Applier::Live(client),
+                Write::Install {
+                    community_id, update, ..
+                },
+            ) => {
+                // Servers without spaces install into their only one through the route without a space.
+                let path = match client.space_id() {
+                    Some(space) => format!("/api/communityactiontemplates/{community_id}/installation/{space}"),
+                    None => format!("/api/communityactiontemplates/{community_id}/installation"),
+                };
+                let saved = if *update {
+                    client.put_idempotent_empty(&path).await
+                } else {
+                    client
+                        .create_at(&path, &client.space_path(kind.collection()), name)
+                        .await
+                };
+                let verb = if *update { "update" } else { "install" };
+                let saved = saved.with_context(|| {
+                    format!(
+                        "could not {verb} the community step template '{name}' ({community_id}) from the destination's library"
+                    )
+                })?;
+                confirmed(kind, name, saved)
+            }
             (Applier::Live(client), Write::Create { body }) => {
                 let path = client.space_path(kind.collection());
                 let saved = client.create(&path, body, name).await.with_context(|| {

@@ -17,6 +17,11 @@ pub enum Kind {
     MachinePolicy,
     /// `WorkerPools-N`, static or dynamic; one per space is the default.
     WorkerPool,
+    /// Step templates, `ActionTemplates-N`.
+    ActionTemplate,
+    /// The server's community step template library, `CommunityActionTemplates-N` (server-wide,
+    /// read-only; ids differ per instance).
+    CommunityActionTemplate,
     /// `Lifecycles-N`.
     Lifecycle,
 }
@@ -30,6 +35,8 @@ impl Kind {
         Kind::Feed,
         Kind::MachinePolicy,
         Kind::WorkerPool,
+        Kind::ActionTemplate,
+        Kind::CommunityActionTemplate,
         Kind::Lifecycle,
     ];
 
@@ -42,8 +49,21 @@ impl Kind {
             Kind::Feed => "feeds",
             Kind::MachinePolicy => "machinepolicies",
             Kind::WorkerPool => "workerpools",
+            Kind::ActionTemplate => "actiontemplates",
+            Kind::CommunityActionTemplate => "communityactiontemplates",
             Kind::Lifecycle => "lifecycles",
         }
+    }
+
+    /// True for collections a run can do without: when one cannot be read it is taken as empty,
+    /// with a warning, and the items that need it report what is missing.
+    pub fn optional_on_load(self) -> bool {
+        matches!(self, Kind::CommunityActionTemplate)
+    }
+
+    /// True for server-wide collections (`/api/{collection}`), which belong to no space.
+    pub fn is_server_wide(self) -> bool {
+        matches!(self, Kind::CommunityActionTemplate)
     }
 
     /// The route that orders the whole collection, for kinds whose order people see (dashboards,
@@ -53,7 +73,12 @@ impl Kind {
             Kind::Environment => Some("environments/sortorder"),
             Kind::TagSet => Some("tagsets/sortorder"),
             Kind::WorkerPool => Some("workerpools/sortorder"),
-            Kind::ProjectGroup | Kind::Feed | Kind::MachinePolicy | Kind::Lifecycle => None,
+            Kind::ProjectGroup
+            | Kind::Feed
+            | Kind::MachinePolicy
+            | Kind::ActionTemplate
+            | Kind::CommunityActionTemplate
+            | Kind::Lifecycle => None,
         }
     }
 
@@ -66,6 +91,8 @@ impl Kind {
             Kind::Feed => "Feeds",
             Kind::MachinePolicy => "MachinePolicies",
             Kind::WorkerPool => "WorkerPools",
+            Kind::ActionTemplate => "ActionTemplates",
+            Kind::CommunityActionTemplate => "CommunityActionTemplates",
             Kind::Lifecycle => "Lifecycles",
         }
     }
@@ -79,6 +106,8 @@ impl Kind {
             Kind::Feed => "Feed",
             Kind::MachinePolicy => "Machine policy",
             Kind::WorkerPool => "Worker pool",
+            Kind::ActionTemplate => "Step template",
+            Kind::CommunityActionTemplate => "Community step template",
             Kind::Lifecycle => "Lifecycle",
         }
     }
@@ -120,6 +149,12 @@ mod tests {
         assert_eq!(Kind::from_id("WorkerPools-21"), Some(Kind::WorkerPool));
         assert_eq!(Kind::from_id("Environments-planned-Staging"), Some(Kind::Environment));
         assert_eq!(Kind::from_id("feeds-builtin-releases"), Some(Kind::Feed));
+        assert_eq!(Kind::from_id("feeds-builtin"), Some(Kind::Feed));
+        assert_eq!(Kind::from_id("ActionTemplates-4"), Some(Kind::ActionTemplate));
+        assert_eq!(
+            Kind::from_id("CommunityActionTemplates-4"),
+            Some(Kind::CommunityActionTemplate)
+        );
         assert_eq!(Kind::from_id("Accounts-1"), None);
         assert_eq!(Kind::from_id(""), None);
         assert_eq!(Kind::MachinePolicy.plural(), "Machine policies");

@@ -2,7 +2,7 @@
 
 use crate::kind::Kind;
 use crate::octopus::Client;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use futures::future::try_join_all;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -101,16 +101,31 @@ impl Snapshot {
     /// Loads every kind of the client's space, all collections concurrently.
     pub async fn load(client: &Client, kinds: &[Kind]) -> Result<Snapshot> {
         let loaded = try_join_all(kinds.iter().map(|&kind| async move {
-            let items = client
-                .list_all(&client.space_path(kind.collection()))
-                .await
-                .with_context(|| {
-                    format!(
+            let path = if kind.is_server_wide() {
+                format!("/api/{}", kind.collection())
+            } else {
+                client.space_path(kind.collection())
+            };
+            let items = match client.list_all(&path).await {
+                Ok(items) => items,
+                // An administrator can switch the community library off; only community step
+                // templates need it, and each of them reports it as missing.
+                Err(e) if kind.optional_on_load() => {
+                    tracing::warn!(
+                        "the {} instance's {}s could not be read, so none are known: {e:#}",
+                        client.role(),
+                        kind.label().to_lowercase()
+                    );
+                    Vec::new()
+                }
+                Err(e) => {
+                    return Err(e.context(format!(
                         "could not load the {} of the {} space",
                         kind.plural().to_lowercase(),
                         client.role()
-                    )
-                })?;
+                    )))
+                }
+            };
             tracing::debug!(
                 "{}: loaded {} {}(s)",
                 client.role(),

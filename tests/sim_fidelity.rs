@@ -118,6 +118,8 @@ fn names_of(page: &Value) -> Vec<String> {
 // One module per concern; the helpers above are theirs.
 #[path = "sim_fidelity/binding.rs"]
 mod binding;
+#[path = "sim_fidelity/community.rs"]
+mod community;
 #[path = "sim_fidelity/dials.rs"]
 mod dials;
 #[path = "sim_fidelity/payloads.rs"]

@@ -260,6 +260,11 @@ fn decision(p: &Planned) -> Option<Value> {
         None => Value::Null,
         Some(Write::Create { body }) => json!({"create": body}),
         Some(Write::Update { id, body }) => json!({"update": id, "body": body}),
+        Some(Write::Install {
+            community_id,
+            update,
+            expected,
+        }) => json!({"install": community_id, "update": update, "version": expected.get("Version")}),
         Some(Write::Reorder { own, created }) => json!({"reorder": own, "then": created}),
     };
     Some(json!({

@@ -202,6 +202,7 @@ pub static SETTINGS: &[SettingDef] = &[
         selects: None,
     },
     selector!("WORKER_POOLS", "OctoSync.WorkerPools", "Worker pools", Kind::WorkerPool, "worker pools (static pools created when missing, never updated; dynamic pools skipped)"),
+    selector!("STEP_TEMPLATES", "OctoSync.StepTemplates", "Step templates", Kind::ActionTemplate, "step templates (custom ones must match the source exactly; community ones are installed from the destination's own library)"),
     selector!("LIFECYCLES", "OctoSync.Lifecycles", "Lifecycles", Kind::Lifecycle, "lifecycles (phases follow the lifecycle phase option)"),
     SettingDef {
         env: "LIFECYCLE_PHASES",

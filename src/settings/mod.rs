@@ -39,6 +39,7 @@ pub struct RawSettings {
     pub machine_policies: Option<String>,
     pub machine_policy_updates: Option<String>,
     pub worker_pools: Option<String>,
+    pub step_templates: Option<String>,
     pub lifecycles: Option<String>,
     pub lifecycle_phases: Option<String>,
     pub lifecycle_phase_environment_match: Option<String>,
@@ -427,6 +428,7 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
         "FEEDS" => raw.feeds.as_deref(),
         "MACHINE_POLICIES" => raw.machine_policies.as_deref(),
         "WORKER_POOLS" => raw.worker_pools.as_deref(),
+        "STEP_TEMPLATES" => raw.step_templates.as_deref(),
         "LIFECYCLES" => raw.lifecycles.as_deref(),
         _ => None,
     }

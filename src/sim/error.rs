@@ -26,6 +26,11 @@ pub(crate) const MODEL_VALIDATION: &str = "Model validation failed.";
 pub(crate) const NULL_SOURCE: &str = "Value cannot be null. (Parameter 'source')";
 /// Stale `Version` on a process PUT (SW21b `updateRunbookProcess_Spaces`).
 pub(crate) const STALE_PROCESS: &str = "Changes to this process could not be saved, because another user has made changes to the process between when you started editing and when you saved your changes. Please reload or open a new tab to make your changes.";
+/// Stale `Version` on a step template PUT.
+// QUESTION: SW21b gives no text for step templates, and whether the server checks their `Version`
+// at all is unverified (reference §1.9 only says it rises on every save; §5 recommends the check).
+// The process text is followed.
+pub(crate) const STALE_TEMPLATE: &str = "Changes to this step template could not be saved, because another user has made changes to the step template between when you started editing and when you saved your changes. Please reload or open a new tab to make your changes.";
 /// Stale `Version` on a variable set PUT (SW21b `updateVariableSet_Spaces`).
 pub(crate) const STALE_VARIABLES: &str = "Changes to these variables could not be saved, because another user has made changes to the variables between when you started editing and when you saved your changes. Please reload or open a new tab to make your changes.";
 

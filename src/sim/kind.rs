@@ -15,6 +15,7 @@ pub(crate) enum Kind {
     MachinePolicy,
     Certificate,
     ActionTemplate,
+    CommunityActionTemplate,
     LibraryVariableSet,
     VariableSet,
     Tenant,
@@ -49,6 +50,7 @@ pub(crate) const ALL: &[Kind] = &[
     Kind::MachinePolicy,
     Kind::Certificate,
     Kind::ActionTemplate,
+    Kind::CommunityActionTemplate,
     Kind::LibraryVariableSet,
     Kind::VariableSet,
     Kind::Tenant,
@@ -136,6 +138,12 @@ impl Kind {
             Kind::MachinePolicy => names("machinepolicies", "MachinePolicy", "MachinePolicies", "machine policy"),
             Kind::Certificate => names("certificates", "Certificate", "Certificates", "certificate"),
             Kind::ActionTemplate => names("actiontemplates", "ActionTemplate", "ActionTemplates", "step template"),
+            Kind::CommunityActionTemplate => server(
+                "communityactiontemplates",
+                "CommunityActionTemplate",
+                "CommunityActionTemplates",
+                "community step template",
+            ),
             Kind::LibraryVariableSet => names(
                 "libraryvariablesets",
                 "LibraryVariableSet",

@@ -9,6 +9,7 @@ mod error;
 mod faults;
 mod kind;
 mod kinds;
+mod library;
 mod pipeline;
 mod refs;
 mod routes;
@@ -32,6 +33,7 @@ use tokio::task::JoinHandle;
 
 pub use cli::{run_cli, SimCliArgs};
 pub use faults::Fault as SimFault;
+pub use kinds::community_action_template::CommunityLibrary;
 
 use envelope::Query;
 use faults::{Fault, Faults};
@@ -57,6 +59,8 @@ pub struct SimConfig {
     pub fault_seed: u64,
     /// Page size when `?take` is absent (30 on Octopus).
     pub default_take: usize,
+    /// The edition of the community step template library the server last synced.
+    pub community_library: CommunityLibrary,
 }
 
 impl Default for SimConfig {
@@ -70,6 +74,7 @@ impl Default for SimConfig {
             fault_rate: 0.0,
             fault_seed: 0,
             default_take: 30,
+            community_library: CommunityLibrary::Current,
         }
     }
 }
@@ -140,7 +145,7 @@ impl SimServer {
     /// Start on the given address (use a loopback address).
     pub async fn start_on(config: SimConfig, addr: SocketAddr) -> anyhow::Result<SimServer> {
         let mut store = Store::new(&config.version, config.default_take);
-        seed::build(&mut store, &config.space_name, config.seed)?;
+        seed::build(&mut store, &config.space_name, config.seed, config.community_library)?;
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             api_key: config.api_key.clone(),
@@ -233,6 +238,27 @@ impl SimServer {
             Kind::from_segment(collection).ok_or_else(|| anyhow::anyhow!("unknown collection '{collection}'"))?;
         let updated = pipeline::update(&mut store, space_id, kind, id, doc)?;
         Ok(pipeline::render(&store, space_id, kind, &updated))
+    }
+
+    /// Sync the community step template library to `edition`, as the server does from
+    /// library.octopus.com: entries it has are updated in place, new ones added.
+    pub fn sync_community_library(&self, edition: CommunityLibrary) -> anyhow::Result<()> {
+        library::sync_catalogue(&mut self.shared.store(), edition)?;
+        Ok(())
+    }
+
+    /// Install the community library's template `name` into a space without HTTP, as
+    /// `POST /api/communityactiontemplates/{id}/installation/{spaceId}` does.
+    pub fn install_community_template(&self, space_id: &str, name: &str) -> anyhow::Result<Value> {
+        let mut store = self.shared.store();
+        let entry = store
+            .list("", Kind::CommunityActionTemplate)
+            .iter()
+            .find(|e| str_of(e, "Name").eq_ignore_ascii_case(name))
+            .map(|e| str_of(e, "Id").to_string())
+            .ok_or_else(|| anyhow::anyhow!("the community library has no '{name}'"))?;
+        let doc = library::install(&mut store, space_id, &entry)?;
+        Ok(pipeline::render(&store, space_id, Kind::ActionTemplate, &doc))
     }
 
     /// Whether a stored sensitive variable holds a non-empty secret (never the secret itself).

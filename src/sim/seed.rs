@@ -5,7 +5,9 @@ use serde_json::{json, Value};
 
 use super::error::ApiResult;
 use super::kind::Kind;
+use super::kinds::community_action_template::CommunityLibrary;
 use super::kinds::tenant_variables;
+use super::library;
 use super::pipeline as ops;
 use super::store::{str_of, Store};
 use super::Seed;
@@ -153,9 +155,15 @@ const USER_ROLES: &[(&str, &str, &[&str], &[&str])] = &[
     ),
 ];
 
-/// The system built-ins, the default space, then the chosen demo data.
-pub(crate) fn build(store: &mut Store, space_name: &str, seed: Seed) -> ApiResult<()> {
+/// The system built-ins, the default space, then the chosen demo data; the community library ends
+/// at `edition` (the demo destination installed a template from an older one, then synced since).
+pub(crate) fn build(store: &mut Store, space_name: &str, seed: Seed, edition: CommunityLibrary) -> ApiResult<()> {
     system_builtins(store)?;
+    let first = match seed {
+        Seed::DemoDestination => CommunityLibrary::Older,
+        _ => edition,
+    };
+    library::sync_catalogue(store, first)?;
     let space = ops::create(
         store,
         "",
@@ -168,10 +176,26 @@ pub(crate) fn build(store: &mut Store, space_name: &str, seed: Seed) -> ApiResul
     )?;
     let space = str_of(&space, "Id").to_string();
     match seed {
-        Seed::Empty => Ok(()),
-        Seed::DemoSource => demo_source(store, &space),
-        Seed::DemoDestination => demo_destination(store, &space),
+        Seed::Empty => {}
+        Seed::DemoSource => demo_source(store, &space)?,
+        Seed::DemoDestination => demo_destination(store, &space)?,
     }
+    if first != edition {
+        library::sync_catalogue(store, edition)?;
+    }
+    Ok(())
+}
+
+/// Installs the library's template `name` into `space`, as its installation route does.
+fn install_community(store: &mut Store, space: &str, name: &str) -> ApiResult<String> {
+    let entry = store
+        .list("", Kind::CommunityActionTemplate)
+        .iter()
+        .find(|e| str_of(e, "Name").eq_ignore_ascii_case(name))
+        .map(|e| str_of(e, "Id").to_string())
+        .unwrap_or_default();
+    let doc = library::install(store, space, &entry)?;
+    Ok(str_of(&doc, "Id").to_string())
 }
 
 fn system_builtins(store: &mut Store) -> ApiResult<()> {
@@ -453,10 +477,30 @@ fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
                 {"Name": "Slack.Webhook", "Label": "Webhook URL", "DisplaySettings": {"Octopus.ControlType": "Sensitive"},
                  "DefaultValue": {"HasValue": true, "NewValue": "https://hooks.slack.example/secret"}},
                 {"Name": "Slack.Message", "Label": "Message", "DefaultValue": "Deployed #{Octopus.Project.Name}",
-                 "DisplaySettings": {"Octopus.ControlType": "SingleLineText"}}
+                 "DisplaySettings": {"Octopus.ControlType": "SingleLineText"}},
+                // Saved by an older server that did not require a control type.
+                {"Name": "Slack.Channel", "Label": "Channel", "DefaultValue": "#deployments"}
             ]
         }),
     )?;
+    s.add(
+        Kind::ActionTemplate,
+        json!({
+            "Name": "Run Migrations", "Description": "Runs the database migrations of a package.",
+            "ActionType": "Octopus.Script",
+            "Packages": [{"Name": "migrations", "PackageId": "Payments.Migrations", "FeedId": "feeds-builtin",
+                          "AcquisitionLocation": "Server", "Properties": {"Extract": "True", "SelectionMode": "immediate"}},
+                         {"Name": "migrator", "PackageId": "octopus/migrator", "FeedId": docker,
+                          "AcquisitionLocation": "ExecutionTarget", "Properties": {"Extract": "False", "SelectionMode": "immediate"}}],
+            "Properties": {
+                "Octopus.Action.Script.ScriptSource": "Inline",
+                "Octopus.Action.Script.Syntax": "Bash",
+                "Octopus.Action.Script.ScriptBody": "#!/bin/bash\nset -e\ncd \"$(get_octopusvariable 'Octopus.Action.Package[migrations].ExtractedPath')\"\n./migrate up"
+            }
+        }),
+    )?;
+    install_community(s.store, space, "HTTP - Test URL")?;
+    install_community(s.store, space, "Slack - Send Simple Notification")?;
 
     let common = s.add(
         Kind::LibraryVariableSet,
@@ -727,5 +771,24 @@ fn demo_destination(store: &mut Store, space: &str) -> ApiResult<()> {
         ]),
     )?;
     s.add(Kind::Team, json!({"Name": "Production Operators"}))?;
+    // An older copy of the source's custom template, and a community template installed when the
+    // library was older (the library has been synced since).
+    s.add(
+        Kind::ActionTemplate,
+        json!({
+            "Name": "Notify Slack", "Description": "Posts a message to a Slack channel.",
+            "ActionType": "Octopus.Script",
+            "Properties": {
+                "Octopus.Action.Script.ScriptSource": "Inline",
+                "Octopus.Action.Script.Syntax": "PowerShell",
+                "Octopus.Action.Script.ScriptBody": "# Posts to the production channel\n$message = $OctopusParameters['Slack.Message']\nWrite-Host \"Posting: $message\"\nInvoke-RestMethod -Method Post -Uri 'https://hooks.slack.example/prod' -Body $message"
+            },
+            "Parameters": [
+                {"Name": "Slack.Message", "Label": "Message", "DefaultValue": "Deployed",
+                 "DisplaySettings": {"Octopus.ControlType": "SingleLineText"}}
+            ]
+        }),
+    )?;
+    install_community(s.store, space, "Slack - Send Simple Notification")?;
     Ok(())
 }

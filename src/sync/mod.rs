@@ -10,6 +10,7 @@ pub mod lifecycles;
 pub mod machine_policies;
 pub mod placeholder;
 pub mod project_groups;
+pub mod step_templates;
 pub mod tenant_tag_sets;
 pub mod worker_pools;
 
@@ -104,6 +105,19 @@ pub enum Write {
         id: String,
         /// The whole document.
         body: Value,
+    },
+    /// Install a community step template into the destination space from the destination's own
+    /// library (`POST /api/communityactiontemplates/{id}/installation/{spaceId}`), or, with
+    /// `update`, bring the installed one to the library's latest version (`PUT` on that route).
+    /// Neither takes a body: the server copies the template from its library.
+    Install {
+        /// The template's id in the destination's library.
+        community_id: String,
+        /// Update the installed template instead of installing it.
+        update: bool,
+        /// The step template as the plan expects the destination to hold it afterwards (what a
+        /// dry run hands the later stages).
+        expected: Value,
     },
     /// Put every destination item of the kind into this order (`PUT {collection}/sortorder`):
     /// the destination's own items as they are, then the ones the stage creates. Applied after
@@ -274,6 +288,7 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(feeds::Feeds),
         Box::new(machine_policies::MachinePolicies),
         Box::new(worker_pools::WorkerPools),
+        Box::new(step_templates::StepTemplates),
         Box::new(lifecycles::Lifecycles),
     ]
 }

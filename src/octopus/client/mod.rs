@@ -216,6 +216,28 @@ impl Client {
         .await
     }
 
+    /// POST to `path` a request without a body that makes the item `name` in `collection_path` (an
+    /// installation from a library). If the outcome is unknown, the item is looked up by name in
+    /// `collection_path`, and the request is only sent again once a look-up shows it absent.
+    pub async fn create_at(&self, path: &str, collection_path: &str, name: &str) -> Result<Value> {
+        self.request(
+            Method::POST,
+            path,
+            None,
+            Recover::LookupByName {
+                collection: collection_path,
+                name,
+            },
+        )
+        .await
+    }
+
+    /// PUT without a body whose effect is the same however often it is sent (bringing an
+    /// installed library template to the library's version): a lost response is simply retried.
+    pub async fn put_idempotent_empty(&self, path: &str) -> Result<Value> {
+        self.request(Method::PUT, path, None, Recover::Retry).await
+    }
+
     /// PUT a whole document back. If the outcome is unknown, the item is read back before any retry.
     pub async fn update(&self, item_path: &str, body: &Value) -> Result<Value> {
         self.request(

@@ -1,11 +1,14 @@
 //! Step templates (ActionTemplate; reference §2.11; SW21b `ActionTemplateResource`, required
-//! `ActionType` and `Name`): `Version` increments on every save.
+//! `ActionType` and `Name`): `Version` increments on every save, and a PUT that carries another
+//! `Version` than the stored one is refused as stale (reference §5), so a client must send back
+//! the document it read. Templates installed from the community library take the library's
+//! version instead (see `community_action_template`).
 
 use serde_json::{json, Value};
 
 use super::parts::{packages, templates, PACKAGE_REFERENCES, PARAMETERS};
 use super::{At, Change, Spec};
-use crate::sim::error::{ApiError, ApiResult};
+use crate::sim::error::{ApiError, ApiResult, STALE_TEMPLATE};
 use crate::sim::schema::{field, optional, Field, Ty, PROPERTIES};
 use crate::sim::shape::array_mut;
 use crate::sim::store::{str_of, Doc, Store};
@@ -40,7 +43,16 @@ impl Spec for ActionTemplate {
         json!({"Self": base, "Logo": format!("{base}/logo?cb={}", at.version)})
     }
 
-    fn normalize(&self, _change: &Change<'_>, doc: &mut Doc) -> ApiResult<()> {
+    fn normalize(&self, change: &Change<'_>, doc: &mut Doc) -> ApiResult<()> {
+        if let Some(stored) = change.stored {
+            // QUESTION: a PUT without `Version` is accepted (the field is read-only); unverified.
+            let current = stored.get("Version").and_then(Value::as_i64).unwrap_or(0);
+            match change.raw.get("Version") {
+                None | Some(Value::Null) => {}
+                Some(v) if v.as_i64() == Some(current) => {}
+                Some(_) => return Err(ApiError::invalid(STALE_TEMPLATE)),
+            }
+        }
         if str_of(doc, "ActionType").is_empty() {
             return Err(ApiError::invalid("Please provide an action type."));
         }

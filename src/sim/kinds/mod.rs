@@ -19,6 +19,7 @@ pub(crate) mod account;
 pub(crate) mod action_template;
 pub(crate) mod certificate;
 pub(crate) mod channel;
+pub(crate) mod community_action_template;
 pub(crate) mod deployment_settings;
 pub(crate) mod environment;
 pub(crate) mod feed;
@@ -239,6 +240,7 @@ pub(crate) fn spec(kind: Kind) -> &'static dyn Spec {
         Kind::MachinePolicy => &machine_policy::MachinePolicy,
         Kind::Certificate => &certificate::Certificate,
         Kind::ActionTemplate => &action_template::ActionTemplate,
+        Kind::CommunityActionTemplate => &community_action_template::CommunityActionTemplate,
         Kind::LibraryVariableSet => &library_variable_set::LibraryVariableSet,
         Kind::VariableSet => &variable_set::VariableSet,
         Kind::Tenant => &tenant::Tenant,

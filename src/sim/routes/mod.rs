@@ -2,6 +2,7 @@
 //! (reference §1.2, §1.6). Auth: every route except `GET /api` needs the API key.
 
 mod collection;
+mod community;
 mod extras;
 mod ordering;
 mod root;
@@ -13,6 +14,7 @@ use super::envelope::{percent_decode, Query};
 use super::error::{ApiError, ApiResult};
 use super::kind::Kind;
 use super::kinds::{self, Listing};
+use super::pipeline;
 use super::store::Store;
 
 /// The body of an answer.
@@ -133,14 +135,20 @@ fn route(store: &mut Store, valid_key: &str, req: &Request) -> ApiResult<Reply> 
     if req.api_key != Some(valid_key) {
         return Err(ApiError::unauthorized());
     }
+    let first = segs[0].to_ascii_lowercase();
+    // The community library is read-only; its only writes are installations, which take no body.
+    let body = if first == Kind::CommunityActionTemplate.segment() {
+        None
+    } else {
+        parse_body(req)?
+    };
     let mut call = Call {
         store,
         space: String::new(),
         method: req.method,
         q: Query::parse(req.query),
-        body: parse_body(req)?,
+        body,
     };
-    let first = segs[0].to_ascii_lowercase();
     if first == "capabilities" && segs.len() == 1 {
         return extras::capabilities(&mut call);
     }
@@ -234,6 +242,10 @@ fn in_space(call: &mut Call, segs: &[String]) -> ApiResult<Reply> {
         2 if second == "all" => collection::all(call, kind, None),
         2 if kind == Kind::User && segs[1].eq_ignore_ascii_case("me") => collection::me(call),
         2 => collection::item(call, kind, &segs[1]),
+        _ if kind == Kind::CommunityActionTemplate => {
+            let entry = pipeline::visible(call.store, "", kind, &segs[1])?.clone();
+            community::route(call, crate::sim::store::str_of(&entry, "Id"), &segs[2..])
+        }
         _ => sub::sub_route(call, kind, &segs[1], &segs[2..]),
     }
 }

@@ -82,9 +82,11 @@ pub(super) fn root(store: &Store) -> Value {
         Kind::ScopedUserRole,
         Kind::UserRole,
         Kind::User,
+        Kind::CommunityActionTemplate,
         Kind::Space,
     ] {
         let name = match kind {
+            Kind::CommunityActionTemplate => "CommunityActionTemplates",
             Kind::Team => "Teams",
             Kind::ScopedUserRole => "ScopedUserRoles",
             Kind::UserRole => "UserRoles",
