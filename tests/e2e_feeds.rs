@@ -15,11 +15,7 @@ fn feed<'a>(name: &str, items: &'a [Value]) -> Option<&'a Value> {
 }
 
 fn change<'a>(report: &'a Report, name: &str) -> &'a octosync::report::Change {
-    report
-        .changes
-        .iter()
-        .find(|c| c.kind == "Feed" && c.name == name)
-        .unwrap_or_else(|| panic!("no change for feed '{name}': {:?}", report.changes))
+    change_of(report, "Feed", name)
 }
 
 /// A source with a private NuGet feed, a Docker registry and a Maven repository; a destination

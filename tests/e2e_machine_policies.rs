@@ -4,7 +4,7 @@
 
 mod support;
 
-use octosync::report::{Action, Change, Report};
+use octosync::report::{Action, Report};
 use octosync::sim::Seed;
 use serde_json::{json, Value};
 use support::*;
@@ -75,12 +75,8 @@ fn defaults(p: &Pair) -> Vec<String> {
     )
 }
 
-fn change<'a>(report: &'a Report, name: &str) -> &'a Change {
-    report
-        .changes
-        .iter()
-        .find(|c| c.kind == KIND && c.name == name)
-        .unwrap_or_else(|| panic!("no change for machine policy '{name}': {:?}", report.changes))
+fn change<'a>(report: &'a Report, name: &str) -> &'a octosync::report::Change {
+    change_of(report, KIND, name)
 }
 
 /// Renames the destination's default machine policy.

@@ -4,7 +4,7 @@
 
 mod support;
 
-use octosync::report::{self, Action, Report};
+use octosync::report::{self, Action};
 use octosync::sim::Seed;
 use serde_json::json;
 use std::time::Duration;
@@ -17,14 +17,6 @@ const DEMO: &[(&str, &str)] = &[
     ("OCTOSYNC_TENANT_TAG_SETS", "all"),
     ("OCTOSYNC_LIFECYCLES", "all"),
 ];
-
-/// Runs and publishes in-process, returning the report and the plain task log.
-async fn run_logged(job: &octosync::settings::Job) -> (Report, String) {
-    let (log, text) = captured_log();
-    let report = octosync::engine::run(job, &log).await.expect("the run is reported");
-    octosync::engine::publish(&report, job, &log).expect("the report is published");
-    (report, text.text())
-}
 
 fn output(log: &str, name: &str) -> String {
     let prefix = format!("output: {name} = ");

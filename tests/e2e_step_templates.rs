@@ -25,12 +25,8 @@ fn custom(name: &str, body: &str) -> Value {
     })
 }
 
-fn change<'a>(report: &'a Report, name: &str) -> &'a Change {
-    report
-        .changes
-        .iter()
-        .find(|c| c.kind == "Step template" && c.name == name)
-        .unwrap_or_else(|| panic!("no step template '{name}' in {:?}", report.changes))
+fn change<'a>(report: &'a Report, name: &str) -> &'a octosync::report::Change {
+    change_of(report, "Step template", name)
 }
 
 fn ends_at(c: &Change, version: i64) -> bool {

@@ -165,6 +165,23 @@ pub fn captured_log() -> (TaskLog, Captured) {
     (log, buf)
 }
 
+/// The report's decision about the item `name` of the kind labelled `kind` (e.g. "Worker pool").
+pub fn change_of<'a>(report: &'a Report, kind: &str, name: &str) -> &'a octosync::report::Change {
+    report
+        .changes
+        .iter()
+        .find(|c| c.kind == kind && c.name == name)
+        .unwrap_or_else(|| panic!("no change for {kind} '{name}': {:?}", report.changes))
+}
+
+/// Runs in-process and publishes, returning the report and the plain task log.
+pub async fn run_logged(job: &Job) -> (Report, String) {
+    let (log, text) = captured_log();
+    let report = octosync::engine::run(job, &log).await.expect("the run is reported");
+    octosync::engine::publish(&report, job, &log).expect("the report is published");
+    (report, text.text())
+}
+
 /// Runs the engine in-process and publishes the reports.
 pub async fn run(job: &Job) -> anyhow::Result<Report> {
     let (log, _) = captured_log();
