@@ -18,6 +18,7 @@ const FEEDS: usize = 20;
 const MACHINE_POLICIES: usize = 5;
 const WORKER_POOLS: usize = 10;
 const STEP_TEMPLATES: usize = 30;
+const TEAMS: usize = 15;
 const LATENCY: Duration = Duration::from_millis(5);
 
 /// Targets for the space above at 5 ms per request.
@@ -151,8 +152,49 @@ async fn bench() {
                 .expect("step template");
         }
     }
-    let items = ENVIRONMENTS + PROJECT_GROUPS + TAG_SETS + LIFECYCLES + STEP_TEMPLATES;
-    println!("space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {LIFECYCLES} lifecycles x 3 phases, {STEP_TEMPLATES} step templates), {} ms latency per request", LATENCY.as_millis());
+    // Teams of four members each (users 0..40, the destination has the even ones), each with a
+    // built-in role and one of three custom roles; a fifth of the teams already exist.
+    let mut src_users = Vec::new();
+    for i in 0..40 {
+        let user = json!({"Username": format!("user{i:02}")});
+        src_users.push(source.insert("", "users", user.clone()).expect("user")["Id"].clone());
+        if i % 2 == 0 {
+            dest.insert("", "users", user).expect("user");
+        }
+    }
+    let roles: Vec<_> = (0..3)
+        .map(|i| {
+            source
+                .insert(
+                    "",
+                    "userroles",
+                    json!({"Name": format!("Custom role {i}"), "GrantedSpacePermissions": ["ProjectView"]}),
+                )
+                .expect("role")["Id"]
+                .clone()
+        })
+        .collect();
+    for i in 0..TEAMS {
+        let members: Vec<_> = (0..4).map(|m| src_users[(i * 4 + m) % 40].clone()).collect();
+        let team = source
+            .insert(
+                &s,
+                "teams",
+                json!({"Name": format!("Team {i:02}"), "MemberUserIds": members}),
+            )
+            .expect("team");
+        for role in [json!("userroles-projectdeployer"), roles[i % 3].clone()] {
+            source
+                .insert(&s, "scopeduserroles", json!({"TeamId": team["Id"], "UserRoleId": role}))
+                .expect("scoped role");
+        }
+        if i % 5 == 0 {
+            dest.insert(&d, "teams", json!({"Name": format!("Team {i:02}")}))
+                .expect("team");
+        }
+    }
+    let items = ENVIRONMENTS + PROJECT_GROUPS + TAG_SETS + LIFECYCLES + STEP_TEMPLATES + TEAMS;
+    println!("space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {LIFECYCLES} lifecycles x 3 phases, {STEP_TEMPLATES} step templates, {TEAMS} teams using 3 custom user roles), {} ms latency per request", LATENCY.as_millis());
 
     let dir = tempfile::tempdir().expect("tempdir");
     let mut figures = Vec::new();
@@ -173,6 +215,8 @@ async fn bench() {
                 ("OCTOSYNC_MACHINE_POLICIES", "all"),
                 ("OCTOSYNC_WORKER_POOLS", "all"),
                 ("OCTOSYNC_STEP_TEMPLATES", "all"),
+                ("OCTOSYNC_TEAMS", "all"),
+                ("OCTOSYNC_CREATE_USER_ROLES", "True"),
                 ("OCTOSYNC_LIFECYCLES", "all"),
             ]
             .map(|(k, v)| (k.to_string(), v.to_string())),

@@ -84,7 +84,7 @@ impl Applier<'_> {
                 confirmed(kind, name, saved)
             }
             (Applier::Live(client), Write::Create { body }) => {
-                let path = client.space_path(kind.collection());
+                let path = collection_path(client, kind);
                 let saved = client.create(&path, body, name).await.with_context(|| {
                     format!(
                         "could not create {} '{name}' on the destination",
@@ -95,7 +95,7 @@ impl Applier<'_> {
             }
             (_, Write::Reorder { .. }) => bail!("an order is applied by Applier::reorder"),
             (Applier::Live(client), Write::Update { id, body }) => {
-                let path = format!("{}/{id}", client.space_path(kind.collection()));
+                let path = format!("{}/{id}", collection_path(client, kind));
                 let saved = client.update(&path, body).await.with_context(|| {
                     format!(
                         "could not update {} '{name}' ({id}) on the destination",
@@ -154,6 +154,16 @@ impl Applier<'_> {
 }
 
 /// A write's answer must be the saved item; anything else means the write cannot be confirmed.
+/// Where items of `kind` are created: the space's collection, or `/api/{collection}` for
+/// server-wide kinds (user roles belong to no space).
+fn collection_path(client: &Client, kind: Kind) -> String {
+    if kind.is_server_wide() {
+        format!("/api/{}", kind.collection())
+    } else {
+        client.space_path(kind.collection())
+    }
+}
+
 fn confirmed(kind: Kind, name: &str, saved: Value) -> Result<Value> {
     match saved.get("Id").and_then(Value::as_str) {
         Some(id) if !id.is_empty() => Ok(saved),

@@ -16,6 +16,7 @@ pub const DEMO_SELECTORS: &[(&str, &str)] = &[
     ("OCTOSYNC_PROJECT_GROUPS", "all"),
     ("OCTOSYNC_TENANT_TAG_SETS", "all"),
     ("OCTOSYNC_FEEDS", "all"),
+    ("OCTOSYNC_TEAMS", "all"),
     ("OCTOSYNC_MACHINE_POLICIES", "all"),
     ("OCTOSYNC_WORKER_POOLS", "all"),
     ("OCTOSYNC_STEP_TEMPLATES", "all"),

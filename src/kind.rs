@@ -13,6 +13,17 @@ pub enum Kind {
     TagSet,
     /// Package feeds, `Feeds-N`; the built-in ones are `feeds-builtin` and `feeds-builtin-releases`.
     Feed,
+    /// Users, `Users-N` (server-wide: `/api/users`); matched by `Username`, never synced.
+    User,
+    /// User roles, `UserRoles-N`; built-in ones have fixed ids such as `userroles-projectviewer`
+    /// (server-wide: `/api/userroles`).
+    UserRole,
+    /// A team's role in a space, `ScopedUserRoles-N` (read from the space route, which also lists
+    /// the system teams' roles); no name of its own.
+    ScopedUserRole,
+    /// Teams, `Teams-N`; `SpaceId` null for system teams; built-in ones have fixed ids such as
+    /// `teams-everyone` and `teams-spacemanagers-Spaces-1`. The space route lists both.
+    Team,
     /// `MachinePolicies-N`; one per space is the default.
     MachinePolicy,
     /// `WorkerPools-N`, static or dynamic; one per space is the default.
@@ -33,6 +44,10 @@ impl Kind {
         Kind::ProjectGroup,
         Kind::TagSet,
         Kind::Feed,
+        Kind::User,
+        Kind::UserRole,
+        Kind::ScopedUserRole,
+        Kind::Team,
         Kind::MachinePolicy,
         Kind::WorkerPool,
         Kind::ActionTemplate,
@@ -47,6 +62,10 @@ impl Kind {
             Kind::ProjectGroup => "projectgroups",
             Kind::TagSet => "tagsets",
             Kind::Feed => "feeds",
+            Kind::User => "users",
+            Kind::UserRole => "userroles",
+            Kind::ScopedUserRole => "scopeduserroles",
+            Kind::Team => "teams",
             Kind::MachinePolicy => "machinepolicies",
             Kind::WorkerPool => "workerpools",
             Kind::ActionTemplate => "actiontemplates",
@@ -57,13 +76,21 @@ impl Kind {
 
     /// True for collections a run can do without: when one cannot be read it is taken as empty,
     /// with a warning, and the items that need it report what is missing.
+    ///
+    /// Users, user roles and scoped roles need permissions a space's key may lack (`UserView`,
+    /// `UserRoleView`, `TeamView`); without them members and roles read as missing and are
+    /// reported, while a run that syncs no team is not stopped. Teams themselves are never optional:
+    /// a destination read as teamless would get duplicates.
     pub fn optional_on_load(self) -> bool {
-        matches!(self, Kind::CommunityActionTemplate)
+        matches!(
+            self,
+            Kind::CommunityActionTemplate | Kind::User | Kind::UserRole | Kind::ScopedUserRole
+        )
     }
 
     /// True for server-wide collections (`/api/{collection}`), which belong to no space.
     pub fn is_server_wide(self) -> bool {
-        matches!(self, Kind::CommunityActionTemplate)
+        matches!(self, Kind::CommunityActionTemplate | Kind::User | Kind::UserRole)
     }
 
     /// The route that orders the whole collection, for kinds whose order people see (dashboards,
@@ -75,6 +102,10 @@ impl Kind {
             Kind::WorkerPool => Some("workerpools/sortorder"),
             Kind::ProjectGroup
             | Kind::Feed
+            | Kind::User
+            | Kind::UserRole
+            | Kind::ScopedUserRole
+            | Kind::Team
             | Kind::MachinePolicy
             | Kind::ActionTemplate
             | Kind::CommunityActionTemplate
@@ -89,6 +120,10 @@ impl Kind {
             Kind::ProjectGroup => "ProjectGroups",
             Kind::TagSet => "TagSets",
             Kind::Feed => "Feeds",
+            Kind::User => "Users",
+            Kind::UserRole => "UserRoles",
+            Kind::ScopedUserRole => "ScopedUserRoles",
+            Kind::Team => "Teams",
             Kind::MachinePolicy => "MachinePolicies",
             Kind::WorkerPool => "WorkerPools",
             Kind::ActionTemplate => "ActionTemplates",
@@ -104,6 +139,10 @@ impl Kind {
             Kind::ProjectGroup => "Project group",
             Kind::TagSet => "Tenant tag set",
             Kind::Feed => "Feed",
+            Kind::User => "User",
+            Kind::UserRole => "User role",
+            Kind::ScopedUserRole => "Scoped user role",
+            Kind::Team => "Team",
             Kind::MachinePolicy => "Machine policy",
             Kind::WorkerPool => "Worker pool",
             Kind::ActionTemplate => "Step template",
@@ -155,6 +194,12 @@ mod tests {
             Kind::from_id("CommunityActionTemplates-4"),
             Some(Kind::CommunityActionTemplate)
         );
+        assert_eq!(Kind::from_id("teams-spacemanagers-Spaces-1"), Some(Kind::Team));
+        assert_eq!(Kind::from_id("userroles-projectdeployer"), Some(Kind::UserRole));
+        assert_eq!(Kind::from_id("UserRoles-3"), Some(Kind::UserRole));
+        assert_eq!(Kind::from_id("Users-2"), Some(Kind::User));
+        assert_eq!(Kind::from_id("ScopedUserRoles-5"), Some(Kind::ScopedUserRole));
+        assert_eq!(Kind::UserRole.plural(), "User roles");
         assert_eq!(Kind::from_id("Accounts-1"), None);
         assert_eq!(Kind::from_id(""), None);
         assert_eq!(Kind::MachinePolicy.plural(), "Machine policies");

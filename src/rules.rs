@@ -34,6 +34,9 @@ pub struct Rules {
     pub project_group_environments: MatchPolicy,
     /// Details of machine policies the destination already has.
     pub machine_policies: ExistingOption,
+    /// Create the custom user roles synced teams use when the destination lacks them (they are
+    /// system-wide, so this needs an administrator's key); otherwise a clean-up entry.
+    pub create_user_roles: bool,
 }
 
 impl Default for Rules {
@@ -43,6 +46,7 @@ impl Default for Rules {
             lifecycle_phase_environments: MatchPolicy::SkipUnlessPartialMatch,
             project_group_environments: MatchPolicy::IgnoreMismatch,
             machine_policies: ExistingOption::LeaveExisting,
+            create_user_roles: false,
         }
     }
 }

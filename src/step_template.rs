@@ -32,11 +32,11 @@ pub const TEMPLATE_VERSION: u32 = 5;
 
 /// `$Meta.ExportedAt`: a constant so that generating is deterministic. Change it together with
 /// [`TEMPLATE_VERSION`].
-pub const EXPORTED_AT: &str = "2026-11-30T21:30:00.000Z";
+pub const EXPORTED_AT: &str = "2026-11-30T21:32:00.000Z";
 
 /// [`content_fingerprint`] of the templates at [`TEMPLATE_VERSION`]: SHA-256 of both templates with
 /// `Version` and `$Meta` left out. See [`TEMPLATE_VERSION`] for when and how to change it.
-pub const CONTENT_FINGERPRINT: &str = "f96200ff8b180689ecd05bc2d3708938786c8666e0a72bd110cc649bebf3624d";
+pub const CONTENT_FINGERPRINT: &str = "54cd10e09a279353098b8596b234e15f57840d9247282abf1dc0a4bca43d60a4";
 
 /// `$Meta.OctopusVersion`: the Octopus version whose export format the templates follow.
 pub const OCTOPUS_VERSION: &str = "2024.3.10989";

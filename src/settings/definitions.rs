@@ -186,6 +186,18 @@ pub static SETTINGS: &[SettingDef] = &[
     selector!("PROJECT_GROUPS", "OctoSync.ProjectGroups", "Project groups", Kind::ProjectGroup, "project groups (created when missing, never updated)"),
     selector!("TENANT_TAG_SETS", "OctoSync.TenantTagSets", "Tenant tag sets", Kind::TagSet, "tenant tag sets (missing tags are added; destination-only tags are kept)"),
     selector!("FEEDS", "OctoSync.Feeds", "External feeds", Kind::Feed, "external feeds (created when missing, never updated; credentials never travel; built-in feeds map to the destination's)"),
+    selector!("TEAMS", "OctoSync.Teams", "Teams", Kind::Team, "space teams (created when missing with the members the destination has, never updated; system and built-in teams never; the custom user roles they use are matched by name)"),
+    SettingDef {
+        env: "CREATE_USER_ROLES",
+        parameter: "OctoSync.CreateUserRoles",
+        label: "Create missing custom user roles",
+        help: "Create the custom user roles the synced teams use when the destination lacks them (matched by name; built-in roles always map). User roles are system-wide, so this needs the destination key of an Octopus administrator. Off: each missing role is a clean-up entry.",
+        control: Control::Checkbox,
+        default: "False",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
     selector!("MACHINE_POLICIES", "OctoSync.MachinePolicies", "Machine policies", Kind::MachinePolicy, "machine policies (created when missing; existing ones follow the machine policy update option; the default policy is matched to the destination's default)"),
     SettingDef {
         env: "MACHINE_POLICY_UPDATES",

@@ -36,6 +36,8 @@ pub struct RawSettings {
     pub project_groups: Option<String>,
     pub tenant_tag_sets: Option<String>,
     pub feeds: Option<String>,
+    pub teams: Option<String>,
+    pub create_user_roles: Option<String>,
     pub machine_policies: Option<String>,
     pub machine_policy_updates: Option<String>,
     pub worker_pools: Option<String>,
@@ -307,6 +309,16 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         _ => ExistingOption::LeaveExisting,
     };
 
+    let create_user_roles = p
+        .take("CREATE_USER_ROLES", parse_bool(raw.create_user_roles.as_deref()))
+        .flatten()
+        .unwrap_or(false);
+    // No selector of their own: the user roles stage looks at the teams OCTOSYNC_TEAMS selects and
+    // the roles their scoped user roles use, so it runs exactly when teams do.
+    if let Some(teams) = selectors.get(&Kind::Team).cloned() {
+        selectors.insert(Kind::UserRole, teams);
+    }
+
     let fail_on_changes = p
         .take("FAIL_ON_CHANGES", parse_bool(raw.fail_on_changes.as_deref()))
         .flatten()
@@ -401,6 +413,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
             lifecycle_phases,
             lifecycle_phase_environments,
             machine_policies,
+            create_user_roles,
             ..Rules::default()
         },
         report_dir,
@@ -426,6 +439,7 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
         "PROJECT_GROUPS" => raw.project_groups.as_deref(),
         "TENANT_TAG_SETS" => raw.tenant_tag_sets.as_deref(),
         "FEEDS" => raw.feeds.as_deref(),
+        "TEAMS" => raw.teams.as_deref(),
         "MACHINE_POLICIES" => raw.machine_policies.as_deref(),
         "WORKER_POOLS" => raw.worker_pools.as_deref(),
         "STEP_TEMPLATES" => raw.step_templates.as_deref(),

@@ -266,3 +266,25 @@ fn expected_plan_requires_apply_mode_and_a_fingerprint() {
     ]));
     assert!(ok.is_ok());
 }
+
+#[test]
+fn user_roles_follow_the_teams_selector_and_are_created_only_when_allowed() {
+    let job = from_vars(base()).unwrap();
+    assert!(job.selector(Kind::UserRole).is_none(), "no teams, no roles");
+    assert!(!job.rules.create_user_roles);
+
+    let job = from_vars(with(&[
+        ("OCTOSYNC_TEAMS", "Payments*"),
+        ("OCTOSYNC_CREATE_USER_ROLES", "True"),
+    ]))
+    .unwrap();
+    assert!(job.selector(Kind::UserRole).matches("Payments Developers"));
+    assert!(!job.selector(Kind::UserRole).matches("Web"));
+    assert!(job.rules.create_user_roles);
+
+    let err = from_vars(with(&[("OCTOSYNC_CREATE_USER_ROLES", "sometimes")])).unwrap_err();
+    assert!(
+        err.problems.iter().any(|p| p.starts_with("OCTOSYNC_CREATE_USER_ROLES")),
+        "{err}"
+    );
+}

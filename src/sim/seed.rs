@@ -669,14 +669,41 @@ fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
         }),
     )?;
 
+    // Two developers, of whom only one has an account on the destination, and a custom role.
+    let alice = ops::create(
+        s.store,
+        "",
+        Kind::User,
+        json!({"Username": "alice", "DisplayName": "Alice Developer"}),
+    )?;
+    let bob = ops::create(
+        s.store,
+        "",
+        Kind::User,
+        json!({"Username": "bob", "DisplayName": "Bob Developer"}),
+    )?;
+    let approver = ops::create(
+        s.store,
+        "",
+        Kind::UserRole,
+        json!({"Name": "Release Approver", "Description": "Approves manual interventions",
+            "SupportedRestrictions": ["Environments", "Projects"],
+            "GrantedSpacePermissions": ["ProjectView", "InterruptionView", "InterruptionSubmit"]}),
+    )?;
     let team = s.add(
         Kind::Team,
-        json!({"Name": "Payments Developers", "Description": "Builds the payment services"}),
+        json!({"Name": "Payments Developers", "Description": "Builds the payment services",
+            "MemberUserIds": [str_of(&alice, "Id"), str_of(&bob, "Id")],
+            "ExternalSecurityGroups": [{"Id": "S-1-5-21-3623811015-3361044348-30300820-1013", "DisplayName": "CORP\\Payments Developers", "DisplayIdAndName": false}]}),
     )?;
     s.add(
         Kind::ScopedUserRole,
         json!({"TeamId": team, "UserRoleId": "userroles-projectdeployer",
         "ProjectGroupIds": [payments], "EnvironmentIds": [dev, test]}),
+    )?;
+    s.add(
+        Kind::ScopedUserRole,
+        json!({"TeamId": team, "UserRoleId": str_of(&approver, "Id"), "EnvironmentIds": [test]}),
     )?;
     let _ = shared;
     Ok(())
@@ -769,6 +796,12 @@ fn demo_destination(store: &mut Store, space: &str) -> ApiResult<()> {
         json!([
             {"Name": "Dashboard.Secret", "Value": "destination-only-secret", "Type": "Sensitive"}
         ]),
+    )?;
+    ops::create(
+        s.store,
+        "",
+        Kind::User,
+        json!({"Username": "alice", "DisplayName": "Alice Developer"}),
     )?;
     s.add(Kind::Team, json!({"Name": "Production Operators"}))?;
     // An older copy of the source's custom template, and a community template installed when the

@@ -11,7 +11,9 @@ pub mod machine_policies;
 pub mod placeholder;
 pub mod project_groups;
 pub mod step_templates;
+pub mod teams;
 pub mod tenant_tag_sets;
+pub mod user_roles;
 pub mod worker_pools;
 
 use crate::kind::Kind;
@@ -286,6 +288,8 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(project_groups::ProjectGroups),
         Box::new(tenant_tag_sets::TenantTagSets),
         Box::new(feeds::Feeds),
+        Box::new(user_roles::UserRoles),
+        Box::new(teams::Teams),
         Box::new(machine_policies::MachinePolicies),
         Box::new(worker_pools::WorkerPools),
         Box::new(step_templates::StepTemplates),
