@@ -125,8 +125,6 @@ async fn bench() {
             dest.insert(&d, "workerpools", pool).expect("pool");
         }
     }
-    let items = ENVIRONMENTS + PROJECT_GROUPS + TAG_SETS + FEEDS + MACHINE_POLICIES + WORKER_POOLS + LIFECYCLES;
-    println!("space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request", LATENCY.as_millis());
     for i in 0..STEP_TEMPLATES {
         let template = |script: &str| {
             json!({
@@ -193,8 +191,19 @@ async fn bench() {
                 .expect("team");
         }
     }
-    let items = ENVIRONMENTS + PROJECT_GROUPS + TAG_SETS + LIFECYCLES + STEP_TEMPLATES + TEAMS;
-    println!("space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {LIFECYCLES} lifecycles x 3 phases, {STEP_TEMPLATES} step templates, {TEAMS} teams using 3 custom user roles), {} ms latency per request", LATENCY.as_millis());
+    let items = ENVIRONMENTS
+        + PROJECT_GROUPS
+        + TAG_SETS
+        + FEEDS
+        + MACHINE_POLICIES
+        + WORKER_POOLS
+        + STEP_TEMPLATES
+        + TEAMS
+        + LIFECYCLES;
+    println!(
+        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {STEP_TEMPLATES} step templates, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request",
+        LATENCY.as_millis()
+    );
 
     let dir = tempfile::tempdir().expect("tempdir");
     let mut figures = Vec::new();
