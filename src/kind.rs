@@ -17,6 +17,8 @@ pub enum Kind {
     MachinePolicy,
     /// `WorkerPools-N`, static or dynamic; one per space is the default.
     WorkerPool,
+    /// `Accounts-N`, polymorphic on `AccountType`.
+    Account,
     /// Step templates, `ActionTemplates-N`.
     ActionTemplate,
     /// The server's community step template library, `CommunityActionTemplates-N` (server-wide,
@@ -24,6 +26,8 @@ pub enum Kind {
     CommunityActionTemplate,
     /// `Lifecycles-N`.
     Lifecycle,
+    /// `Tenants-N`: loaded so scopes naming tenants translate; not synced yet.
+    Tenant,
 }
 
 impl Kind {
@@ -35,9 +39,11 @@ impl Kind {
         Kind::Feed,
         Kind::MachinePolicy,
         Kind::WorkerPool,
+        Kind::Account,
         Kind::ActionTemplate,
         Kind::CommunityActionTemplate,
         Kind::Lifecycle,
+        Kind::Tenant,
     ];
 
     /// Space-scoped collection path segment, e.g. `environments`.
@@ -49,6 +55,8 @@ impl Kind {
             Kind::Feed => "feeds",
             Kind::MachinePolicy => "machinepolicies",
             Kind::WorkerPool => "workerpools",
+            Kind::Account => "accounts",
+            Kind::Tenant => "tenants",
             Kind::ActionTemplate => "actiontemplates",
             Kind::CommunityActionTemplate => "communityactiontemplates",
             Kind::Lifecycle => "lifecycles",
@@ -78,7 +86,9 @@ impl Kind {
             | Kind::MachinePolicy
             | Kind::ActionTemplate
             | Kind::CommunityActionTemplate
-            | Kind::Lifecycle => None,
+            | Kind::Lifecycle
+            | Kind::Account
+            | Kind::Tenant => None,
         }
     }
 
@@ -91,6 +101,8 @@ impl Kind {
             Kind::Feed => "Feeds",
             Kind::MachinePolicy => "MachinePolicies",
             Kind::WorkerPool => "WorkerPools",
+            Kind::Account => "Accounts",
+            Kind::Tenant => "Tenants",
             Kind::ActionTemplate => "ActionTemplates",
             Kind::CommunityActionTemplate => "CommunityActionTemplates",
             Kind::Lifecycle => "Lifecycles",
@@ -106,6 +118,8 @@ impl Kind {
             Kind::Feed => "Feed",
             Kind::MachinePolicy => "Machine policy",
             Kind::WorkerPool => "Worker pool",
+            Kind::Account => "Account",
+            Kind::Tenant => "Tenant",
             Kind::ActionTemplate => "Step template",
             Kind::CommunityActionTemplate => "Community step template",
             Kind::Lifecycle => "Lifecycle",
@@ -155,7 +169,9 @@ mod tests {
             Kind::from_id("CommunityActionTemplates-4"),
             Some(Kind::CommunityActionTemplate)
         );
-        assert_eq!(Kind::from_id("Accounts-1"), None);
+        assert_eq!(Kind::from_id("Accounts-1"), Some(Kind::Account));
+        assert_eq!(Kind::from_id("Tenants-3"), Some(Kind::Tenant));
+        assert_eq!(Kind::from_id("Certificates-1"), None);
         assert_eq!(Kind::from_id(""), None);
         assert_eq!(Kind::MachinePolicy.plural(), "Machine policies");
         assert_eq!(Kind::WorkerPool.plural(), "Worker pools");

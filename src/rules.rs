@@ -34,6 +34,12 @@ pub struct Rules {
     pub project_group_environments: MatchPolicy,
     /// Details of machine policies the destination already has.
     pub machine_policies: ExistingOption,
+    /// Environments an account (later a target or certificate) is scoped to that the destination lacks.
+    pub infrastructure_environments: MatchPolicy,
+    /// Tenants an account is scoped to that the destination lacks.
+    pub infrastructure_tenants: MatchPolicy,
+    /// Tenant tags an account is scoped to that the destination lacks.
+    pub infrastructure_tenant_tags: MatchPolicy,
 }
 
 impl Default for Rules {
@@ -43,6 +49,10 @@ impl Default for Rules {
             lifecycle_phase_environments: MatchPolicy::SkipUnlessPartialMatch,
             project_group_environments: MatchPolicy::IgnoreMismatch,
             machine_policies: ExistingOption::LeaveExisting,
+            // SpaceCloner's defaults for `Infrastructure*ScopingMatch` (spacecloner.md §1.2).
+            infrastructure_environments: MatchPolicy::SkipUnlessPartialMatch,
+            infrastructure_tenants: MatchPolicy::SkipUnlessPartialMatch,
+            infrastructure_tenant_tags: MatchPolicy::SkipUnlessPartialMatch,
         }
     }
 }

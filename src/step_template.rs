@@ -32,11 +32,11 @@ pub const TEMPLATE_VERSION: u32 = 5;
 
 /// `$Meta.ExportedAt`: a constant so that generating is deterministic. Change it together with
 /// [`TEMPLATE_VERSION`].
-pub const EXPORTED_AT: &str = "2026-11-30T21:30:00.000Z";
+pub const EXPORTED_AT: &str = "2026-11-30T21:35:00.000Z";
 
 /// [`content_fingerprint`] of the templates at [`TEMPLATE_VERSION`]: SHA-256 of both templates with
 /// `Version` and `$Meta` left out. See [`TEMPLATE_VERSION`] for when and how to change it.
-pub const CONTENT_FINGERPRINT: &str = "f96200ff8b180689ecd05bc2d3708938786c8666e0a72bd110cc649bebf3624d";
+pub const CONTENT_FINGERPRINT: &str = "e2071d1babf720a379bb61441b1bbad86b6d1e69bbe0d2c99d76ff7b7f8d01b3";
 
 /// `$Meta.OctopusVersion`: the Octopus version whose export format the templates follow.
 pub const OCTOPUS_VERSION: &str = "2024.3.10989";

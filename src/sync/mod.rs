@@ -2,6 +2,7 @@
 //!
 //! Planning is pure (no I/O, deterministic); the engine hands the planned writes to an applier.
 
+pub mod accounts;
 pub mod diff;
 pub mod document;
 pub mod environments;
@@ -288,6 +289,7 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(feeds::Feeds),
         Box::new(machine_policies::MachinePolicies),
         Box::new(worker_pools::WorkerPools),
+        Box::new(accounts::Accounts),
         Box::new(step_templates::StepTemplates),
         Box::new(lifecycles::Lifecycles),
     ]
