@@ -100,6 +100,7 @@ pub fn assert_names_unique(p: &Pair) {
         "feeds",
         "machinepolicies",
         "workerpools",
+        "accounts",
         "lifecycles",
     ] {
         let mut names: Vec<String> = p.dest_names(collection).iter().map(|n| n.to_lowercase()).collect();
