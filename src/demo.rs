@@ -18,6 +18,7 @@ pub const DEMO_SELECTORS: &[(&str, &str)] = &[
     ("OCTOSYNC_FEEDS", "all"),
     ("OCTOSYNC_MACHINE_POLICIES", "all"),
     ("OCTOSYNC_WORKER_POOLS", "all"),
+    ("OCTOSYNC_ACCOUNTS", "all"),
     ("OCTOSYNC_STEP_TEMPLATES", "all"),
     ("OCTOSYNC_LIFECYCLES", "all"),
 ];

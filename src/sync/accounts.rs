@@ -208,16 +208,18 @@ fn translate_one(
             }
             Ok(ids)
         }
-        ListOutcome::Skip { reason } => Err(Box::new(Planned::no_write(
-            Kind::Account,
-            name,
-            Action::Skip,
-            format!("its {}: {reason} ({rule})", list.what),
-        )
-        .warnings([format!(
-            "account '{name}' not created: its {}: {reason}, and {rule} skips it rather than scope it differently; create the missing {} on the destination, or change the setting",
-            list.what, list.what
-        )]))),
+        ListOutcome::Skip { reason } => Err(Box::new(
+            Planned::no_write(
+                Kind::Account,
+                name,
+                Action::Skip,
+                format!("its {}: {reason} ({rule})", list.what),
+            )
+            .warnings([format!(
+                "not created, so its scoping is never widened: create the missing {} on the destination, or change {}",
+                list.what, list.setting
+            )]),
+        )),
         ListOutcome::Error { reason } => {
             let mut p = Planned::no_write(
                 Kind::Account,
@@ -497,7 +499,12 @@ mod tests {
         assert!(p.write.is_none());
         assert_eq!(p.change.action, Action::Skip);
         assert!(
-            p.change.warnings[0].contains("'Test' not found on the destination"),
+            p.change.reason.contains("'Test' not found on the destination"),
+            "{}",
+            p.change.reason
+        );
+        assert!(
+            p.change.warnings[0].contains("never widened"),
             "{:?}",
             p.change.warnings
         );
@@ -530,7 +537,7 @@ mod tests {
             "TenantIds": ["Tenants-2"], "TenantedDeploymentParticipation": "Tenanted"});
         let p = plan(src.clone(), vec![]);
         assert_eq!(p.change.action, Action::Skip);
-        assert!(p.change.warnings[0].contains("'Globex'"));
+        assert!(p.change.reason.contains("'Globex'"));
 
         // Nothing left and no tags on the source: Untenanted, with a warning.
         let p = plan_with(ignore_all(), src, vec![]);
