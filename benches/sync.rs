@@ -19,6 +19,7 @@ const MACHINE_POLICIES: usize = 5;
 const WORKER_POOLS: usize = 10;
 const STEP_TEMPLATES: usize = 30;
 const TEAMS: usize = 15;
+const ACCOUNTS: usize = 40;
 const LATENCY: Duration = Duration::from_millis(5);
 
 /// Targets for the space above at 5 ms per request.
@@ -125,6 +126,27 @@ async fn bench() {
             dest.insert(&d, "workerpools", pool).expect("pool");
         }
     }
+    // Accounts of five types scoped to two environments, every secret a placeholder or a clean-up
+    // entry, a quarter already on the destination.
+    let secret = json!({"HasValue": true, "NewValue": "bench-account-secret"});
+    for i in 0..ACCOUNTS {
+        let mut account = match i % 5 {
+            0 => json!({"AccountType": "UsernamePassword", "Username": "deploy", "Password": secret}),
+            1 => json!({"AccountType": "Token", "Token": secret}),
+            2 => json!({"AccountType": "AmazonWebServicesAccount", "AccessKey": "AKIABENCH", "SecretKey": secret}),
+            3 => {
+                json!({"AccountType": "AzureServicePrincipal", "ClientId": "c", "TenantId": "t", "SubscriptionNumber": "s", "Password": secret})
+            }
+            _ => json!({"AccountType": "SshKeyPair", "Username": "root", "PrivateKeyFile": secret}),
+        };
+        account["Name"] = json!(format!("Account {i:04}"));
+        account["EnvironmentIds"] = json!([env_ids[i % ENVIRONMENTS], env_ids[(i + 1) % ENVIRONMENTS]]);
+        source.insert(&s, "accounts", account.clone()).expect("account");
+        if i % 4 == 0 {
+            account["EnvironmentIds"] = json!([]);
+            dest.insert(&d, "accounts", account).expect("account");
+        }
+    }
     for i in 0..STEP_TEMPLATES {
         let template = |script: &str| {
             json!({
@@ -197,11 +219,12 @@ async fn bench() {
         + FEEDS
         + MACHINE_POLICIES
         + WORKER_POOLS
+        + ACCOUNTS
         + STEP_TEMPLATES
         + TEAMS
         + LIFECYCLES;
     println!(
-        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {STEP_TEMPLATES} step templates, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request",
+        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {STEP_TEMPLATES} step templates, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request",
         LATENCY.as_millis()
     );
 
@@ -223,6 +246,7 @@ async fn bench() {
                 ("OCTOSYNC_FEEDS", "all"),
                 ("OCTOSYNC_MACHINE_POLICIES", "all"),
                 ("OCTOSYNC_WORKER_POOLS", "all"),
+                ("OCTOSYNC_ACCOUNTS", "all"),
                 ("OCTOSYNC_STEP_TEMPLATES", "all"),
                 ("OCTOSYNC_TEAMS", "all"),
                 ("OCTOSYNC_CREATE_USER_ROLES", "True"),

@@ -19,6 +19,7 @@ pub const DEMO_SELECTORS: &[(&str, &str)] = &[
     ("OCTOSYNC_TEAMS", "all"),
     ("OCTOSYNC_MACHINE_POLICIES", "all"),
     ("OCTOSYNC_WORKER_POOLS", "all"),
+    ("OCTOSYNC_ACCOUNTS", "all"),
     ("OCTOSYNC_STEP_TEMPLATES", "all"),
     ("OCTOSYNC_LIFECYCLES", "all"),
 ];

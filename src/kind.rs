@@ -28,6 +28,8 @@ pub enum Kind {
     MachinePolicy,
     /// `WorkerPools-N`, static or dynamic; one per space is the default.
     WorkerPool,
+    /// `Accounts-N`, polymorphic on `AccountType`.
+    Account,
     /// Step templates, `ActionTemplates-N`.
     ActionTemplate,
     /// The server's community step template library, `CommunityActionTemplates-N` (server-wide,
@@ -35,6 +37,8 @@ pub enum Kind {
     CommunityActionTemplate,
     /// `Lifecycles-N`.
     Lifecycle,
+    /// `Tenants-N`: loaded so scopes naming tenants translate; not synced yet.
+    Tenant,
 }
 
 impl Kind {
@@ -48,11 +52,13 @@ impl Kind {
         Kind::UserRole,
         Kind::ScopedUserRole,
         Kind::Team,
+        Kind::Account,
         Kind::MachinePolicy,
         Kind::WorkerPool,
         Kind::ActionTemplate,
         Kind::CommunityActionTemplate,
         Kind::Lifecycle,
+        Kind::Tenant,
     ];
 
     /// Space-scoped collection path segment, e.g. `environments`.
@@ -68,6 +74,8 @@ impl Kind {
             Kind::Team => "teams",
             Kind::MachinePolicy => "machinepolicies",
             Kind::WorkerPool => "workerpools",
+            Kind::Account => "accounts",
+            Kind::Tenant => "tenants",
             Kind::ActionTemplate => "actiontemplates",
             Kind::CommunityActionTemplate => "communityactiontemplates",
             Kind::Lifecycle => "lifecycles",
@@ -109,7 +117,9 @@ impl Kind {
             | Kind::MachinePolicy
             | Kind::ActionTemplate
             | Kind::CommunityActionTemplate
-            | Kind::Lifecycle => None,
+            | Kind::Lifecycle
+            | Kind::Account
+            | Kind::Tenant => None,
         }
     }
 
@@ -126,6 +136,8 @@ impl Kind {
             Kind::Team => "Teams",
             Kind::MachinePolicy => "MachinePolicies",
             Kind::WorkerPool => "WorkerPools",
+            Kind::Account => "Accounts",
+            Kind::Tenant => "Tenants",
             Kind::ActionTemplate => "ActionTemplates",
             Kind::CommunityActionTemplate => "CommunityActionTemplates",
             Kind::Lifecycle => "Lifecycles",
@@ -145,6 +157,8 @@ impl Kind {
             Kind::Team => "Team",
             Kind::MachinePolicy => "Machine policy",
             Kind::WorkerPool => "Worker pool",
+            Kind::Account => "Account",
+            Kind::Tenant => "Tenant",
             Kind::ActionTemplate => "Step template",
             Kind::CommunityActionTemplate => "Community step template",
             Kind::Lifecycle => "Lifecycle",
@@ -200,7 +214,9 @@ mod tests {
         assert_eq!(Kind::from_id("Users-2"), Some(Kind::User));
         assert_eq!(Kind::from_id("ScopedUserRoles-5"), Some(Kind::ScopedUserRole));
         assert_eq!(Kind::UserRole.plural(), "User roles");
-        assert_eq!(Kind::from_id("Accounts-1"), None);
+        assert_eq!(Kind::from_id("Accounts-1"), Some(Kind::Account));
+        assert_eq!(Kind::from_id("Tenants-3"), Some(Kind::Tenant));
+        assert_eq!(Kind::from_id("Certificates-1"), None);
         assert_eq!(Kind::from_id(""), None);
         assert_eq!(Kind::MachinePolicy.plural(), "Machine policies");
         assert_eq!(Kind::WorkerPool.plural(), "Worker pools");

@@ -37,6 +37,12 @@ pub struct Rules {
     /// Create the custom user roles synced teams use when the destination lacks them (they are
     /// system-wide, so this needs an administrator's key); otherwise a clean-up entry.
     pub create_user_roles: bool,
+    /// Environments an account (later a target or certificate) is scoped to that the destination lacks.
+    pub infrastructure_environments: MatchPolicy,
+    /// Tenants an account is scoped to that the destination lacks.
+    pub infrastructure_tenants: MatchPolicy,
+    /// Tenant tags an account is scoped to that the destination lacks.
+    pub infrastructure_tenant_tags: MatchPolicy,
 }
 
 impl Default for Rules {
@@ -47,6 +53,10 @@ impl Default for Rules {
             project_group_environments: MatchPolicy::IgnoreMismatch,
             machine_policies: ExistingOption::LeaveExisting,
             create_user_roles: false,
+            // SpaceCloner's defaults for `Infrastructure*ScopingMatch` (spacecloner.md §1.2).
+            infrastructure_environments: MatchPolicy::SkipUnlessPartialMatch,
+            infrastructure_tenants: MatchPolicy::SkipUnlessPartialMatch,
+            infrastructure_tenant_tags: MatchPolicy::SkipUnlessPartialMatch,
         }
     }
 }

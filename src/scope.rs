@@ -58,10 +58,19 @@ pub enum ListOutcome {
 ///
 /// An empty source list stays empty (unscoped stays unscoped).
 pub fn translate_list(translator: &Translator<'_>, ids: &[String], policy: MatchPolicy) -> ListOutcome {
+    translate_with(ids, policy, |id| translator.translate(id))
+}
+
+/// Like [`translate_list`] for tenant tags held by canonical name (`Set/Tag`).
+pub fn translate_tag_list(translator: &Translator<'_>, tags: &[String], policy: MatchPolicy) -> ListOutcome {
+    translate_with(tags, policy, |tag| translator.translate_tag(tag))
+}
+
+fn translate_with(ids: &[String], policy: MatchPolicy, translate: impl Fn(&str) -> Translation) -> ListOutcome {
     let mut kept = Vec::new();
     let mut dropped = Vec::new();
     for id in ids {
-        match translator.translate(id) {
+        match translate(id) {
             Translation::Mapped(dest) => kept.push(dest),
             Translation::Missing { name, .. } => dropped.push(name),
             Translation::Unknown => dropped.push(id.clone()),

@@ -33,6 +33,7 @@ pub fn built_in_role(kind: Kind, doc: &Value) -> Option<&'static str> {
 fn same_type(kind: Kind, src: &Value, dest: &Value) -> bool {
     let field = match kind {
         Kind::Feed => "FeedType",
+        Kind::Account => "AccountType",
         _ => return true,
     };
     let of = |d: &Value| d.get(field).and_then(Value::as_str).unwrap_or("").to_ascii_lowercase();
@@ -126,6 +127,30 @@ impl<'a> Translator<'a> {
             }
             Some(dest) => Counterpart::Found(dest),
         }
+    }
+
+    /// Translates a tenant tag's canonical name (`Set/Tag`, as accounts, targets and steps hold
+    /// tags) to the destination's spelling of it, when the destination has a tag set of that name
+    /// holding a tag of that name.
+    pub fn translate_tag(&self, canonical: &str) -> Translation {
+        let Some((set_name, tag_name)) = canonical.split_once('/') else {
+            return Translation::Unknown;
+        };
+        let missing = || Translation::Missing {
+            kind: Kind::TagSet,
+            name: canonical.to_string(),
+        };
+        let Some(set) = self.destination.by_name(Kind::TagSet, set_name) else {
+            return missing();
+        };
+        let key = crate::snapshot::name_key(tag_name);
+        set.get("Tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|t| crate::snapshot::name_key(name_of(t)) == key)
+            .map(|t| Translation::Mapped(format!("{}/{}", name_of(set), name_of(t))))
+            .unwrap_or_else(missing)
     }
 
     /// The source name behind a source id, for reports.

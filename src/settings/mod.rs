@@ -41,6 +41,10 @@ pub struct RawSettings {
     pub machine_policies: Option<String>,
     pub machine_policy_updates: Option<String>,
     pub worker_pools: Option<String>,
+    pub accounts: Option<String>,
+    pub infrastructure_environment_match: Option<String>,
+    pub infrastructure_tenant_match: Option<String>,
+    pub infrastructure_tenant_tag_match: Option<String>,
     pub step_templates: Option<String>,
     pub lifecycles: Option<String>,
     pub lifecycle_phases: Option<String>,
@@ -298,6 +302,25 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         .and_then(MatchPolicy::from_name)
         .unwrap_or(MatchPolicy::SkipUnlessPartialMatch);
 
+    let mut scope_match = |env: &str, value: Option<&str>| {
+        p.take(env, parse_choice(value, MatchPolicy::NAMES))
+            .flatten()
+            .and_then(MatchPolicy::from_name)
+            .unwrap_or(MatchPolicy::SkipUnlessPartialMatch)
+    };
+    let infrastructure_environments = scope_match(
+        "INFRASTRUCTURE_ENVIRONMENT_MATCH",
+        raw.infrastructure_environment_match.as_deref(),
+    );
+    let infrastructure_tenants = scope_match(
+        "INFRASTRUCTURE_TENANT_MATCH",
+        raw.infrastructure_tenant_match.as_deref(),
+    );
+    let infrastructure_tenant_tags = scope_match(
+        "INFRASTRUCTURE_TENANT_TAG_MATCH",
+        raw.infrastructure_tenant_tag_match.as_deref(),
+    );
+
     let machine_policies = match p
         .take(
             "MACHINE_POLICY_UPDATES",
@@ -414,6 +437,9 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
             lifecycle_phase_environments,
             machine_policies,
             create_user_roles,
+            infrastructure_environments,
+            infrastructure_tenants,
+            infrastructure_tenant_tags,
             ..Rules::default()
         },
         report_dir,
@@ -442,6 +468,7 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
         "TEAMS" => raw.teams.as_deref(),
         "MACHINE_POLICIES" => raw.machine_policies.as_deref(),
         "WORKER_POOLS" => raw.worker_pools.as_deref(),
+        "ACCOUNTS" => raw.accounts.as_deref(),
         "STEP_TEMPLATES" => raw.step_templates.as_deref(),
         "LIFECYCLES" => raw.lifecycles.as_deref(),
         _ => None,

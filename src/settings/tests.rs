@@ -288,3 +288,32 @@ fn user_roles_follow_the_teams_selector_and_are_created_only_when_allowed() {
         "{err}"
     );
 }
+
+#[test]
+fn infrastructure_scope_matches_default_to_spacecloners_partial_match_and_are_read_apart() {
+    let rules = from_vars(base()).unwrap().rules;
+    for policy in [
+        rules.infrastructure_environments,
+        rules.infrastructure_tenants,
+        rules.infrastructure_tenant_tags,
+    ] {
+        assert_eq!(policy, MatchPolicy::SkipUnlessPartialMatch);
+    }
+    let job = from_vars(with(&[
+        ("OCTOSYNC_ACCOUNTS", "all\n!Legacy*"),
+        ("OCTOSYNC_INFRASTRUCTURE_ENVIRONMENT_MATCH", "ignoremismatch"),
+        ("OCTOSYNC_INFRASTRUCTURE_TENANT_MATCH", "ErrorUnlessExactMatch"),
+        ("OCTOSYNC_INFRASTRUCTURE_TENANT_TAG_MATCH", "SkipUnlessExactMatch"),
+    ]))
+    .unwrap();
+    assert_eq!(job.rules.infrastructure_environments, MatchPolicy::IgnoreMismatch);
+    assert_eq!(job.rules.infrastructure_tenants, MatchPolicy::ErrorUnlessExactMatch);
+    assert_eq!(job.rules.infrastructure_tenant_tags, MatchPolicy::SkipUnlessExactMatch);
+    assert!(job.selector(Kind::Account).matches("Prod AWS"));
+    assert!(!job.selector(Kind::Account).matches("Legacy token"));
+    let err = from_vars(with(&[("OCTOSYNC_INFRASTRUCTURE_TENANT_MATCH", "Widen")])).unwrap_err();
+    assert!(
+        err.to_string().contains("OCTOSYNC_INFRASTRUCTURE_TENANT_MATCH"),
+        "{err}"
+    );
+}

@@ -641,6 +641,21 @@ fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
         "ProjectEnvironments": {api.clone(): [test]}}),
     )?;
     let internal = s.id_of(Kind::Tenant, "Internal");
+    // Scoped to an environment, a tenant and a tag the destination also has: created with its
+    // scoping translated and a placeholder secret. "Ops SSH" exists on both: left alone.
+    s.add(
+        Kind::Account,
+        json!({"Name": "Shared Azure", "AccountType": "AzureServicePrincipal", "SubscriptionNumber": "00000000-demo",
+               "ClientId": "demo-client", "TenantId": "demo-tenant", "AzureEnvironment": "AzureCloud",
+               "Password": {"HasValue": true, "NewValue": "azure-demo-secret"},
+               "EnvironmentIds": [shared], "TenantIds": [internal], "TenantTags": ["Region/EU"],
+               "TenantedDeploymentParticipation": "TenantedOrUntenanted"}),
+    )?;
+    s.add(
+        Kind::Account,
+        json!({"Name": "Ops SSH", "AccountType": "SshKeyPair", "Username": "ops",
+               "PrivateKeyFile": {"HasValue": true, "NewValue": "c3NoLWRldi1rZXk="}}),
+    )?;
     let tv = tenant_variables::get_tenant_vars(s.store, space, &internal)?;
     let api_templates = tv["ProjectVariables"][&api]["Templates"]
         .as_array()
@@ -775,6 +790,11 @@ fn demo_destination(store: &mut Store, space: &str) -> ApiResult<()> {
     )?;
     s.add(Kind::Worker, json!({"Name": "prod-worker-01", "WorkerPoolIds": [pool]}))?;
     s.add(Kind::Tenant, json!({"Name": "Internal", "TenantTags": ["Region/EU"]}))?;
+    s.add(
+        Kind::Account,
+        json!({"Name": "Ops SSH", "AccountType": "SshKeyPair", "Username": "root",
+               "PrivateKeyFile": {"HasValue": true, "NewValue": "c3NoLXByb2Qta2V5"}}),
+    )?;
     s.add(
         Kind::Tenant,
         json!({"Name": "Bank of Production", "TenantTags": ["Region/APAC"]}),

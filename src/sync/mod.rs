@@ -2,6 +2,7 @@
 //!
 //! Planning is pure (no I/O, deterministic); the engine hands the planned writes to an applier.
 
+pub mod accounts;
 pub mod diff;
 pub mod document;
 pub mod environments;
@@ -290,6 +291,9 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(feeds::Feeds),
         Box::new(user_roles::UserRoles),
         Box::new(teams::Teams),
+        // Before machine policies (unlike seed 003's list, as SpaceCloner does): a policy's Tentacle
+        // update account must exist before the policy can name it.
+        Box::new(accounts::Accounts),
         Box::new(machine_policies::MachinePolicies),
         Box::new(worker_pools::WorkerPools),
         Box::new(step_templates::StepTemplates),

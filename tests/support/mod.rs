@@ -101,6 +101,7 @@ pub fn assert_names_unique(p: &Pair) {
         "machinepolicies",
         "workerpools",
         "teams",
+        "accounts",
         "lifecycles",
     ] {
         let mut names: Vec<String> = p.dest_names(collection).iter().map(|n| n.to_lowercase()).collect();

@@ -84,8 +84,9 @@ impl Spec for Account {
             "Token" => v.push(secret("Token")),
             "AmazonWebServicesAccount" => v.extend([s("AccessKey"), secret("SecretKey")]),
             "AmazonWebServicesOidcAccount" => {
-                v.extend([s("RoleArn"), s("SessionDuration")]);
+                v.extend([s("RoleArn"), s("SessionDuration"), s("Region")]);
                 v.extend(oidc());
+                v.push(optional("CustomClaims", Ty::Any));
             }
             "AzureServicePrincipal" => {
                 v.extend(azure());
