@@ -237,40 +237,7 @@ fn translate_one(
 /// gets the placeholder; any other is left empty, with a clean-up entry when the source has one.
 fn secrets(body: &mut Value, src: &Value, name: &str) -> Vec<CleanupItem> {
     let required = required_secret(account_type(src));
-    let Value::Object(map) = body else {
-        return vec![];
-    };
-    let mut cleanup = Vec::new();
-    let secret_fields: Vec<String> = map
-        .iter()
-        .filter(|(k, v)| placeholder::is_sensitive(v) || (SECRET_FIELDS.contains(&k.as_str()) && !v.is_null()))
-        .map(|(k, _)| k.clone())
-        .collect();
-    for field in &secret_fields {
-        if required == Some(field.as_str()) {
-            continue;
-        }
-        let source_has_one = map.get(field).is_some_and(|v| match v {
-            Value::String(s) => !s.is_empty(),
-            v => placeholder::has_value(v),
-        });
-        map.insert(field.clone(), placeholder::none());
-        if source_has_one {
-            cleanup.push(placeholder::cleanup(
-                Kind::Account,
-                name,
-                &format!(
-                    "{field}: the source account has one, and secrets never travel, so the account was created without it; enter it on the destination"
-                ),
-            ));
-        }
-    }
-    if let Some(field) = required {
-        let (value, item) = placeholder::secret(Kind::Account, name, field);
-        map.insert(field.to_string(), value);
-        cleanup.push(item);
-    }
-    cleanup
+    placeholder::replace_secrets(Kind::Account, name, body, SECRET_FIELDS, required.as_slice())
 }
 
 /// The secret the server will not create an account of this type without (reference §2.14; the

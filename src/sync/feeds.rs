@@ -119,40 +119,7 @@ fn create(ctx: &PlanContext<'_>, src: &Value, name: &str) -> Planned {
 /// gets the placeholder; any other is left empty, with a clean-up entry when the source has one.
 fn secrets(body: &mut Value, src: &Value, name: &str) -> Vec<CleanupItem> {
     let required = required_secrets(src);
-    let Value::Object(map) = body else {
-        return vec![];
-    };
-    let mut cleanup = Vec::new();
-    let secret_fields: Vec<String> = map
-        .iter()
-        .filter(|(k, v)| placeholder::is_sensitive(v) || (SECRET_FIELDS.contains(&k.as_str()) && !v.is_null()))
-        .map(|(k, _)| k.clone())
-        .collect();
-    for field in &secret_fields {
-        if required.contains(&field.as_str()) {
-            continue;
-        }
-        let source_has_one = map.get(field).is_some_and(|v| match v {
-            Value::String(s) => !s.is_empty(),
-            v => placeholder::has_value(v),
-        });
-        map.insert(field.clone(), placeholder::none());
-        if source_has_one {
-            cleanup.push(placeholder::cleanup(
-                Kind::Feed,
-                name,
-                &format!(
-                    "{field}: the source feed has one, and secrets never travel, so the feed was created without it; enter it on the destination"
-                ),
-            ));
-        }
-    }
-    for field in required {
-        let (value, item) = placeholder::secret(Kind::Feed, name, field);
-        map.insert(field.to_string(), value);
-        cleanup.push(item);
-    }
-    cleanup
+    placeholder::replace_secrets(Kind::Feed, name, body, SECRET_FIELDS, &required)
 }
 
 /// The secrets the server will not create a feed without (reference §2.13: an AWS feed

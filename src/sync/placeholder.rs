@@ -45,6 +45,52 @@ pub fn has_value(v: &Value) -> bool {
     v.get("HasValue").and_then(Value::as_bool).unwrap_or(false)
 }
 
+/// Replaces every secret in the body of the new item `name`: each field in `required` (the server
+/// will not create the item without it) gets the placeholder and a clean-up entry; every other
+/// secret-bearing field (a sensitive value, or one named in `secret_fields`) is sent empty, with a
+/// clean-up entry when the source had a value.
+pub fn replace_secrets(
+    kind: Kind,
+    name: &str,
+    body: &mut Value,
+    secret_fields: &[&str],
+    required: &[&str],
+) -> Vec<CleanupItem> {
+    let Value::Object(map) = body else {
+        return vec![];
+    };
+    let what = kind.label().to_lowercase();
+    let mut cleanup = Vec::new();
+    let optional: Vec<String> = map
+        .iter()
+        .filter(|(k, v)| is_sensitive(v) || (secret_fields.contains(&k.as_str()) && !v.is_null()))
+        .map(|(k, _)| k.clone())
+        .filter(|k| !required.contains(&k.as_str()))
+        .collect();
+    for field in optional {
+        let source_has_one = map.get(&field).is_some_and(|v| match v {
+            Value::String(s) => !s.is_empty(),
+            v => has_value(v),
+        });
+        map.insert(field.clone(), none());
+        if source_has_one {
+            cleanup.push(self::cleanup(
+                kind,
+                name,
+                &format!(
+                    "{field}: the source {what} has one, and secrets never travel, so the {what} was created without it; enter it on the destination"
+                ),
+            ));
+        }
+    }
+    for field in required {
+        let (value, item) = secret(kind, name, field);
+        map.insert(field.to_string(), value);
+        cleanup.push(item);
+    }
+    cleanup
+}
+
 /// A clean-up entry for the item `name` of `kind`.
 pub fn cleanup(kind: Kind, name: &str, action: &str) -> CleanupItem {
     CleanupItem {
