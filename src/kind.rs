@@ -30,6 +30,8 @@ pub enum Kind {
     WorkerPool,
     /// `Accounts-N`, polymorphic on `AccountType`.
     Account,
+    /// `Certificates-N`; the certificate data and password are never returned by the API.
+    Certificate,
     /// Step templates, `ActionTemplates-N`.
     ActionTemplate,
     /// The server's community step template library, `CommunityActionTemplates-N` (server-wide,
@@ -53,6 +55,7 @@ impl Kind {
         Kind::ScopedUserRole,
         Kind::Team,
         Kind::Account,
+        Kind::Certificate,
         Kind::MachinePolicy,
         Kind::WorkerPool,
         Kind::ActionTemplate,
@@ -75,6 +78,7 @@ impl Kind {
             Kind::MachinePolicy => "machinepolicies",
             Kind::WorkerPool => "workerpools",
             Kind::Account => "accounts",
+            Kind::Certificate => "certificates",
             Kind::Tenant => "tenants",
             Kind::ActionTemplate => "actiontemplates",
             Kind::CommunityActionTemplate => "communityactiontemplates",
@@ -119,6 +123,7 @@ impl Kind {
             | Kind::CommunityActionTemplate
             | Kind::Lifecycle
             | Kind::Account
+            | Kind::Certificate
             | Kind::Tenant => None,
         }
     }
@@ -137,6 +142,7 @@ impl Kind {
             Kind::MachinePolicy => "MachinePolicies",
             Kind::WorkerPool => "WorkerPools",
             Kind::Account => "Accounts",
+            Kind::Certificate => "Certificates",
             Kind::Tenant => "Tenants",
             Kind::ActionTemplate => "ActionTemplates",
             Kind::CommunityActionTemplate => "CommunityActionTemplates",
@@ -158,6 +164,7 @@ impl Kind {
             Kind::MachinePolicy => "Machine policy",
             Kind::WorkerPool => "Worker pool",
             Kind::Account => "Account",
+            Kind::Certificate => "Certificate",
             Kind::Tenant => "Tenant",
             Kind::ActionTemplate => "Step template",
             Kind::CommunityActionTemplate => "Community step template",
@@ -216,7 +223,7 @@ mod tests {
         assert_eq!(Kind::UserRole.plural(), "User roles");
         assert_eq!(Kind::from_id("Accounts-1"), Some(Kind::Account));
         assert_eq!(Kind::from_id("Tenants-3"), Some(Kind::Tenant));
-        assert_eq!(Kind::from_id("Certificates-1"), None);
+        assert_eq!(Kind::from_id("Certificates-1"), Some(Kind::Certificate));
         assert_eq!(Kind::from_id(""), None);
         assert_eq!(Kind::MachinePolicy.plural(), "Machine policies");
         assert_eq!(Kind::WorkerPool.plural(), "Worker pools");

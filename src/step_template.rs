@@ -32,11 +32,11 @@ pub const TEMPLATE_VERSION: u32 = 5;
 
 /// `$Meta.ExportedAt`: a constant so that generating is deterministic. Change it together with
 /// [`TEMPLATE_VERSION`].
-pub const EXPORTED_AT: &str = "2026-11-30T21:50:00.000Z";
+pub const EXPORTED_AT: &str = "2026-11-30T22:03:00.000Z";
 
 /// [`content_fingerprint`] of the templates at [`TEMPLATE_VERSION`]: SHA-256 of both templates with
 /// `Version` and `$Meta` left out. See [`TEMPLATE_VERSION`] for when and how to change it.
-pub const CONTENT_FINGERPRINT: &str = "e7c0bb2725b294bf4cd05f7067ac30b9d1da9023d8d4de5d80c54d3d3546f807";
+pub const CONTENT_FINGERPRINT: &str = "ee5ee2438ab6bc97b8f29d44a2a26f2083221f91e924ab99780905ccb218e125";
 
 /// `$Meta.OctopusVersion`: the Octopus version whose export format the templates follow.
 pub const OCTOPUS_VERSION: &str = "2024.3.10989";

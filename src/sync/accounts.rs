@@ -4,12 +4,11 @@
 //! tenant-tag scoping is translated under the three infrastructure scope-match rules, and scoping
 //! that would become empty never widens the account without a warning.
 
+use super::infra_scope::Scope;
 use super::{document, placeholder, PlanContext, Planned, Stage};
 use crate::kind::Kind;
 use crate::report::{Action, CleanupItem};
-use crate::scope::{translate_list, translate_tag_list, ListOutcome, MatchPolicy};
 use crate::snapshot::{id_of, name_of};
-use crate::translate::Translator;
 use serde_json::{json, Value};
 
 /// The accounts stage.
@@ -76,7 +75,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
 /// A new account: the source's document without what the server owns, scoping translated, every
 /// secret replaced.
 fn create(ctx: &PlanContext<'_>, src: &Value, name: &str) -> Planned {
-    let scope = match Scope::translate(ctx, src, name) {
+    let scope = match Scope::translate(ctx, Kind::Account, src, name) {
         Ok(scope) => scope,
         Err(refused) => return *refused,
     };
@@ -90,147 +89,6 @@ fn create(ctx: &PlanContext<'_>, src: &Value, name: &str) -> Planned {
     let mut p = Planned::create(ctx, Kind::Account, name, "missing on the destination", body).warnings(scope.warnings);
     p.cleanup = cleanup;
     p
-}
-
-/// An account's scoping as the destination will hold it.
-struct Scope {
-    environments: Vec<String>,
-    tenants: Vec<String>,
-    tags: Vec<String>,
-    participation: String,
-    warnings: Vec<String>,
-}
-
-/// One scoping list: its field, what a person calls it, the setting that rules it.
-struct ScopeList {
-    field: &'static str,
-    what: &'static str,
-    setting: &'static str,
-    policy: MatchPolicy,
-    tags: bool,
-}
-
-impl Scope {
-    /// The translated scoping, or the decision that refuses the account (skipped or fatal, as the
-    /// scope-match rules say).
-    fn translate(ctx: &PlanContext<'_>, src: &Value, name: &str) -> Result<Scope, Box<Planned>> {
-        let translator = ctx.translator();
-        let lists = [
-            ScopeList {
-                field: "EnvironmentIds",
-                what: "environments",
-                setting: "OCTOSYNC_INFRASTRUCTURE_ENVIRONMENT_MATCH",
-                policy: ctx.rules.infrastructure_environments,
-                tags: false,
-            },
-            ScopeList {
-                field: "TenantIds",
-                what: "tenants",
-                setting: "OCTOSYNC_INFRASTRUCTURE_TENANT_MATCH",
-                policy: ctx.rules.infrastructure_tenants,
-                tags: false,
-            },
-            ScopeList {
-                field: "TenantTags",
-                what: "tenant tags",
-                setting: "OCTOSYNC_INFRASTRUCTURE_TENANT_TAG_MATCH",
-                policy: ctx.rules.infrastructure_tenant_tags,
-                tags: true,
-            },
-        ];
-        let mut warnings = Vec::new();
-        let mut kept: Vec<Vec<String>> = Vec::new();
-        for list in &lists {
-            let ids = document::id_list(src, list.field);
-            kept.push(translate_one(&translator, list, &ids, name, &mut warnings)?);
-        }
-        let tags = kept.pop().unwrap_or_default();
-        let tenants = kept.pop().unwrap_or_default();
-        let environments = kept.pop().unwrap_or_default();
-
-        let had = |f| !document::id_list(src, f).is_empty();
-        // Only IgnoreMismatch keeps a list that nothing on the destination matches: it is followed,
-        // but never silently, because an empty list means something wider than the source's.
-        if had("EnvironmentIds") && environments.is_empty() {
-            warnings.push(format!(
-                "account '{name}': none of its environments exist on the destination, so it is created without environment scoping and can be used in every environment (OCTOSYNC_INFRASTRUCTURE_ENVIRONMENT_MATCH=IgnoreMismatch); scope it on the destination"
-            ));
-        }
-        let mut participation = document::str_field(src, "TenantedDeploymentParticipation").to_string();
-        if participation.is_empty() {
-            participation = "Untenanted".into();
-        }
-        let had_tenant_scoping = had("TenantIds") || had("TenantTags");
-        if had_tenant_scoping && tenants.is_empty() && tags.is_empty() {
-            if had("TenantTags") {
-                warnings.push(format!(
-                    "account '{name}': none of its tenants or tenant tags exist on the destination, so it is created {participation} with no tenant scoping (IgnoreMismatch); choose its tenants on the destination"
-                ));
-            } else {
-                participation = "Untenanted".into();
-                warnings.push(format!(
-                    "account '{name}': none of its tenants exist on the destination, so it is created Untenanted and tenanted deployments cannot use it (OCTOSYNC_INFRASTRUCTURE_TENANT_MATCH=IgnoreMismatch); choose its tenants on the destination"
-                ));
-            }
-        }
-        Ok(Scope {
-            environments,
-            tenants,
-            tags,
-            participation,
-            warnings,
-        })
-    }
-}
-
-/// Translates one scoping list under its rule: the ids to keep, or the account refused.
-fn translate_one(
-    translator: &Translator<'_>,
-    list: &ScopeList,
-    ids: &[String],
-    name: &str,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<String>, Box<Planned>> {
-    let outcome = if list.tags {
-        translate_tag_list(translator, ids, list.policy)
-    } else {
-        translate_list(translator, ids, list.policy)
-    };
-    let rule = format!("{}={}", list.setting, policy_name(list.policy));
-    match outcome {
-        ListOutcome::Keep { ids, dropped } => {
-            if !dropped.is_empty() {
-                warnings.push(format!(
-                    "account '{name}': {} {} not on the destination, left out of its scoping ({rule})",
-                    list.what,
-                    quoted(&dropped)
-                ));
-            }
-            Ok(ids)
-        }
-        ListOutcome::Skip { reason } => Err(Box::new(
-            Planned::no_write(
-                Kind::Account,
-                name,
-                Action::Skip,
-                format!("its {}: {reason} ({rule})", list.what),
-            )
-            .warnings([format!(
-                "not created, so its scoping is never widened: create the missing {} on the destination, or change {}",
-                list.what, list.setting
-            )]),
-        )),
-        ListOutcome::Error { reason } => {
-            let mut p = Planned::no_write(
-                Kind::Account,
-                name,
-                Action::Skip,
-                format!("its {}: {reason} ({rule})", list.what),
-            );
-            p.fatal = Some(format!("account '{name}': its {}: {reason} ({rule})", list.what));
-            Err(Box::new(p))
-        }
-    }
 }
 
 /// Replaces every secret of `body` and says what a person must enter: a secret the server requires
@@ -269,24 +127,11 @@ fn account_type(account: &Value) -> &str {
     document::str_field(account, "AccountType")
 }
 
-fn policy_name(policy: MatchPolicy) -> &'static str {
-    match policy {
-        MatchPolicy::ErrorUnlessExactMatch => "ErrorUnlessExactMatch",
-        MatchPolicy::SkipUnlessExactMatch => "SkipUnlessExactMatch",
-        MatchPolicy::ErrorUnlessPartialMatch => "ErrorUnlessPartialMatch",
-        MatchPolicy::SkipUnlessPartialMatch => "SkipUnlessPartialMatch",
-        MatchPolicy::IgnoreMismatch => "IgnoreMismatch",
-    }
-}
-
-fn quoted(names: &[String]) -> String {
-    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rules::Rules;
+    use crate::scope::MatchPolicy;
     use crate::settings::selector::Selector;
     use crate::snapshot::Snapshot;
     use crate::sync::Write;

@@ -3,10 +3,12 @@
 //! Planning is pure (no I/O, deterministic); the engine hands the planned writes to an applier.
 
 pub mod accounts;
+pub mod certificates;
 pub mod diff;
 pub mod document;
 pub mod environments;
 pub mod feeds;
+pub mod infra_scope;
 pub mod lifecycles;
 pub mod machine_policies;
 pub mod placeholder;
@@ -294,6 +296,7 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         // Before machine policies (unlike seed 003's list, as SpaceCloner does): a policy's Tentacle
         // update account must exist before the policy can name it.
         Box::new(accounts::Accounts),
+        Box::new(certificates::Certificates),
         Box::new(machine_policies::MachinePolicies),
         Box::new(worker_pools::WorkerPools),
         Box::new(step_templates::StepTemplates),
