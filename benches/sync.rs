@@ -20,6 +20,7 @@ const WORKER_POOLS: usize = 10;
 const STEP_TEMPLATES: usize = 30;
 const TEAMS: usize = 15;
 const ACCOUNTS: usize = 40;
+const CERTIFICATES: usize = 10;
 const LATENCY: Duration = Duration::from_millis(5);
 
 /// Targets for the space above at 5 ms per request.
@@ -147,6 +148,18 @@ async fn bench() {
             dest.insert(&d, "accounts", account).expect("account");
         }
     }
+    // Certificates scoped to two environments, half already on the destination with the same data
+    // (the same thumbprint); the rest are clean-up entries, never writes.
+    for i in 0..CERTIFICATES {
+        let mut cert = json!({"Name": format!("Certificate {i:02}"),
+            "CertificateData": {"HasValue": true, "NewValue": format!("bench-certificate-{i}")}});
+        cert["EnvironmentIds"] = json!([env_ids[i % ENVIRONMENTS], env_ids[(i + 1) % ENVIRONMENTS]]);
+        source.insert(&s, "certificates", cert.clone()).expect("certificate");
+        if i % 2 == 0 {
+            cert["EnvironmentIds"] = json!([]);
+            dest.insert(&d, "certificates", cert).expect("certificate");
+        }
+    }
     for i in 0..STEP_TEMPLATES {
         let template = |script: &str| {
             json!({
@@ -220,11 +233,12 @@ async fn bench() {
         + MACHINE_POLICIES
         + WORKER_POOLS
         + ACCOUNTS
+        + CERTIFICATES
         + STEP_TEMPLATES
         + TEAMS
         + LIFECYCLES;
     println!(
-        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {STEP_TEMPLATES} step templates, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request",
+        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request",
         LATENCY.as_millis()
     );
 
@@ -247,6 +261,7 @@ async fn bench() {
                 ("OCTOSYNC_MACHINE_POLICIES", "all"),
                 ("OCTOSYNC_WORKER_POOLS", "all"),
                 ("OCTOSYNC_ACCOUNTS", "all"),
+                ("OCTOSYNC_CERTIFICATES", "all"),
                 ("OCTOSYNC_STEP_TEMPLATES", "all"),
                 ("OCTOSYNC_TEAMS", "all"),
                 ("OCTOSYNC_CREATE_USER_ROLES", "True"),

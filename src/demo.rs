@@ -20,6 +20,7 @@ pub const DEMO_SELECTORS: &[(&str, &str)] = &[
     ("OCTOSYNC_MACHINE_POLICIES", "all"),
     ("OCTOSYNC_WORKER_POOLS", "all"),
     ("OCTOSYNC_ACCOUNTS", "all"),
+    ("OCTOSYNC_CERTIFICATES", "all"),
     ("OCTOSYNC_STEP_TEMPLATES", "all"),
     ("OCTOSYNC_LIFECYCLES", "all"),
 ];

@@ -99,6 +99,18 @@ pub(super) fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
         Kind::WorkerPool,
         json!({"Name": "Hosted Ubuntu", "WorkerPoolType": "DynamicWorkerPool", "WorkerType": "UbuntuDefault"}),
     )?;
+    // Certificates: one both instances hold (same data, so the same thumbprint) and one only the
+    // source has, which the sync reports for a person to upload.
+    s.add(
+        Kind::Certificate,
+        json!({"Name": "Shared Services TLS", "CertificateData": {"HasValue": true, "NewValue": "U2hhcmVkU2VydmljZXNUTFM="},
+               "EnvironmentIds": [shared]}),
+    )?;
+    s.add(
+        Kind::Certificate,
+        json!({"Name": "Internal CA", "CertificateData": {"HasValue": true, "NewValue": "SW50ZXJuYWxDQQ=="},
+               "Password": {"HasValue": true, "NewValue": "ca-pfx-password"}}),
+    )?;
     let cert = s.add(
         Kind::Certificate,
         json!({"Name": "Wildcard Dev", "Notes": "*.dev.example.com",
@@ -372,7 +384,6 @@ pub(super) fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
         Kind::ScopedUserRole,
         json!({"TeamId": team, "UserRoleId": str_of(&approver, "Id"), "EnvironmentIds": [test]}),
     )?;
-    let _ = shared;
     Ok(())
 }
 
@@ -386,7 +397,12 @@ pub(super) fn demo_destination(store: &mut Store, space: &str) -> ApiResult<()> 
         Kind::Environment,
         json!({"Name": "Production", "UseGuidedFailure": true}),
     )?;
-    s.add(Kind::Environment, json!({"Name": "Shared Services"}))?;
+    let shared = s.add(Kind::Environment, json!({"Name": "Shared Services"}))?;
+    s.add(
+        Kind::Certificate,
+        json!({"Name": "Shared Services TLS", "CertificateData": {"HasValue": true, "NewValue": "U2hhcmVkU2VydmljZXNUTFM="},
+               "EnvironmentIds": [shared]}),
+    )?;
     s.add(
         Kind::ProjectGroup,
         json!({"Name": "Payments", "Description": "Payment services (production)"}),
