@@ -4,6 +4,8 @@
 
 mod support;
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use octosync::sim::Seed;
 use serde_json::{json, Value};
 use support::*;
@@ -12,6 +14,8 @@ const CERTIFICATES: (&str, &str) = ("OCTOSYNC_CERTIFICATES", "all");
 const APPLY: (&str, &str) = ("OCTOSYNC_MODE", "apply");
 const DATA_CANARY: &str = "canary-cert-data-5e7a";
 const PASSWORD_CANARY: &str = "canary-cert-password-5e7a";
+/// A self-signed certificate (CN=octosync test, O=Octosync), without its key.
+const TEST_PEM: &str = include_str!("fixtures/certificates/octosync-test.pem");
 
 fn sv(secret: &str) -> Value {
     json!({"HasValue": true, "NewValue": secret})
@@ -29,7 +33,7 @@ fn seed_certificates(p: &Pair) -> String {
         .insert(&d, "environments", json!({"Name": "Production"}))
         .unwrap();
     for doc in [
-        json!({"Name": "Web TLS", "CertificateData": sv(&format!("web-{DATA_CANARY}")), "Password": sv(PASSWORD_CANARY),
+        json!({"Name": "Web TLS", "CertificateData": sv(&STANDARD.encode(TEST_PEM)), "Password": sv(PASSWORD_CANARY),
                "EnvironmentIds": [prod["Id"]]}),
         json!({"Name": "Api TLS", "CertificateData": sv("api-data"), "Password": sv(PASSWORD_CANARY)}),
         json!({"Name": "Internal CA", "CertificateData": sv(&format!("ca-{DATA_CANARY}")), "Password": sv(PASSWORD_CANARY)}),
@@ -69,9 +73,15 @@ async fn a_missing_certificate_is_a_cleanup_entry_naming_what_to_upload_and_noth
         .iter()
         .find(|c| c.kind == "Certificate" && c.name == "Web TLS")
         .expect("clean-up entry for the missing certificate");
-    assert!(web.action.contains(&thumbprint(&src, "Web TLS")), "{}", web.action);
-    assert!(web.action.contains("subject CN=Web TLS"), "{}", web.action);
-    assert!(web.action.contains("expires 2034-01-01"), "{}", web.action);
+    assert_eq!(thumbprint(&src, "Web TLS"), "4A7C1E7DE804B797AC334D1E3E9385007E6A7EB7");
+    assert!(
+        web.action
+            .contains("thumbprint 4A7C1E7DE804B797AC334D1E3E9385007E6A7EB7"),
+        "{}",
+        web.action
+    );
+    assert!(web.action.contains("CN=octosync test"), "{}", web.action);
+    assert!(web.action.contains("expires 2036-11-27"), "{}", web.action);
     assert!(
         web.action.contains("environments Production"),
         "scoping translated: {}",

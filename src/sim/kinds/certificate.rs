@@ -2,7 +2,9 @@
 //! the X.509 metadata is the server's.
 //! Links: only `Self`; export, archive, replace and usages are not served, so not advertised.
 
+use base64::Engine;
 use serde_json::{json, Value};
+use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 use super::parts::TENANTED;
@@ -82,8 +84,9 @@ impl Spec for Certificate {
     }
 }
 
-/// Canned X.509 metadata derived from the uploaded bytes (the simulator does not parse PFX).
-// QUESTION: real metadata comes from parsing the certificate; thumbprint here is a hash prefix.
+/// X.509 metadata from the uploaded data, as the server computes it: `NewValue` is base64 of a
+/// PEM or DER certificate (or PEM text as is); the thumbprint is the SHA-1 of the DER in upper-case
+/// hex, as Octopus shows it.
 fn metadata(doc: &mut Doc) -> ApiResult<()> {
     let data = doc
         .get("CertificateData")
@@ -94,14 +97,88 @@ fn metadata(doc: &mut Doc) -> ApiResult<()> {
     if data.is_empty() {
         return Err(ApiError::invalid("The CertificateData field is required."));
     }
+    match parse(&data) {
+        Some((format, der)) => from_x509(doc, format, &der),
+        None => canned(doc, &data),
+    }
+}
+
+/// The certificate's DER and the format it was uploaded in, when the data is a PEM or DER
+/// certificate.
+fn parse(data: &str) -> Option<(&'static str, Vec<u8>)> {
+    let bytes = if data.trim_start().starts_with("-----BEGIN") {
+        data.as_bytes().to_vec()
+    } else {
+        base64::engine::general_purpose::STANDARD.decode(data.trim()).ok()?
+    };
+    if bytes.starts_with(b"-----BEGIN") {
+        let mut pems = x509_parser::pem::Pem::iter_from_buffer(&bytes);
+        let pem = pems.find_map(|p| p.ok().filter(|p| p.label == "CERTIFICATE"))?;
+        x509_parser::parse_x509_certificate(&pem.contents).ok()?;
+        return Some(("Pem", pem.contents));
+    }
+    x509_parser::parse_x509_certificate(&bytes).ok()?;
+    Some(("Der", bytes))
+}
+
+fn from_x509(doc: &mut Doc, format: &str, der: &[u8]) -> ApiResult<()> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der)
+        .map_err(|e| ApiError::invalid(format!("The certificate could not be read: {e}")))?;
+    let thumbprint: String = Sha1::digest(der).iter().map(|b| format!("{b:02X}")).collect();
+    let cn = |name: &x509_parser::x509::X509Name<'_>| {
+        name.iter_common_name()
+            .next()
+            .and_then(|c| c.as_str().ok())
+            .map(str::to_string)
+    };
+    let org = |name: &x509_parser::x509::X509Name<'_>| {
+        name.iter_organization()
+            .next()
+            .and_then(|c| c.as_str().ok())
+            .map(str::to_string)
+    };
+    let date = |t: &x509_parser::time::ASN1Time| {
+        let t = t.to_datetime();
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000+00:00",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    };
+    let validity = cert.validity();
+    doc.insert("CertificateDataFormat".into(), json!(format));
+    doc.insert("Thumbprint".into(), json!(thumbprint));
+    doc.insert(
+        "SerialNumber".into(),
+        json!(cert.raw_serial_as_string().replace(':', "").to_uppercase()),
+    );
+    doc.insert("SubjectDistinguishedName".into(), json!(cert.subject().to_string()));
+    doc.insert("SubjectCommonName".into(), json!(cn(cert.subject())));
+    doc.insert("SubjectOrganization".into(), json!(org(cert.subject())));
+    doc.insert("IssuerDistinguishedName".into(), json!(cert.issuer().to_string()));
+    doc.insert("IssuerCommonName".into(), json!(cn(cert.issuer())));
+    doc.insert("IssuerOrganization".into(), json!(org(cert.issuer())));
+    doc.insert("SelfSigned".into(), json!(cert.subject() == cert.issuer()));
+    doc.insert("NotBefore".into(), json!(date(&validity.not_before)));
+    doc.insert("NotAfter".into(), json!(date(&validity.not_after)));
+    doc.insert("IsExpired".into(), json!(!validity.is_valid()));
+    // A PEM or DER upload carries no private key in what is parsed here.
+    doc.insert("HasPrivateKey".into(), json!(false));
+    Ok(())
+}
+
+/// Canned metadata for data that is not a PEM or DER certificate (a PFX, or test data).
+// QUESTION: the real server rejects data it cannot read; PFX is not parsed here, so such data
+// gets a hash-derived thumbprint instead of an error.
+fn canned(doc: &mut Doc, data: &str) -> ApiResult<()> {
     let digest = Sha256::digest(data.as_bytes());
     let hex: String = digest.iter().take(20).map(|b| format!("{b:02X}")).collect();
     let cn = str_of(doc, "Name").to_string();
-    let pem = data.starts_with("-----BEGIN");
-    doc.insert(
-        "CertificateDataFormat".into(),
-        json!(if pem { "Pem" } else { "Pkcs12" }),
-    );
+    doc.insert("CertificateDataFormat".into(), json!("Pkcs12"));
     doc.insert("Thumbprint".into(), json!(hex));
     doc.insert("SerialNumber".into(), json!(hex[..16].to_string()));
     doc.insert("SubjectDistinguishedName".into(), json!(format!("CN={cn}")));
@@ -111,4 +188,43 @@ fn metadata(doc: &mut Doc) -> ApiResult<()> {
     doc.insert("NotBefore".into(), json!("2024-01-01T00:00:00.000+00:00"));
     doc.insert("NotAfter".into(), json!("2034-01-01T00:00:00.000+00:00"));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PEM: &str = include_str!("../../../tests/fixtures/certificates/octosync-test.pem");
+
+    fn uploaded(data: String) -> Doc {
+        let mut doc = Doc::new();
+        doc.insert("Name".into(), json!("Test"));
+        doc.insert("CertificateData".into(), json!({"HasValue": true, "NewValue": data}));
+        metadata(&mut doc).unwrap();
+        doc
+    }
+
+    #[test]
+    fn an_uploaded_pem_gives_the_sha1_thumbprint_subject_and_expiry() {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(PEM);
+        for doc in [uploaded(b64), uploaded(PEM.to_string())] {
+            assert_eq!(doc["Thumbprint"], "4A7C1E7DE804B797AC334D1E3E9385007E6A7EB7");
+            assert_eq!(doc["SubjectCommonName"], "octosync test");
+            assert_eq!(doc["SubjectOrganization"], "Octosync");
+            assert!(doc["SubjectDistinguishedName"]
+                .as_str()
+                .unwrap()
+                .contains("CN=octosync test"));
+            assert_eq!(doc["NotAfter"], "2036-11-27T22:07:03.000+00:00");
+            assert_eq!(doc["CertificateDataFormat"], "Pem");
+            assert_eq!(doc["SelfSigned"], true);
+        }
+    }
+
+    #[test]
+    fn data_that_is_not_a_certificate_gets_canned_metadata() {
+        let doc = uploaded("not-a-certificate".into());
+        assert_eq!(doc["CertificateDataFormat"], "Pkcs12");
+        assert_eq!(doc["Thumbprint"].as_str().unwrap().len(), 40);
+    }
 }
