@@ -160,3 +160,41 @@ async fn certificate_data_and_password_never_appear_in_any_output() {
         assert!(!log.contains(canary), "{canary} in the request log");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_archived_certificate_is_skipped_with_a_note() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let s = seed_certificates(&p);
+    let old = p
+        .source
+        .insert(
+            &s,
+            "certificates",
+            json!({"Name": "Retired TLS", "CertificateData": sv("retired")}),
+        )
+        .unwrap();
+    let url = format!(
+        "{}/api/{s}/certificates/{}/archive",
+        p.source.url(),
+        old["Id"].as_str().unwrap()
+    );
+    // reqwest is built without a default crypto provider; octosync installs ring the same way.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let archived = reqwest::Client::new()
+        .post(url)
+        .header("X-Octopus-ApiKey", p.source.api_key())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(archived.status(), 200);
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(&p.job(dir.path(), &[CERTIFICATES, APPLY])).await.unwrap();
+    let retired = change_of(&report, "Certificate", "Retired TLS");
+    assert_eq!(retired.action, octosync::report::Action::Skip);
+    assert!(retired.notes.iter().any(|n| n.contains("archived")), "{retired:?}");
+    assert!(
+        !report.cleanup.iter().any(|c| c.name == "Retired TLS"),
+        "nothing to upload"
+    );
+}

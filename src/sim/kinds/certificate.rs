@@ -1,6 +1,7 @@
 //! Certificates (reference §2.15; SW21b `CertificateResource`): the data is write-on-create and
 //! the X.509 metadata is the server's.
-//! Links: only `Self`; export, archive, replace and usages are not served, so not advertised.
+//! Links: only `Self`; `archive` and `unarchive` are served (POST), export, replace and usages
+//! are not.
 
 use base64::Engine;
 use serde_json::{json, Value};

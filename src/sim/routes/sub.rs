@@ -12,7 +12,7 @@ use crate::sim::kinds::tenant_scoped_variables::{self as scoped, List};
 use crate::sim::kinds::{deployment_settings, environment, lifecycle, process, project, tenant_variables};
 use crate::sim::pipeline;
 use crate::sim::secrets;
-use crate::sim::store::{str_of, Doc};
+use crate::sim::store::{now_stamp, str_of, Doc};
 
 /// The first version with the tenant `commonvariables`/`projectvariables` routes (OC #884, 2025.1).
 const TENANT_LISTS_SINCE: (u32, u32) = (2025, 1);
@@ -38,6 +38,25 @@ pub(super) fn sub_route(call: &mut Call, kind: Kind, id: &str, rest: &[String]) 
         (Kind::Environment, "metadata", 1) => {
             call.only("GET")?;
             Ok(Reply::json(200, json!([])))
+        }
+        // Reference §2.15: archiving sets `Archived` (read-only everywhere else).
+        (Kind::Certificate, "archive" | "unarchive", 1) => {
+            call.only("POST")?;
+            let archived = if sub == "archive" {
+                json!(now_stamp())
+            } else {
+                Value::Null
+            };
+            let doc = call
+                .store
+                .get_mut(&call.space, Kind::Certificate, &oid)
+                .ok_or_else(ApiError::not_found)?;
+            doc.insert("Archived".into(), archived);
+            let doc = doc.clone();
+            Ok(Reply::json(
+                200,
+                pipeline::render(call.store, &call.space, Kind::Certificate, &doc),
+            ))
         }
         (Kind::WorkerPool, "workers", 1) => page(call, Kind::Worker, of("WorkerPoolIds")),
         (Kind::MachinePolicy, "machines", 1) => page(call, Kind::Machine, of("MachinePolicyId")),
