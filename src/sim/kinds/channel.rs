@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::parts::{single_default, ACTION_PACKAGE};
+use super::parts::{in_projects, single_default, ACTION_PACKAGE};
 use super::{At, Change, FollowUp, NameRule, NameScope, Spec};
 use crate::sim::envelope::Query;
 use crate::sim::error::{ApiError, ApiResult};
@@ -55,9 +55,7 @@ impl Spec for Channel {
     }
 
     fn filter(&self, doc: &Doc, q: &Query) -> bool {
-        let ids = q.list("projectIds").or_else(|| q.list("projectId"));
-        ids.map(|ids| ids.iter().any(|i| i.eq_ignore_ascii_case(str_of(doc, "ProjectId"))))
-            .unwrap_or(true)
+        in_projects(doc, q)
     }
 
     fn name_rule(&self) -> Option<NameRule> {

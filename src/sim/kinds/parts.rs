@@ -113,6 +113,14 @@ pub(crate) fn packages(arr: &mut [Value]) -> ApiResult<()> {
     Ok(())
 }
 
+/// The `projectIds` (or `projectId`) filter of a per-project collection: true when unfiltered or
+/// when the document belongs to one of the projects named.
+pub(crate) fn in_projects(doc: &Doc, q: &crate::sim::envelope::Query) -> bool {
+    let ids = q.list("projectIds").or_else(|| q.list("projectId"));
+    ids.map(|ids| ids.iter().any(|i| i.eq_ignore_ascii_case(str_of(doc, "ProjectId"))))
+        .unwrap_or(true)
+}
+
 /// A `SortOrder` for a document that was sent without one: the stored one on PUT, else after the
 /// last one (a POST appends).
 pub(crate) fn sort_order(change: &Change<'_>, kind: Kind, doc: &mut Doc) {
