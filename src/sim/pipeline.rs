@@ -141,6 +141,8 @@ fn check_name(store: &Store, space: &str, kind: Kind, doc: &mut Doc, self_id: &s
     let team_space = doc.get("SpaceId").cloned();
     let clash = store.list(space, kind).iter().any(|d| {
         !id_eq(d, self_id)
+            // A replaced certificate's archived backup keeps its name (reference §2.15).
+            && !(kind == Kind::Certificate && kinds::certificate::is_archived(d))
             && str_of(d, field).eq_ignore_ascii_case(&name)
             && match rule.scope {
                 NameScope::Within(owner) => str_of(d, owner).eq_ignore_ascii_case(str_of(doc, owner)),

@@ -197,6 +197,13 @@ pub(super) async fn handler(
             *resp.status_mut() = status;
             resp
         }
+        Content::File(bytes) => {
+            let mut resp = Response::new(Body::from(bytes));
+            *resp.status_mut() = status;
+            resp.headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/octet-stream"));
+            resp
+        }
         Content::Image(content_type, bytes) => {
             let mut resp = Response::new(Body::from(bytes));
             *resp.status_mut() = status;

@@ -24,6 +24,8 @@ pub(crate) enum Content {
     Json(Value),
     /// An image with its content type (logos).
     Image(&'static str, &'static [u8]),
+    /// A file (a certificate export), `application/octet-stream`.
+    File(Vec<u8>),
 }
 
 /// What the handler answers: a status and a body.

@@ -5,11 +5,11 @@
 use serde_json::{json, Value};
 
 use super::collection::{all, collection, item, page, Scope};
-use super::{extras, Call, Reply};
+use super::{extras, Call, Content, Reply};
 use crate::sim::error::{ApiError, ApiResult};
 use crate::sim::kind::Kind;
 use crate::sim::kinds::tenant_scoped_variables::{self as scoped, List};
-use crate::sim::kinds::{deployment_settings, environment, lifecycle, process, project, tenant_variables};
+use crate::sim::kinds::{certificate, deployment_settings, environment, lifecycle, process, project, tenant_variables};
 use crate::sim::pipeline;
 use crate::sim::secrets;
 use crate::sim::store::{now_stamp, str_of, Doc};
@@ -56,6 +56,24 @@ pub(super) fn sub_route(call: &mut Call, kind: Kind, id: &str, rest: &[String]) 
             Ok(Reply::json(
                 200,
                 pipeline::render(call.store, &call.space, Kind::Certificate, &doc),
+            ))
+        }
+        (Kind::Certificate, "export", 1) => {
+            call.only("GET")?;
+            let format = call.q.get("format").map(str::to_string);
+            let bytes = certificate::export(&owner, format.as_deref())?;
+            Ok(Reply {
+                status: 200,
+                body: Content::File(bytes),
+            })
+        }
+        (Kind::Certificate, "replace", 1) => {
+            call.only("POST")?;
+            let body = call.need_body()?;
+            let backup = certificate::replace(call.store, &call.space, &oid, &body)?;
+            Ok(Reply::json(
+                200,
+                pipeline::render(call.store, &call.space, Kind::Certificate, &backup),
             ))
         }
         (Kind::WorkerPool, "workers", 1) => page(call, Kind::Worker, of("WorkerPoolIds")),
