@@ -4,6 +4,7 @@
 //! Figures, never assertions: these machines are shared and noisy. Under `cargo test --all-targets`
 //! (no `--bench` argument) it only checks that it still builds.
 
+use base64::Engine;
 use octosync::octolog::{Flavor, TaskLog};
 use octosync::sim::{Seed, SimConfig, SimServer};
 use serde_json::json;
@@ -149,10 +150,11 @@ async fn bench() {
         }
     }
     // Certificates scoped to two environments, half already on the destination with the same data
-    // (the same thumbprint); the rest are clean-up entries, never writes.
+    // (the same thumbprint); the rest are uploaded from the source's export.
     for i in 0..CERTIFICATES {
+        let data = base64::engine::general_purpose::STANDARD.encode(format!("bench-certificate-{i}"));
         let mut cert = json!({"Name": format!("Certificate {i:02}"),
-            "CertificateData": {"HasValue": true, "NewValue": format!("bench-certificate-{i}")}});
+            "CertificateData": {"HasValue": true, "NewValue": data}});
         cert["EnvironmentIds"] = json!([env_ids[i % ENVIRONMENTS], env_ids[(i + 1) % ENVIRONMENTS]]);
         source.insert(&s, "certificates", cert.clone()).expect("certificate");
         if i % 2 == 0 {

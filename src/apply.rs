@@ -3,9 +3,12 @@
 
 use crate::kind::Kind;
 use crate::octopus::Client;
+use crate::settings::Secret;
 use crate::snapshot::{id_of, name_key, name_of};
 use crate::sync::Write;
 use anyhow::{bail, Context, Result};
+
+mod certificate;
 use serde_json::{json, Value};
 
 /// Prefix of the placeholder ids a plan hands out; such ids never reach a server or a report.
@@ -17,7 +20,18 @@ pub enum Applier<'a> {
     /// Writes nothing.
     DryRun,
     /// Writes to the destination.
-    Live(&'a Client),
+    Live(Live<'a>),
+}
+
+/// What a live apply writes with.
+#[derive(Clone, Copy)]
+pub struct Live<'a> {
+    /// The destination, written to.
+    pub destination: &'a Client,
+    /// The source, read from where a write needs more than the plan holds (a certificate's file).
+    pub source: &'a Client,
+    /// Sent with each certificate upload.
+    pub certificate_password: Option<&'a Secret>,
 }
 
 /// What a write did.
@@ -50,6 +64,16 @@ impl Applier<'_> {
                 Ok(doc)
             }
             (Applier::DryRun, Write::Update { body, .. }) => Ok(body.clone()),
+            (Applier::DryRun, Write::UploadCertificate { body, thumbprint, .. }) => {
+                let mut doc = body.clone();
+                doc["Id"] = json!(placeholder_id(kind, name));
+                doc["Thumbprint"] = json!(thumbprint);
+                Ok(doc)
+            }
+            (Applier::DryRun, Write::ReplaceCertificate { expected, .. }) => Ok(expected.clone()),
+            (Applier::Live(live), Write::UploadCertificate { .. } | Write::ReplaceCertificate { .. }) => {
+                certificate::upload(live, name, write).await
+            }
             (Applier::DryRun, Write::Install { expected, .. }) => {
                 let mut doc = expected.clone();
                 if id_of(&doc).is_empty() {
@@ -58,7 +82,9 @@ impl Applier<'_> {
                 Ok(doc)
             }
             (
-                Applier::Live(client),
+                Applier::Live(Live {
+                    destination: client, ..
+                }),
                 Write::Install {
                     community_id, update, ..
                 },
@@ -83,7 +109,12 @@ impl Applier<'_> {
                 })?;
                 confirmed(kind, name, saved)
             }
-            (Applier::Live(client), Write::Create { body }) => {
+            (
+                Applier::Live(Live {
+                    destination: client, ..
+                }),
+                Write::Create { body },
+            ) => {
                 let path = collection_path(client, kind);
                 let saved = client.create(&path, body, name).await.with_context(|| {
                     format!(
@@ -94,7 +125,12 @@ impl Applier<'_> {
                 confirmed(kind, name, saved)
             }
             (_, Write::Reorder { .. }) => bail!("an order is applied by Applier::reorder"),
-            (Applier::Live(client), Write::Update { id, body }) => {
+            (
+                Applier::Live(Live {
+                    destination: client, ..
+                }),
+                Write::Update { id, body },
+            ) => {
                 let path = format!("{}/{id}", collection_path(client, kind));
                 let saved = client.update(&path, body).await.with_context(|| {
                     format!(
@@ -110,7 +146,13 @@ impl Applier<'_> {
     /// Puts the destination's items of `kind` in order: every item the server has, in its own
     /// order, then those of `created` that exist, in the order given.
     async fn reorder(&self, kind: Kind, created: &[String]) -> Result<Applied> {
-        let (Applier::Live(client), Some(route)) = (self, kind.sort_order_path()) else {
+        let (
+            Applier::Live(Live {
+                destination: client, ..
+            }),
+            Some(route),
+        ) = (self, kind.sort_order_path())
+        else {
             return Ok(Applied::Ordered);
         };
         let what = kind.label().to_lowercase();
@@ -153,7 +195,6 @@ impl Applier<'_> {
     }
 }
 
-/// A write's answer must be the saved item; anything else means the write cannot be confirmed.
 /// Where items of `kind` are created: the space's collection, or `/api/{collection}` for
 /// server-wide kinds (user roles belong to no space).
 fn collection_path(client: &Client, kind: Kind) -> String {
@@ -164,6 +205,7 @@ fn collection_path(client: &Client, kind: Kind) -> String {
     }
 }
 
+/// A write's answer must be the saved item; anything else means the write cannot be confirmed.
 fn confirmed(kind: Kind, name: &str, saved: Value) -> Result<Value> {
     match saved.get("Id").and_then(Value::as_str) {
         Some(id) if !id.is_empty() => Ok(saved),

@@ -43,6 +43,10 @@ pub struct Rules {
     pub infrastructure_tenants: MatchPolicy,
     /// Tenant tags an account is scoped to that the destination lacks.
     pub infrastructure_tenant_tags: MatchPolicy,
+    /// Replace a destination certificate whose thumbprint differs with the source's file.
+    pub replace_certificates: bool,
+    /// A certificate password was given, so password-protected certificate files can be uploaded.
+    pub certificate_password: bool,
 }
 
 impl Default for Rules {
@@ -57,6 +61,8 @@ impl Default for Rules {
             infrastructure_environments: MatchPolicy::SkipUnlessPartialMatch,
             infrastructure_tenants: MatchPolicy::SkipUnlessPartialMatch,
             infrastructure_tenant_tags: MatchPolicy::SkipUnlessPartialMatch,
+            replace_certificates: false,
+            certificate_password: false,
         }
     }
 }

@@ -64,9 +64,19 @@ impl Collection {
             self.by_id.insert(id, index);
         }
         if let Some(name) = name {
-            self.by_name.entry(name).or_insert(index);
+            // An archived document (a replaced certificate's backup keeps its name) never hides
+            // the one in use; otherwise the first of a name is the one found.
+            let slot = self.by_name.entry(name).or_insert(index);
+            if is_archived(&self.items[*slot]) && !is_archived(&self.items[index]) {
+                *slot = index;
+            }
         }
     }
+}
+
+/// True for a document the server marks archived (certificates).
+pub fn is_archived(doc: &Value) -> bool {
+    doc.get("Archived").is_some_and(|a| !a.is_null())
 }
 
 /// Normalised name used for matching.
@@ -216,6 +226,18 @@ mod tests {
         assert_eq!(s.name_by_id("Environments-13"), None);
         assert_eq!(s.name_by_id("Accounts-1"), None);
         assert_eq!(s.name_by_id("Production"), None);
+    }
+
+    #[test]
+    fn a_certificate_in_use_is_found_by_name_before_an_archived_one_of_the_same_name() {
+        for order in [[0, 1], [1, 0]] {
+            let docs = [
+                json!({"Id": "Certificates-5", "Name": "Web TLS", "Archived": "2026-01-01T00:00:00Z"}),
+                json!({"Id": "Certificates-1", "Name": "Web TLS", "Archived": null}),
+            ];
+            let c = Collection::new(order.iter().map(|&i| docs[i].clone()).collect());
+            assert_eq!(id_of(c.by_name("web tls").unwrap()), "Certificates-1");
+        }
     }
 
     #[test]

@@ -28,15 +28,15 @@ use uuid::Uuid;
 ///
 /// The test catches a content change made without touching [`CONTENT_FINGERPRINT`]; it cannot tell
 /// whether the version grew, so check that in review.
-pub const TEMPLATE_VERSION: u32 = 5;
+pub const TEMPLATE_VERSION: u32 = 6;
 
 /// `$Meta.ExportedAt`: a constant so that generating is deterministic. Change it together with
 /// [`TEMPLATE_VERSION`].
-pub const EXPORTED_AT: &str = "2026-11-30T22:03:00.000Z";
+pub const EXPORTED_AT: &str = "2026-12-01T00:10:00.000Z";
 
 /// [`content_fingerprint`] of the templates at [`TEMPLATE_VERSION`]: SHA-256 of both templates with
 /// `Version` and `$Meta` left out. See [`TEMPLATE_VERSION`] for when and how to change it.
-pub const CONTENT_FINGERPRINT: &str = "ee5ee2438ab6bc97b8f29d44a2a26f2083221f91e924ab99780905ccb218e125";
+pub const CONTENT_FINGERPRINT: &str = "0511cd9d81460187c1585223bef3ebd19459b792bdf85c26d610e48c90b80622";
 
 /// `$Meta.OctopusVersion`: the Octopus version whose export format the templates follow.
 pub const OCTOPUS_VERSION: &str = "2024.3.10989";

@@ -2,7 +2,7 @@
 
 mod pass;
 
-use crate::apply::Applier;
+use crate::apply::{Applier, Live};
 use crate::kind::Kind;
 use crate::octolog::TaskLog;
 use crate::octopus::{same_space, skew, Client, ClientOptions, Skew};
@@ -26,6 +26,9 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     log.add_redaction(job.source.api_key.expose());
     log.add_redaction(job.destination.api_key.expose());
+    if let Some(password) = &job.certificate_password {
+        log.add_redaction(password.expose());
+    }
     report::check_dir(&job.report_dir).with_context(|| {
         format!(
             "OCTOSYNC_REPORT_DIR ({}) cannot hold the reports; nothing was read or written. Choose a folder this worker can create and write to",
@@ -107,7 +110,11 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
                 job,
                 &source,
                 destination,
-                Applier::Live(&dest_client),
+                Applier::Live(Live {
+                    destination: &dest_client,
+                    source: &source_client,
+                    certificate_password: job.certificate_password.as_ref(),
+                }),
                 Some(log),
                 Some(deadline),
             )

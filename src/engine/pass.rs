@@ -266,6 +266,17 @@ fn decision(p: &Planned) -> Option<Value> {
             expected,
         }) => json!({"install": community_id, "update": update, "version": expected.get("Version")}),
         Some(Write::Reorder { own, created }) => json!({"reorder": own, "then": created}),
+        Some(Write::UploadCertificate {
+            source_id,
+            thumbprint,
+            body,
+        }) => json!({"upload": source_id, "thumbprint": thumbprint, "body": body}),
+        Some(Write::ReplaceCertificate {
+            id,
+            source_id,
+            thumbprint,
+            ..
+        }) => json!({"replace": id, "with": source_id, "thumbprint": thumbprint}),
     };
     Some(json!({
         "kind": c.kind,
@@ -280,6 +291,7 @@ fn decision(p: &Planned) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::apply::Live;
     use crate::kind::Kind;
     use crate::octopus::{Client, ClientOptions};
     use crate::sim::{Seed, SimConfig, SimServer};
@@ -316,7 +328,11 @@ mod tests {
             &job,
             &source_snap,
             dest_snap,
-            Applier::Live(&d),
+            Applier::Live(Live {
+                destination: &d,
+                source: &s,
+                certificate_password: None,
+            }),
             None,
             Some(Instant::now()),
         )

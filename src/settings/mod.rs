@@ -43,6 +43,8 @@ pub struct RawSettings {
     pub worker_pools: Option<String>,
     pub accounts: Option<String>,
     pub certificates: Option<String>,
+    pub certificate_replace: Option<String>,
+    pub certificate_password: Option<String>,
     pub infrastructure_environment_match: Option<String>,
     pub infrastructure_tenant_match: Option<String>,
     pub infrastructure_tenant_tag_match: Option<String>,
@@ -63,25 +65,28 @@ pub struct RawSettings {
     pub verbose: Option<String>,
 }
 
-/// An API key; its `Debug` and `Display` never show the value.
+/// A sensitive setting (an API key, a certificate password); its `Debug` never shows the value.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
+pub struct Secret(String);
 
-impl ApiKey {
-    /// Wraps a key (no validation; see [`Settings`] for that).
-    pub fn new(key: impl Into<String>) -> ApiKey {
-        ApiKey(key.into())
+/// An API key.
+pub type ApiKey = Secret;
+
+impl Secret {
+    /// Wraps a value (no validation; see [`validate`] for that).
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
     }
 
-    /// The key itself, for the request header only.
+    /// The value itself, only where it must be sent (a request header, a certificate upload).
     pub fn expose(&self) -> &str {
         &self.0
     }
 }
 
-impl fmt::Debug for ApiKey {
+impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(********)")
+        f.write_str("Secret(********)")
     }
 }
 
@@ -160,6 +165,8 @@ pub struct Job {
     pub service_messages: Option<bool>,
     /// Print verbose lines outside Octopus.
     pub verbose: bool,
+    /// Password of the selected certificates' files, sent with each upload and never printed.
+    pub certificate_password: Option<Secret>,
 }
 
 impl Job {
@@ -343,6 +350,17 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         selectors.insert(Kind::UserRole, teams);
     }
 
+    let replace_certificates = p
+        .take("CERTIFICATE_REPLACE", parse_bool(raw.certificate_replace.as_deref()))
+        .flatten()
+        .unwrap_or(false);
+    // Taken as given (a password may start or end with a space); only an empty value is unset.
+    let certificate_password = raw
+        .certificate_password
+        .as_deref()
+        .filter(|v| !v.is_empty())
+        .map(Secret::new);
+
     let fail_on_changes = p
         .take("FAIL_ON_CHANGES", parse_bool(raw.fail_on_changes.as_deref()))
         .flatten()
@@ -441,6 +459,8 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
             infrastructure_environments,
             infrastructure_tenants,
             infrastructure_tenant_tags,
+            replace_certificates,
+            certificate_password: certificate_password.is_some(),
             ..Rules::default()
         },
         report_dir,
@@ -457,6 +477,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         expected_plan,
         service_messages,
         verbose,
+        certificate_password,
     })
 }
 

@@ -317,3 +317,27 @@ fn infrastructure_scope_matches_default_to_spacecloners_partial_match_and_are_re
         "{err}"
     );
 }
+
+#[test]
+fn certificates_are_replaced_only_when_asked_and_the_password_is_kept_but_never_shown() {
+    let job = from_vars(with(&[])).unwrap();
+    assert!(!job.rules.replace_certificates && !job.rules.certificate_password);
+    assert!(job.certificate_password.is_none());
+
+    let job = from_vars(with(&[
+        ("OCTOSYNC_CERTIFICATE_REPLACE", "True"),
+        ("OCTOSYNC_CERTIFICATE_PASSWORD", " pfx pass word "),
+    ]))
+    .unwrap();
+    assert!(job.rules.replace_certificates && job.rules.certificate_password);
+    let password = job.certificate_password.as_ref().unwrap();
+    assert_eq!(password.expose(), " pfx pass word ", "taken as given, spaces included");
+    assert!(!format!("{job:?}").contains("pfx pass word"), "Debug never shows it");
+
+    let err = from_vars(with(&[("OCTOSYNC_CERTIFICATE_REPLACE", "yes")])).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("OCTOSYNC_CERTIFICATE_REPLACE: expected True or False, got 'yes'"),
+        "{err}"
+    );
+}

@@ -139,10 +139,11 @@ fn check_name(store: &Store, space: &str, kind: Kind, doc: &mut Doc, self_id: &s
     }
     doc.insert(field.into(), Value::String(name.clone()));
     let team_space = doc.get("SpaceId").cloned();
+    // A replaced certificate's archived backup keeps its name (reference §2.15).
+    let holds_name = |d: &Doc| !(kind == Kind::Certificate && kinds::certificate::is_archived(d));
     let clash = store.list(space, kind).iter().any(|d| {
         !id_eq(d, self_id)
-            // A replaced certificate's archived backup keeps its name (reference §2.15).
-            && !(kind == Kind::Certificate && kinds::certificate::is_archived(d))
+            && holds_name(d)
             && str_of(d, field).eq_ignore_ascii_case(&name)
             && match rule.scope {
                 NameScope::Within(owner) => str_of(d, owner).eq_ignore_ascii_case(str_of(doc, owner)),

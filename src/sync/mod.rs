@@ -80,11 +80,15 @@ impl<'a> PlanContext<'a> {
             .collect()
     }
 
+    /// Selected source items; an archived item that shares its name with the one the name finds
+    /// (a replaced certificate's backup) is not an item of its own.
     fn selected_all(&self, kind: Kind) -> impl Iterator<Item = &'a Value> + '_ {
-        self.source
-            .items(kind)
-            .iter()
-            .filter(move |d| self.selector.matches(name_of(d)))
+        self.source.items(kind).iter().filter(move |d| {
+            self.selector.matches(name_of(d))
+                && !(crate::snapshot::is_archived(d)
+                    && self.source.by_name(kind, name_of(d)).map(crate::snapshot::id_of)
+                        != Some(crate::snapshot::id_of(d)))
+        })
     }
 
     fn colliding_keys(&self, kind: Kind) -> HashSet<String> {
@@ -122,6 +126,29 @@ pub enum Write {
         update: bool,
         /// The step template as the plan expects the destination to hold it afterwards (what a
         /// dry run hands the later stages).
+        expected: Value,
+    },
+    /// Create a certificate from the source's file: at apply time the source's export
+    /// (`GET certificates/{id}/export`, the file as uploaded) becomes `CertificateData` of
+    /// `body`, with the certificate password. The plan never holds the file.
+    UploadCertificate {
+        /// The certificate's id on the source.
+        source_id: String,
+        /// Its thumbprint on the source: what the destination must read from the file.
+        thumbprint: String,
+        /// The body without the file and password.
+        body: Value,
+    },
+    /// Replace the destination's certificate `id` in place with the source's file
+    /// (`POST certificates/{id}/replace`): it keeps its id, name and scoping.
+    ReplaceCertificate {
+        /// The destination certificate.
+        id: String,
+        /// The certificate's id on the source.
+        source_id: String,
+        /// Its thumbprint on the source: what the destination must read from the file.
+        thumbprint: String,
+        /// The destination's certificate as the plan expects it afterwards.
         expected: Value,
     },
     /// Put every destination item of the kind into this order (`PUT {collection}/sortorder`):

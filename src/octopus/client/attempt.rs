@@ -34,6 +34,15 @@ pub(super) struct Failure {
     pub(super) retry_after: Option<Duration>,
 }
 
+/// What a successful answer's body is read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Expect {
+    /// A JSON document (every API route but a few downloads).
+    Json,
+    /// A file (a certificate export), handed on as base64 text: the form the API takes it back in.
+    Base64,
+}
+
 /// The classified result of one attempt.
 pub(super) enum Attempt {
     /// The answer's JSON body (`Null` when the body was empty).
@@ -59,7 +68,7 @@ impl Client {
     }
 
     /// Sends the request once and classifies what came back.
-    pub(super) async fn attempt(&self, method: &Method, path: &str, body: Option<&Value>) -> Attempt {
+    pub(super) async fn attempt(&self, method: &Method, path: &str, body: Option<&Value>, expect: Expect) -> Attempt {
         let _permit = match self.limiter.acquire().await {
             Ok(p) => p,
             Err(_) => return Attempt::Fatal(anyhow!("the request limiter was closed")),
@@ -157,6 +166,10 @@ impl Client {
             Limited::Cut(head) if !status.is_success() => head,
             Limited::Cut(_) => return Attempt::Fatal(self.too_large(method, path, None)),
         };
+        if status.is_success() && expect == Expect::Base64 {
+            use base64::Engine;
+            return Attempt::Done(Value::String(base64::engine::general_purpose::STANDARD.encode(&bytes)));
+        }
         if status.is_success() {
             if bytes.is_empty() {
                 return Attempt::Done(Value::Null);

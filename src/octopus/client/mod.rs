@@ -16,7 +16,7 @@ use super::version::OctopusVersion;
 use crate::report::RequestCounts;
 use crate::settings::{ApiKey, HttpSettings, InstanceSettings};
 use anyhow::{anyhow, Context, Result};
-use attempt::{Attempt, Failure, Trouble};
+use attempt::{Attempt, Expect, Failure, Trouble};
 use identity::installation_id;
 use messages::{cause_of, method_noun, one_line, GaveUp};
 use recovery::Recover;
@@ -200,6 +200,30 @@ impl Client {
         self.request(Method::GET, path, None, Recover::Retry).await
     }
 
+    /// GET a file (a certificate export) as base64 text, under the same size cap as any answer.
+    pub async fn get_base64(&self, path: &str) -> Result<String> {
+        let body = self
+            .request_as(Method::GET, path, None, Recover::Retry, Expect::Base64)
+            .await?;
+        Ok(body.as_str().unwrap_or_default().to_string())
+    }
+
+    /// POST a request whose effect can be recognised afterwards (a certificate replace): if the
+    /// outcome is unknown, `item_path` is read back, and the request counts as made when the item
+    /// holds every field of `expect`; only a read showing it was not made lets it be sent again.
+    pub async fn post_checked(&self, path: &str, body: &Value, item_path: &str, expect: &Value) -> Result<Value> {
+        self.request(
+            Method::POST,
+            path,
+            Some(body),
+            Recover::CheckSaved {
+                item: item_path,
+                sent: expect,
+            },
+        )
+        .await
+    }
+
     /// POST a new item to `collection_path`. If the outcome is unknown, the item is looked up by
     /// `name` in that collection, and the create is only sent again once a look-up shows it absent;
     /// names must be unique in `collection_path` (pass a project's own collection for per-project kinds).
@@ -258,13 +282,25 @@ impl Client {
         self.request(Method::PUT, path, Some(body), Recover::Retry).await
     }
 
-    /// The one retry loop.
+    /// A JSON request through the one retry loop ([`Client::request_as`]).
+    async fn request(&self, method: Method, path: &str, body: Option<&Value>, recover: Recover<'_>) -> Result<Value> {
+        self.request_as(method, path, body, recover, Expect::Json).await
+    }
+
+    /// The one retry loop; a successful answer is read as `expect` says.
     ///
     /// A write whose outcome is unknown (no answer, or a 5xx that may have come after the work) is
     /// looked up before anything else happens; it is sent again only after a look-up that worked
     /// shows it was not made. A failed look-up is an attempt like any other: it is retried with
     /// backoff, and the write is never re-sent on a guess.
-    async fn request(&self, method: Method, path: &str, body: Option<&Value>, recover: Recover<'_>) -> Result<Value> {
+    async fn request_as(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        recover: Recover<'_>,
+        expect: Expect,
+    ) -> Result<Value> {
         let recoverable = !matches!(recover, Recover::Retry);
         let mut attempt = 1;
         // What happened to the latest send that may have reached the server without us learning
@@ -322,7 +358,7 @@ impl Client {
                         }
                     }
                 }
-                match self.attempt(&method, path, body).await {
+                match self.attempt(&method, path, body, expect).await {
                     Attempt::Done(v) => return Ok(v),
                     // A refusal after an unclear attempt can be the server rejecting our own
                     // earlier write ("name already in use", "stale Version"): look before reporting it.

@@ -99,8 +99,9 @@ pub(super) fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
         Kind::WorkerPool,
         json!({"Name": "Hosted Ubuntu", "WorkerPoolType": "DynamicWorkerPool", "WorkerType": "UbuntuDefault"}),
     )?;
-    // Certificates: one both instances hold (same data, so the same thumbprint) and one only the
-    // source has, which the sync reports for a person to upload.
+    // Certificates: one both instances hold (same data, so the same thumbprint), one only the
+    // source has (uploaded from its export), one whose file has a password the demo does not give
+    // (a clean-up entry) and one scoped only to environments the destination lacks (refused).
     s.add(
         Kind::Certificate,
         json!({"Name": "Shared Services TLS", "CertificateData": {"HasValue": true, "NewValue": "U2hhcmVkU2VydmljZXNUTFM="},
@@ -108,8 +109,13 @@ pub(super) fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
     )?;
     s.add(
         Kind::Certificate,
-        json!({"Name": "Internal CA", "CertificateData": {"HasValue": true, "NewValue": "SW50ZXJuYWxDQQ=="},
-               "Password": {"HasValue": true, "NewValue": "ca-pfx-password"}}),
+        json!({"Name": "Internal CA", "Notes": "issues the internal service certificates",
+               "CertificateData": {"HasValue": true, "NewValue": "SW50ZXJuYWxDQQ=="}}),
+    )?;
+    s.add(
+        Kind::Certificate,
+        json!({"Name": "Code Signing", "CertificateData": {"HasValue": true, "NewValue": "Q29kZVNpZ25pbmdQZng="},
+               "Password": {"HasValue": true, "NewValue": "code-signing-pfx-password"}}),
     )?;
     let cert = s.add(
         Kind::Certificate,
