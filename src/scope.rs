@@ -18,6 +18,10 @@ pub enum MatchPolicy {
     SkipUnlessPartialMatch,
     /// Keep what matches, even when that leaves nothing.
     IgnoreMismatch,
+    /// As [`MatchPolicy::IgnoreMismatch`] for what is new; what the destination already has keeps
+    /// its own references (a variable value with the same name is left alone whatever its scope on
+    /// this dimension). Items octosync never updates treat it exactly as `IgnoreMismatch`.
+    IgnoreMismatchOnNewLeaveExistingAlone,
 }
 
 impl MatchPolicy {
@@ -28,6 +32,7 @@ impl MatchPolicy {
         "ErrorUnlessPartialMatch",
         "SkipUnlessPartialMatch",
         "IgnoreMismatch",
+        "IgnoreMismatchOnNewLeaveExistingAlone",
     ];
 
     /// Parses a canonical name from [`MatchPolicy::NAMES`].
@@ -38,8 +43,26 @@ impl MatchPolicy {
             "ErrorUnlessPartialMatch" => MatchPolicy::ErrorUnlessPartialMatch,
             "SkipUnlessPartialMatch" => MatchPolicy::SkipUnlessPartialMatch,
             "IgnoreMismatch" => MatchPolicy::IgnoreMismatch,
+            "IgnoreMismatchOnNewLeaveExistingAlone" => MatchPolicy::IgnoreMismatchOnNewLeaveExistingAlone,
             _ => return None,
         })
+    }
+
+    /// The canonical name, as settings spell it and messages quote it.
+    pub fn name(self) -> &'static str {
+        match self {
+            MatchPolicy::ErrorUnlessExactMatch => "ErrorUnlessExactMatch",
+            MatchPolicy::SkipUnlessExactMatch => "SkipUnlessExactMatch",
+            MatchPolicy::ErrorUnlessPartialMatch => "ErrorUnlessPartialMatch",
+            MatchPolicy::SkipUnlessPartialMatch => "SkipUnlessPartialMatch",
+            MatchPolicy::IgnoreMismatch => "IgnoreMismatch",
+            MatchPolicy::IgnoreMismatchOnNewLeaveExistingAlone => "IgnoreMismatchOnNewLeaveExistingAlone",
+        }
+    }
+
+    /// True for the mode that leaves what the destination already has alone.
+    pub fn leaves_existing_alone(self) -> bool {
+        self == MatchPolicy::IgnoreMismatchOnNewLeaveExistingAlone
     }
 }
 
@@ -67,13 +90,27 @@ pub fn translate_tag_list(translator: &Translator<'_>, tags: &[String], policy: 
 }
 
 fn translate_with(ids: &[String], policy: MatchPolicy, translate: impl Fn(&str) -> Translation) -> ListOutcome {
+    translate_by(ids, policy, |id| match translate(id) {
+        Translation::Mapped(dest) => Ok(dest),
+        Translation::Missing { name, .. } => Err(name),
+        Translation::Unknown => Err(id.to_string()),
+    })
+}
+
+/// Like [`translate_list`] for references looked up elsewhere than in the space snapshots (a
+/// variable set's own `ScopeValues`): `lookup` gives the destination reference, or the name to
+/// report as missing.
+pub fn translate_by(
+    ids: &[String],
+    policy: MatchPolicy,
+    lookup: impl Fn(&str) -> Result<String, String>,
+) -> ListOutcome {
     let mut kept = Vec::new();
     let mut dropped = Vec::new();
     for id in ids {
-        match translate(id) {
-            Translation::Mapped(dest) => kept.push(dest),
-            Translation::Missing { name, .. } => dropped.push(name),
-            Translation::Unknown => dropped.push(id.clone()),
+        match lookup(id) {
+            Ok(dest) => kept.push(dest),
+            Err(name) => dropped.push(name),
         }
     }
     if dropped.is_empty() {

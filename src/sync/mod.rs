@@ -17,6 +17,7 @@ pub mod step_templates;
 pub mod teams;
 pub mod tenant_tag_sets;
 pub mod user_roles;
+pub mod variables;
 pub mod worker_pools;
 
 use crate::kind::Kind;
