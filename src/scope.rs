@@ -126,3 +126,51 @@ pub fn translate_by(
         _ => ListOutcome::Keep { ids: kept, dropped },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mode_parses_from_its_own_name() {
+        for name in MatchPolicy::NAMES {
+            assert_eq!(MatchPolicy::from_name(name).map(MatchPolicy::name), Some(*name));
+        }
+        assert_eq!(MatchPolicy::NAMES.len(), 6);
+        assert_eq!(
+            MatchPolicy::from_name("ignoremismatch"),
+            None,
+            "settings canonicalise first"
+        );
+    }
+
+    #[test]
+    fn leave_existing_alone_translates_a_list_as_ignore_mismatch_does() {
+        let lookup = |id: &str| {
+            if id == "a" {
+                Ok("A".to_string())
+            } else {
+                Err(id.to_uppercase())
+            }
+        };
+        let ids = vec!["a".to_string(), "b".to_string()];
+        let none = vec!["b".to_string()];
+        for list in [&ids, &none] {
+            assert_eq!(
+                translate_by(list, MatchPolicy::IgnoreMismatchOnNewLeaveExistingAlone, lookup),
+                translate_by(list, MatchPolicy::IgnoreMismatch, lookup)
+            );
+        }
+        assert_eq!(
+            translate_by(&none, MatchPolicy::IgnoreMismatch, lookup),
+            ListOutcome::Keep {
+                ids: vec![],
+                dropped: vec!["B".into()]
+            }
+        );
+        assert!(matches!(
+            translate_by(&none, MatchPolicy::SkipUnlessPartialMatch, lookup),
+            ListOutcome::Skip { .. }
+        ));
+    }
+}

@@ -291,7 +291,7 @@ impl<'r> Merger<'_, 'r> {
                 let rule = dimension.rule(self.rules);
                 let mut d = refuse(Outcome::Skip, format!("its {}: {reason} ({rule})", dimension.noun()));
                 d.warnings.push(format!(
-                    "variable {label} not synced, so its scope is never widened: create the missing {} on the destination, or change {}",
+                    "variable {label} not synced rather than synced with another scope than the source's: create the missing {} on the destination, or change {}",
                     dimension.noun(),
                     dimension.setting().unwrap_or("the setting")
                 ));
