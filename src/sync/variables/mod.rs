@@ -40,6 +40,21 @@
 //! value), each with a clean-up entry. Account, certificate and worker-pool values are ids,
 //! translated by name under their own mode. Destination-only rows are always kept.
 
+//!
+//! # How a stage calls it
+//!
+//! ```text
+//! let m = variables::merge(&source_set, &destination_set, &ctx.translator(),
+//!                          &ctx.rules.variables, Owner { kind: "Library variable set", name });
+//! m.fatal        → Planned.fatal (nothing is written)
+//! m.write()      → one Write::Update of the whole set (PUT /variables/{id}), only when it differs
+//! m.diff(ctx.destination) → Planned.change.diff (rows by name and scope, secrets masked)
+//! m.warnings, m.cleanup, m.decisions (one reason per row) → warnings, clean-up, notes
+//! ```
+//!
+//! A set the destination does not have yet is merged into `{"Variables": [], "ScopeValues": …}`
+//! with the destination space's lookup tables, as the server will compute them.
+
 pub mod decision;
 pub mod matching;
 pub mod merge;

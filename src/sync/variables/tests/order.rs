@@ -15,8 +15,11 @@ fn rotations(rows: &[Value]) -> Vec<Vec<Value>> {
     out
 }
 
-/// Per source row id: what was decided and about which destination row.
-fn decided(m: &Merge, source: &Value) -> BTreeMap<String, (Outcome, Option<String>, String)> {
+/// Per source row id: what was decided, about which destination row, and why.
+type Decided = BTreeMap<String, (Outcome, Option<String>, String)>;
+
+/// What a run decided for each source row, by its id.
+fn decided(m: &Merge, source: &Value) -> Decided {
     m.decisions
         .iter()
         .flat_map(|d| {
@@ -52,7 +55,7 @@ fn the_outcome_is_the_same_whatever_order_either_set_lists_its_rows_in() {
         environments: MatchPolicy::IgnoreMismatch,
         ..VariableRules::default()
     };
-    let mut seen: Option<(Vec<String>, BTreeMap<String, (Outcome, Option<String>, String)>)> = None;
+    let mut seen: Option<(Vec<String>, Decided)> = None;
     for s in rotations(&src_rows) {
         for d in rotations(&dst_rows) {
             let source = set("src", s.clone(), src_values.clone());
