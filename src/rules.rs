@@ -22,6 +22,91 @@ pub enum ExistingOption {
     Overwrite,
 }
 
+/// What happens to variable values the destination already has (`OCTOSYNC_VARIABLE_OVERWRITE`,
+/// SpaceCloner's `OverwriteExistingVariables`). A destination sensitive value is never overwritten,
+/// whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariableOverwrite {
+    /// `False` (the default): new values are added; values the destination has are left alone.
+    LeaveExisting,
+    /// `True`: a destination value matched to a source value takes its value, description and
+    /// prompt, and a value whose scope changed on the source follows it.
+    Overwrite,
+    /// `AddNewWithDefaultValue`: as `False`, but new values get a placeholder for a person to
+    /// replace, each with a clean-up entry.
+    AddNewWithDefaultValue,
+}
+
+impl VariableOverwrite {
+    /// Values as the setting spells them (SpaceCloner's).
+    pub const NAMES: &'static [&'static str] = &["False", "True", "AddNewWithDefaultValue"];
+
+    /// The setting's spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            VariableOverwrite::LeaveExisting => "False",
+            VariableOverwrite::Overwrite => "True",
+            VariableOverwrite::AddNewWithDefaultValue => "AddNewWithDefaultValue",
+        }
+    }
+
+    /// Parses a canonical name from [`VariableOverwrite::NAMES`].
+    pub fn from_name(name: &str) -> Option<VariableOverwrite> {
+        Some(match name {
+            "False" => VariableOverwrite::LeaveExisting,
+            "True" => VariableOverwrite::Overwrite,
+            "AddNewWithDefaultValue" => VariableOverwrite::AddNewWithDefaultValue,
+            _ => return None,
+        })
+    }
+}
+
+/// The rules of the variable engine: the overwrite option and one scope-match mode per scope
+/// dimension octosync translates and per kind of typed value (`OCTOSYNC_VARIABLE_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VariableRules {
+    /// Values the destination already has.
+    pub overwrite: VariableOverwrite,
+    /// `Scope.Environment`.
+    pub environments: MatchPolicy,
+    /// `Scope.Channel`.
+    pub channels: MatchPolicy,
+    /// `Scope.ProcessOwner` (the deployment process, runbooks).
+    pub process_owners: MatchPolicy,
+    /// `Scope.Action` (steps).
+    pub actions: MatchPolicy,
+    /// `Scope.Machine` (deployment targets).
+    pub machines: MatchPolicy,
+    /// `Scope.TenantTag`.
+    pub tenant_tags: MatchPolicy,
+    /// The account an account variable names.
+    pub accounts: MatchPolicy,
+    /// The certificate a certificate variable names.
+    pub certificates: MatchPolicy,
+    /// The worker pool a worker-pool variable names.
+    pub worker_pools: MatchPolicy,
+}
+
+impl Default for VariableRules {
+    /// SpaceCloner's defaults (`spacecloner.md` §1.2): partial matches for scopes, exact matches
+    /// for accounts and certificates, and `SkipUnlessPartialMatch` for worker pools, which for one
+    /// value is the exact match SpaceCloner meant (its typo made it never skip, §1.4).
+    fn default() -> Self {
+        VariableRules {
+            overwrite: VariableOverwrite::LeaveExisting,
+            environments: MatchPolicy::SkipUnlessPartialMatch,
+            channels: MatchPolicy::SkipUnlessPartialMatch,
+            process_owners: MatchPolicy::SkipUnlessPartialMatch,
+            actions: MatchPolicy::SkipUnlessPartialMatch,
+            machines: MatchPolicy::SkipUnlessPartialMatch,
+            tenant_tags: MatchPolicy::SkipUnlessPartialMatch,
+            accounts: MatchPolicy::SkipUnlessExactMatch,
+            certificates: MatchPolicy::SkipUnlessExactMatch,
+            worker_pools: MatchPolicy::SkipUnlessPartialMatch,
+        }
+    }
+}
+
 /// Every rule the stages consult.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rules {
@@ -47,6 +132,8 @@ pub struct Rules {
     pub replace_certificates: bool,
     /// A certificate password was given, so password-protected certificate files can be uploaded.
     pub certificate_password: bool,
+    /// The variable engine's rules (library variable sets, script modules, later projects and tenants).
+    pub variables: VariableRules,
 }
 
 impl Default for Rules {
@@ -63,6 +150,7 @@ impl Default for Rules {
             infrastructure_tenant_tags: MatchPolicy::SkipUnlessPartialMatch,
             replace_certificates: false,
             certificate_password: false,
+            variables: VariableRules::default(),
         }
     }
 }

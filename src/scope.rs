@@ -18,6 +18,10 @@ pub enum MatchPolicy {
     SkipUnlessPartialMatch,
     /// Keep what matches, even when that leaves nothing.
     IgnoreMismatch,
+    /// As [`MatchPolicy::IgnoreMismatch`] for what is new; what the destination already has keeps
+    /// its own references (a variable value with the same name is left alone whatever its scope on
+    /// this dimension). Items octosync never updates treat it exactly as `IgnoreMismatch`.
+    IgnoreMismatchOnNewLeaveExistingAlone,
 }
 
 impl MatchPolicy {
@@ -28,6 +32,7 @@ impl MatchPolicy {
         "ErrorUnlessPartialMatch",
         "SkipUnlessPartialMatch",
         "IgnoreMismatch",
+        "IgnoreMismatchOnNewLeaveExistingAlone",
     ];
 
     /// Parses a canonical name from [`MatchPolicy::NAMES`].
@@ -38,8 +43,26 @@ impl MatchPolicy {
             "ErrorUnlessPartialMatch" => MatchPolicy::ErrorUnlessPartialMatch,
             "SkipUnlessPartialMatch" => MatchPolicy::SkipUnlessPartialMatch,
             "IgnoreMismatch" => MatchPolicy::IgnoreMismatch,
+            "IgnoreMismatchOnNewLeaveExistingAlone" => MatchPolicy::IgnoreMismatchOnNewLeaveExistingAlone,
             _ => return None,
         })
+    }
+
+    /// The canonical name, as settings spell it and messages quote it.
+    pub fn name(self) -> &'static str {
+        match self {
+            MatchPolicy::ErrorUnlessExactMatch => "ErrorUnlessExactMatch",
+            MatchPolicy::SkipUnlessExactMatch => "SkipUnlessExactMatch",
+            MatchPolicy::ErrorUnlessPartialMatch => "ErrorUnlessPartialMatch",
+            MatchPolicy::SkipUnlessPartialMatch => "SkipUnlessPartialMatch",
+            MatchPolicy::IgnoreMismatch => "IgnoreMismatch",
+            MatchPolicy::IgnoreMismatchOnNewLeaveExistingAlone => "IgnoreMismatchOnNewLeaveExistingAlone",
+        }
+    }
+
+    /// True for the mode that leaves what the destination already has alone.
+    pub fn leaves_existing_alone(self) -> bool {
+        self == MatchPolicy::IgnoreMismatchOnNewLeaveExistingAlone
     }
 }
 
@@ -67,13 +90,27 @@ pub fn translate_tag_list(translator: &Translator<'_>, tags: &[String], policy: 
 }
 
 fn translate_with(ids: &[String], policy: MatchPolicy, translate: impl Fn(&str) -> Translation) -> ListOutcome {
+    translate_by(ids, policy, |id| match translate(id) {
+        Translation::Mapped(dest) => Ok(dest),
+        Translation::Missing { name, .. } => Err(name),
+        Translation::Unknown => Err(id.to_string()),
+    })
+}
+
+/// Like [`translate_list`] for references looked up elsewhere than in the space snapshots (a
+/// variable set's own `ScopeValues`): `lookup` gives the destination reference, or the name to
+/// report as missing.
+pub fn translate_by(
+    ids: &[String],
+    policy: MatchPolicy,
+    lookup: impl Fn(&str) -> Result<String, String>,
+) -> ListOutcome {
     let mut kept = Vec::new();
     let mut dropped = Vec::new();
     for id in ids {
-        match translate(id) {
-            Translation::Mapped(dest) => kept.push(dest),
-            Translation::Missing { name, .. } => dropped.push(name),
-            Translation::Unknown => dropped.push(id.clone()),
+        match lookup(id) {
+            Ok(dest) => kept.push(dest),
+            Err(name) => dropped.push(name),
         }
     }
     if dropped.is_empty() {
@@ -87,5 +124,53 @@ fn translate_with(ids: &[String], policy: MatchPolicy, translate: impl Fn(&str) 
         MatchPolicy::ErrorUnlessPartialMatch if kept.is_empty() => ListOutcome::Error { reason: what },
         MatchPolicy::SkipUnlessPartialMatch if kept.is_empty() => ListOutcome::Skip { reason: what },
         _ => ListOutcome::Keep { ids: kept, dropped },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mode_parses_from_its_own_name() {
+        for name in MatchPolicy::NAMES {
+            assert_eq!(MatchPolicy::from_name(name).map(MatchPolicy::name), Some(*name));
+        }
+        assert_eq!(MatchPolicy::NAMES.len(), 6);
+        assert_eq!(
+            MatchPolicy::from_name("ignoremismatch"),
+            None,
+            "settings canonicalise first"
+        );
+    }
+
+    #[test]
+    fn leave_existing_alone_translates_a_list_as_ignore_mismatch_does() {
+        let lookup = |id: &str| {
+            if id == "a" {
+                Ok("A".to_string())
+            } else {
+                Err(id.to_uppercase())
+            }
+        };
+        let ids = vec!["a".to_string(), "b".to_string()];
+        let none = vec!["b".to_string()];
+        for list in [&ids, &none] {
+            assert_eq!(
+                translate_by(list, MatchPolicy::IgnoreMismatchOnNewLeaveExistingAlone, lookup),
+                translate_by(list, MatchPolicy::IgnoreMismatch, lookup)
+            );
+        }
+        assert_eq!(
+            translate_by(&none, MatchPolicy::IgnoreMismatch, lookup),
+            ListOutcome::Keep {
+                ids: vec![],
+                dropped: vec!["B".into()]
+            }
+        );
+        assert!(matches!(
+            translate_by(&none, MatchPolicy::SkipUnlessPartialMatch, lookup),
+            ListOutcome::Skip { .. }
+        ));
     }
 }

@@ -9,7 +9,7 @@ pub mod values;
 
 use crate::kind::Kind;
 use crate::report::Mode;
-use crate::rules::{ExistingOption, PhaseOption, Rules};
+use crate::rules::{ExistingOption, PhaseOption, Rules, VariableOverwrite, VariableRules};
 use crate::scope::MatchPolicy;
 use definitions::{PREFIX, SETTINGS};
 use selector::Selector;
@@ -52,6 +52,16 @@ pub struct RawSettings {
     pub lifecycles: Option<String>,
     pub lifecycle_phases: Option<String>,
     pub lifecycle_phase_environment_match: Option<String>,
+    pub variable_overwrite: Option<String>,
+    pub variable_environment_match: Option<String>,
+    pub variable_channel_match: Option<String>,
+    pub variable_process_owner_match: Option<String>,
+    pub variable_action_match: Option<String>,
+    pub variable_machine_match: Option<String>,
+    pub variable_tenant_tag_match: Option<String>,
+    pub variable_account_match: Option<String>,
+    pub variable_certificate_match: Option<String>,
+    pub variable_worker_pool_match: Option<String>,
     pub fail_on_changes: Option<String>,
     pub expected_plan: Option<String>,
     pub report_dir: Option<String>,
@@ -310,12 +320,15 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         .and_then(MatchPolicy::from_name)
         .unwrap_or(MatchPolicy::SkipUnlessPartialMatch);
 
-    let mut scope_match = |env: &str, value: Option<&str>| {
+    // Unset means SpaceCloner's default for that option (`spacecloner.md` §1.2).
+    let mut scope_match_or = |env: &str, value: Option<&str>, default: MatchPolicy| {
         p.take(env, parse_choice(value, MatchPolicy::NAMES))
             .flatten()
             .and_then(MatchPolicy::from_name)
-            .unwrap_or(MatchPolicy::SkipUnlessPartialMatch)
+            .unwrap_or(default)
     };
+    let mut scope_match =
+        |env: &str, value: Option<&str>| scope_match_or(env, value, MatchPolicy::SkipUnlessPartialMatch);
     let infrastructure_environments = scope_match(
         "INFRASTRUCTURE_ENVIRONMENT_MATCH",
         raw.infrastructure_environment_match.as_deref(),
@@ -328,6 +341,43 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         "INFRASTRUCTURE_TENANT_TAG_MATCH",
         raw.infrastructure_tenant_tag_match.as_deref(),
     );
+    let defaults = VariableRules::default();
+    let mut variables = VariableRules {
+        environments: scope_match("VARIABLE_ENVIRONMENT_MATCH", raw.variable_environment_match.as_deref()),
+        channels: scope_match("VARIABLE_CHANNEL_MATCH", raw.variable_channel_match.as_deref()),
+        process_owners: scope_match(
+            "VARIABLE_PROCESS_OWNER_MATCH",
+            raw.variable_process_owner_match.as_deref(),
+        ),
+        actions: scope_match("VARIABLE_ACTION_MATCH", raw.variable_action_match.as_deref()),
+        machines: scope_match("VARIABLE_MACHINE_MATCH", raw.variable_machine_match.as_deref()),
+        tenant_tags: scope_match("VARIABLE_TENANT_TAG_MATCH", raw.variable_tenant_tag_match.as_deref()),
+        accounts: scope_match_or(
+            "VARIABLE_ACCOUNT_MATCH",
+            raw.variable_account_match.as_deref(),
+            defaults.accounts,
+        ),
+        certificates: scope_match_or(
+            "VARIABLE_CERTIFICATE_MATCH",
+            raw.variable_certificate_match.as_deref(),
+            defaults.certificates,
+        ),
+        worker_pools: scope_match_or(
+            "VARIABLE_WORKER_POOL_MATCH",
+            raw.variable_worker_pool_match.as_deref(),
+            defaults.worker_pools,
+        ),
+        ..defaults
+    };
+    // SpaceCloner's spellings, case-insensitive; a Checkbox-style True/False reads the same.
+    variables.overwrite = p
+        .take(
+            "VARIABLE_OVERWRITE",
+            parse_choice(raw.variable_overwrite.as_deref(), VariableOverwrite::NAMES),
+        )
+        .flatten()
+        .and_then(VariableOverwrite::from_name)
+        .unwrap_or(defaults.overwrite);
 
     let machine_policies = match p
         .take(
@@ -461,6 +511,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
             infrastructure_tenant_tags,
             replace_certificates,
             certificate_password: certificate_password.is_some(),
+            variables,
             ..Rules::default()
         },
         report_dir,

@@ -341,3 +341,115 @@ fn certificates_are_replaced_only_when_asked_and_the_password_is_kept_but_never_
         "{err}"
     );
 }
+
+#[test]
+fn variable_settings_default_to_spacecloners_defaults_and_leave_existing_values_alone() {
+    let rules = from_vars(base()).unwrap().rules.variables;
+    assert_eq!(rules, crate::rules::VariableRules::default());
+    assert_eq!(rules.overwrite, crate::rules::VariableOverwrite::LeaveExisting);
+    for policy in [
+        rules.environments,
+        rules.channels,
+        rules.process_owners,
+        rules.actions,
+        rules.machines,
+        rules.tenant_tags,
+        rules.worker_pools,
+    ] {
+        assert_eq!(policy, MatchPolicy::SkipUnlessPartialMatch);
+    }
+    assert_eq!(rules.accounts, MatchPolicy::SkipUnlessExactMatch);
+    assert_eq!(rules.certificates, MatchPolicy::SkipUnlessExactMatch);
+}
+
+#[test]
+fn each_variable_scope_match_setting_is_read_into_its_own_rule() {
+    use crate::rules::VariableOverwrite;
+    let job = from_vars(with(&[
+        ("OCTOSYNC_VARIABLE_OVERWRITE", "addnewwithdefaultvalue"),
+        (
+            "OCTOSYNC_VARIABLE_ENVIRONMENT_MATCH",
+            "IgnoreMismatchOnNewLeaveExistingAlone",
+        ),
+        ("OCTOSYNC_VARIABLE_CHANNEL_MATCH", "ignoremismatch"),
+        ("OCTOSYNC_VARIABLE_PROCESS_OWNER_MATCH", "ErrorUnlessExactMatch"),
+        ("OCTOSYNC_VARIABLE_ACTION_MATCH", "SkipUnlessExactMatch"),
+        ("OCTOSYNC_VARIABLE_MACHINE_MATCH", "ErrorUnlessPartialMatch"),
+        ("OCTOSYNC_VARIABLE_TENANT_TAG_MATCH", "IgnoreMismatch"),
+        ("OCTOSYNC_VARIABLE_ACCOUNT_MATCH", "IgnoreMismatch"),
+        ("OCTOSYNC_VARIABLE_CERTIFICATE_MATCH", "ErrorUnlessExactMatch"),
+        ("OCTOSYNC_VARIABLE_WORKER_POOL_MATCH", "SkipUnlessExactMatch"),
+    ]))
+    .unwrap();
+    let v = job.rules.variables;
+    assert_eq!(v.overwrite, VariableOverwrite::AddNewWithDefaultValue);
+    assert_eq!(v.environments, MatchPolicy::IgnoreMismatchOnNewLeaveExistingAlone);
+    assert_eq!(v.channels, MatchPolicy::IgnoreMismatch);
+    assert_eq!(v.process_owners, MatchPolicy::ErrorUnlessExactMatch);
+    assert_eq!(v.actions, MatchPolicy::SkipUnlessExactMatch);
+    assert_eq!(v.machines, MatchPolicy::ErrorUnlessPartialMatch);
+    assert_eq!(v.tenant_tags, MatchPolicy::IgnoreMismatch);
+    assert_eq!(v.accounts, MatchPolicy::IgnoreMismatch);
+    assert_eq!(v.certificates, MatchPolicy::ErrorUnlessExactMatch);
+    assert_eq!(v.worker_pools, MatchPolicy::SkipUnlessExactMatch);
+    // The other rules are untouched by them.
+    assert_eq!(
+        job.rules.infrastructure_environments,
+        MatchPolicy::SkipUnlessPartialMatch
+    );
+
+    for (spelling, expected) in [
+        ("True", VariableOverwrite::Overwrite),
+        ("false", VariableOverwrite::LeaveExisting),
+        ("", VariableOverwrite::LeaveExisting),
+    ] {
+        let job = from_vars(with(&[("OCTOSYNC_VARIABLE_OVERWRITE", spelling)])).unwrap();
+        assert_eq!(job.rules.variables.overwrite, expected, "{spelling}");
+    }
+}
+
+#[test]
+fn a_bad_variable_setting_names_its_variable_and_the_values_it_takes() {
+    let err = from_vars(with(&[
+        ("OCTOSYNC_VARIABLE_OVERWRITE", "Always"),
+        ("OCTOSYNC_VARIABLE_MACHINE_MATCH", "Widen"),
+    ]))
+    .unwrap_err();
+    assert_eq!(
+        err.problems,
+        [
+            "OCTOSYNC_VARIABLE_MACHINE_MATCH: expected one of ErrorUnlessExactMatch, SkipUnlessExactMatch, ErrorUnlessPartialMatch, SkipUnlessPartialMatch, IgnoreMismatch, IgnoreMismatchOnNewLeaveExistingAlone, got 'Widen' (step parameter OctoSync.VariableMachineMatch)",
+            "OCTOSYNC_VARIABLE_OVERWRITE: expected one of False, True, AddNewWithDefaultValue, got 'Always' (step parameter OctoSync.VariableOverwrite)",
+        ]
+    );
+}
+
+#[test]
+fn the_six_scope_match_modes_are_offered_and_described_once() {
+    use definitions::{markdown_reference, Control};
+    let variable_matches: Vec<_> = SETTINGS
+        .iter()
+        .filter(|d| d.env.starts_with("VARIABLE_") && d.env.ends_with("_MATCH"))
+        .collect();
+    assert_eq!(variable_matches.len(), 9);
+    for d in &variable_matches {
+        let Control::Select(options) = d.control else {
+            panic!("{} is not a select", d.env)
+        };
+        let values: Vec<&str> = options.iter().map(|(v, _)| *v).collect();
+        let mut sorted = values.clone();
+        sorted.sort_unstable();
+        let mut names = MatchPolicy::NAMES.to_vec();
+        names.sort_unstable();
+        assert_eq!(sorted, names, "{}", d.env);
+        assert!(MatchPolicy::from_name(d.default).is_some(), "{}", d.env);
+    }
+    let reference = markdown_reference();
+    assert_eq!(
+        reference.matches("`IgnoreMismatchOnNewLeaveExistingAlone`:").count(),
+        1,
+        "the modes are described once, below the table"
+    );
+    assert!(reference
+        .contains("| `OCTOSYNC_VARIABLE_ACCOUNT_MATCH` | `OctoSync.VariableAccountMatch` | `SkipUnlessExactMatch` |"));
+}

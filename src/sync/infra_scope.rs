@@ -121,7 +121,7 @@ fn translate_one(
     } else {
         translate_list(translator, ids, list.policy)
     };
-    let rule = format!("{}={}", list.setting, policy_name(list.policy));
+    let rule = format!("{}={}", list.setting, list.policy.name());
     match outcome {
         ListOutcome::Keep { ids, dropped } => {
             if !dropped.is_empty() {
@@ -155,16 +155,6 @@ fn translate_one(
             p.fatal = Some(format!("{noun} '{name}': its {}: {reason} ({rule})", list.what));
             Err(Box::new(p))
         }
-    }
-}
-
-fn policy_name(policy: MatchPolicy) -> &'static str {
-    match policy {
-        MatchPolicy::ErrorUnlessExactMatch => "ErrorUnlessExactMatch",
-        MatchPolicy::SkipUnlessExactMatch => "SkipUnlessExactMatch",
-        MatchPolicy::ErrorUnlessPartialMatch => "ErrorUnlessPartialMatch",
-        MatchPolicy::SkipUnlessPartialMatch => "SkipUnlessPartialMatch",
-        MatchPolicy::IgnoreMismatch => "IgnoreMismatch",
     }
 }
 

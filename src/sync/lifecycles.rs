@@ -129,7 +129,8 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
         if had_phases && t.phases.is_empty() {
             return refuse_empty(name, t.warnings, Action::Skip);
         }
-        let (phases, kept_notes, removed) = overlay_phases(&t, dest);
+        let keep_environments = ctx.rules.lifecycle_phase_environments.leaves_existing_alone();
+        let (phases, kept_notes, removed) = overlay_phases(&t, dest, keep_environments);
         let (body, changed) = document::overlay(dest, &[("Phases", Value::Array(phases.clone()))]);
         if changed.is_empty() {
             return Planned::no_write(
@@ -196,8 +197,13 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
 /// fields taken from the source; a new phase is the source's, inheriting the destination
 /// lifecycle's retention; a source phase left out (none of its environments here) leaves the
 /// destination's phase of that name as it is; a destination phase the source lacks is removed,
-/// and said so.
-fn overlay_phases(t: &TranslatedPhases, dest: &Value) -> (Vec<Value>, Vec<String>, Vec<String>) {
+/// and said so. With `keep_environments` (`IgnoreMismatchOnNewLeaveExistingAlone`) a phase the
+/// destination already has keeps its own environments.
+fn overlay_phases(
+    t: &TranslatedPhases,
+    dest: &Value,
+    keep_environments: bool,
+) -> (Vec<Value>, Vec<String>, Vec<String>) {
     let dest_phases = dest
         .get("Phases")
         .and_then(Value::as_array)
@@ -213,6 +219,7 @@ fn overlay_phases(t: &TranslatedPhases, dest: &Value) -> (Vec<Value>, Vec<String
                 Some(existing) => {
                     let owned: Vec<(&str, Value)> = PHASE_OWNED
                         .iter()
+                        .filter(|f| !(keep_environments && PHASE_ENVIRONMENTS.contains(f)))
                         .filter_map(|f| src.get(*f).map(|v| (*f, v.clone())))
                         .collect();
                     document::overlay(existing, &owned).0
@@ -447,6 +454,42 @@ mod tests {
         assert_eq!(ph["AutomaticDeploymentTargets"], json!(["Environments-31"]));
         assert_eq!(ph["ReleaseRetentionPolicy"]["QuantityToKeep"], 5);
         assert_eq!(body["ReleaseRetentionPolicy"]["QuantityToKeep"], 30);
+    }
+
+    #[test]
+    fn leave_existing_alone_keeps_an_existing_phases_environments_and_translates_a_new_phases() {
+        let src = lifecycle(
+            "Lifecycles-1",
+            "Release",
+            json!([
+                phase("p1", "Stage", &["Environments-3"], &[]),
+                phase("p2", "Later", &["Environments-3"], &[])
+            ]),
+        );
+        let mut dest_phase = phase("dest-guid", "Stage", &["Environments-32"], &[]);
+        dest_phase["MinimumEnvironmentsBeforePromotion"] = json!(1);
+        let dest = lifecycle("Lifecycles-9", "Release", json!([dest_phase]));
+        let rules = Rules {
+            lifecycle_phases: PhaseOption::Overwrite,
+            lifecycle_phase_environments: MatchPolicy::IgnoreMismatchOnNewLeaveExistingAlone,
+            ..Rules::default()
+        };
+        let p = plan(src, Some(dest), rules);
+        let Some(Write::Update { body, .. }) = p.write else {
+            panic!("expected an update")
+        };
+        assert_eq!(
+            body["Phases"][0]["AutomaticDeploymentTargets"],
+            json!(["Environments-32"])
+        );
+        assert_eq!(
+            body["Phases"][0]["MinimumEnvironmentsBeforePromotion"], 0,
+            "other fields follow"
+        );
+        assert_eq!(
+            body["Phases"][1]["AutomaticDeploymentTargets"],
+            json!(["Environments-31"])
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod teams;
 pub mod tenant_tag_sets;
 pub mod user_roles;
 pub mod variable_templates;
+pub mod variables;
 pub mod worker_pools;
 
 use crate::kind::Kind;
