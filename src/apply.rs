@@ -4,7 +4,8 @@
 use crate::kind::Kind;
 use crate::octopus::Client;
 use crate::snapshot::{id_of, name_key, name_of};
-use crate::sync::Write;
+use crate::sync::document::is_blank;
+use crate::sync::{OwnedTarget, OwnedWrite, Write};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
@@ -25,6 +26,16 @@ pub enum Applier<'a> {
 pub enum Applied {
     /// The item as the destination now has it (a planned one, for the dry run).
     Saved(Value),
+    /// The item (when it had a write of its own) and the document it owns, as the destination now
+    /// has them.
+    SavedWithOwned {
+        /// The item, when it was written.
+        item: Option<Value>,
+        /// The owned document's kind.
+        kind: Kind,
+        /// The owned document.
+        owned: Value,
+    },
     /// The collection was put in order.
     Ordered,
     /// An order had nothing to place (none of the items it would place were created); nothing was sent.
@@ -35,10 +46,100 @@ impl Applier<'_> {
     /// Applies one write. An order must come after the stage's other writes, when the items it
     /// places have been created.
     pub async fn apply(&self, kind: Kind, name: &str, write: &Write) -> Result<Applied> {
-        if let Write::Reorder { created, .. } = write {
-            return self.reorder(kind, created).await;
+        match write {
+            Write::Reorder { created, .. } => self.reorder(kind, created).await,
+            Write::Owning { item, owned } => self.owning(kind, name, item.as_deref(), owned).await,
+            _ => self.save(kind, name, write).await.map(Applied::Saved),
         }
-        self.save(kind, name, write).await.map(Applied::Saved)
+    }
+
+    /// The item's own write, then the owned document's. The item's write recovers as any create or
+    /// update does (a create whose answer was lost is looked up by name, never sent twice), so the
+    /// owned document is written into the one item there is; that write recovers as any update
+    /// does (read back before it is sent again).
+    async fn owning(&self, kind: Kind, name: &str, item: Option<&Write>, owned: &OwnedWrite) -> Result<Applied> {
+        let saved = match item {
+            Some(w @ (Write::Create { .. } | Write::Update { .. })) => Some(self.save(kind, name, w).await?),
+            Some(_) => bail!("only a create or an update can precede the write of an owned document"),
+            None => None,
+        };
+        let what = format!(
+            "the {} of {} '{name}'",
+            owned.kind.label().to_lowercase(),
+            kind.label().to_lowercase()
+        );
+        let written = match (item, &saved) {
+            (Some(Write::Create { .. }), _) => "was created, but ",
+            (Some(_), _) => "was updated, but ",
+            _ => "",
+        };
+        let doc = self
+            .save_owned(saved.as_ref(), owned, name, &what)
+            .await
+            .with_context(|| {
+                let next = if written.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} '{name}' {written}the next run writes what is missing",
+                        kind.label()
+                    )
+                };
+                format!("could not save {what} on the destination{next}")
+            })?;
+        Ok(Applied::SavedWithOwned {
+            item: saved,
+            kind: owned.kind,
+            owned: doc,
+        })
+    }
+
+    /// Writes the owned document of the item `name`; `what` names it in messages.
+    async fn save_owned(&self, item: Option<&Value>, owned: &OwnedWrite, name: &str, what: &str) -> Result<Value> {
+        let client = match self {
+            Applier::DryRun => {
+                return Ok(match &owned.target {
+                    OwnedTarget::Existing { body, .. } => body.clone(),
+                    OwnedTarget::New { fields, .. } => {
+                        let mut doc = fields.clone();
+                        doc["Id"] = json!(placeholder_id(owned.kind, name));
+                        doc
+                    }
+                })
+            }
+            Applier::Live(client) => client,
+        };
+        let (id, body) = match &owned.target {
+            OwnedTarget::Existing { id, body } => (id.clone(), body.clone()),
+            OwnedTarget::New { link, fields } => {
+                let id = item
+                    .and_then(|i| i.get(*link))
+                    .and_then(Value::as_str)
+                    .filter(|id| !id.is_empty())
+                    .with_context(|| format!("the destination's answer does not name {what} ({link})"))?
+                    .to_string();
+                let path = format!("{}/{id}", collection_path(client, owned.kind));
+                let mut current = client.get(&path).await?;
+                let filled = fields
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .find(|(k, _)| current.get(k.as_str()).is_some_and(|v| !is_blank(v)));
+                if let Some((field, _)) = filled {
+                    bail!(
+                        "{what} already holds {field}, so it is not the empty one the server makes with a new item; nothing was written into it"
+                    );
+                }
+                for (k, v) in fields.as_object().into_iter().flatten() {
+                    current[k.as_str()] = v.clone();
+                }
+                (id, current)
+            }
+        };
+        let path = format!("{}/{id}", collection_path(client, owned.kind));
+        let saved = client.update(&path, &body).await?;
+        // A variable set has no name: its id is what confirms it.
+        confirmed(owned.kind, what, saved)
     }
 
     async fn save(&self, kind: Kind, name: &str, write: &Write) -> Result<Value> {
@@ -94,6 +195,7 @@ impl Applier<'_> {
                 confirmed(kind, name, saved)
             }
             (_, Write::Reorder { .. }) => bail!("an order is applied by Applier::reorder"),
+            (_, Write::Owning { .. }) => bail!("an owning write is applied by Applier::owning"),
             (Applier::Live(client), Write::Update { id, body }) => {
                 let path = format!("{}/{id}", collection_path(client, kind));
                 let saved = client.update(&path, body).await.with_context(|| {
