@@ -73,8 +73,9 @@ impl Applier<'_> {
             (Some(_), _) => "was updated, but ",
             _ => "",
         };
-        let doc = self
-            .save_owned(saved.as_ref(), owned, name, &what)
+        let unused = kind.owned_fields_unused();
+        let mut doc = self
+            .save_owned(saved.as_ref(), owned, unused, name, &what)
             .await
             .with_context(|| {
                 let next = if written.is_empty() {
@@ -87,6 +88,8 @@ impl Applier<'_> {
                 };
                 format!("could not save {what} on the destination{next}")
             })?;
+        // Kept as the snapshot keeps such documents.
+        strip(&mut doc, unused);
         Ok(Applied::SavedWithOwned {
             item: saved,
             kind: owned.kind,
@@ -94,8 +97,16 @@ impl Applier<'_> {
         })
     }
 
-    /// Writes the owned document of the item `name`; `what` names it in messages.
-    async fn save_owned(&self, item: Option<&Value>, owned: &OwnedWrite, name: &str, what: &str) -> Result<Value> {
+    /// Writes the owned document of the item `name`; `what` names it in messages. Fields in
+    /// `unused` (read-only, see `Kind::owned_fields_unused`) are not sent back.
+    async fn save_owned(
+        &self,
+        item: Option<&Value>,
+        owned: &OwnedWrite,
+        unused: &[&str],
+        name: &str,
+        what: &str,
+    ) -> Result<Value> {
         let client = match self {
             Applier::DryRun => {
                 return Ok(match &owned.target {
@@ -133,6 +144,7 @@ impl Applier<'_> {
                 for (k, v) in fields.as_object().into_iter().flatten() {
                     current[k.as_str()] = v.clone();
                 }
+                strip(&mut current, unused);
                 (id, current)
             }
         };
@@ -273,6 +285,15 @@ fn confirmed(kind: Kind, name: &str, saved: Value) -> Result<Value> {
             "the destination answered the write of {} '{name}' without the saved item, so it cannot be confirmed; check the destination URL points at the Octopus Server itself, not a proxy page",
             kind.label().to_lowercase()
         ),
+    }
+}
+
+/// `doc` without `fields`.
+fn strip(doc: &mut Value, fields: &[&str]) {
+    if let Value::Object(map) = doc {
+        for field in fields {
+            map.shift_remove(*field);
+        }
     }
 }
 

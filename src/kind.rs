@@ -122,6 +122,17 @@ impl Kind {
         }
     }
 
+    /// Read-only fields of the documents this kind's items own that nothing reads, left out of the
+    /// snapshot. A variable set's `ScopeValues` lists every environment, target, role and tag of
+    /// the space, for every set; a script module's variables are never scoped, so its sets are
+    /// kept without them (the server ignores the field on a PUT).
+    pub fn owned_fields_unused(self) -> &'static [&'static str] {
+        match self {
+            Kind::ScriptModule => &["ScopeValues"],
+            _ => &[],
+        }
+    }
+
     /// True for collections a run can do without: when one cannot be read it is taken as empty,
     /// with a warning, and the items that need it report what is missing.
     ///

@@ -160,7 +160,12 @@ impl Snapshot {
                     kind.plural().to_lowercase()
                 )
             })?;
-            for doc in docs {
+            for mut doc in docs {
+                if let Value::Object(map) = &mut doc {
+                    for field in kind.owned_fields_unused() {
+                        map.shift_remove(*field);
+                    }
+                }
                 snapshot.absorb(owned, doc);
             }
         }
