@@ -306,3 +306,77 @@ pub fn placeholder_id(kind: Kind, name: &str) -> String {
 pub fn is_placeholder(id: &str) -> bool {
     id.contains(PLACEHOLDER_MARK)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::octopus::ClientOptions;
+    use crate::sim::{Seed, SimConfig, SimFault, SimServer};
+
+    async fn sim(key: &str) -> SimServer {
+        SimServer::start(SimConfig {
+            seed: Seed::Empty,
+            api_key: key.into(),
+            ..SimConfig::default()
+        })
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_lost_create_that_finds_a_module_someone_else_filled_never_overwrites_its_body() {
+        let source = sim("API-OWNINGSOURCE0000000000000001").await;
+        let dest = sim("API-OWNINGDESTINATION00000000002").await;
+        let space = dest.space_id("Default").unwrap();
+        // Made by someone else between octosync's read and its create, with a body of their own.
+        let theirs = dest
+            .insert(
+                &space,
+                "libraryvariablesets",
+                json!({"Name": "Helpers", "ContentType": "ScriptModule"}),
+            )
+            .unwrap();
+        let set = theirs["VariableSetId"].as_str().unwrap().to_string();
+        dest.update(
+            &space,
+            "variables",
+            &set,
+            json!({"Version": 0, "Variables": [{"Name": "Octopus.Script.Module[Helpers]", "Value": "theirs"}]}),
+        )
+        .unwrap();
+        let job = crate::settings::from_vars(crate::demo::connection_settings(&source, &dest)).unwrap();
+        let client = Client::connect(&job.destination, ClientOptions::from(job.http))
+            .await
+            .unwrap();
+        // The create is lost before the server sees it: the look-up by name finds theirs.
+        dest.inject("POST", SimFault::DroppedBefore, 1);
+        dest.clear_request_log();
+        let write = Write::Owning {
+            item: Some(Box::new(Write::Create {
+                body: json!({"Name": "Helpers", "ContentType": "ScriptModule"}),
+            })),
+            owned: OwnedWrite {
+                kind: Kind::VariableSet,
+                target: OwnedTarget::New {
+                    link: "VariableSetId",
+                    fields: json!({"Variables": [{"Name": "Octopus.Script.Module[Helpers]", "Value": "ours"}]}),
+                },
+            },
+        };
+        let error = Applier::Live(&client)
+            .apply(Kind::ScriptModule, "Helpers", &write)
+            .await
+            .unwrap_err();
+        let text = format!("{error:#}");
+        assert!(text.contains("not the empty one the server makes"), "{text}");
+        assert!(text.contains("the next run writes what is missing"), "{text}");
+        assert!(
+            dest.request_log().iter().all(|r| r.method != "PUT"),
+            "{:?}",
+            dest.request_log()
+        );
+        let stored = dest.items(&space, "variables");
+        assert_eq!(stored[0]["Variables"][0]["Value"], "theirs");
+        assert_eq!(dest.items(&space, "libraryvariablesets").len(), 1, "no duplicate");
+    }
+}

@@ -273,6 +273,7 @@ async fn a_create_whose_answer_is_lost_is_found_by_name_and_filled_in_never_crea
     assert_eq!(posts.len(), 1, "{log:?}");
     assert_eq!(posts[0].fault.as_deref(), Some("dropped_after_commit"));
     assert!(log.iter().any(|r| r.method == "GET" && r.path.contains("partialName=")));
+    assert_names_unique(&p);
     let (_, set) = dest_module(&p, "Retry Helpers");
     assert_eq!(value_of(&set, "Octopus.Script.Module[Retry Helpers]"), RETRY);
     assert_second_apply_writes_nothing(&p, &job).await;
