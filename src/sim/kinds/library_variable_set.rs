@@ -17,6 +17,12 @@ use crate::sim::store::{str_of, strs_of, Doc, Store};
 const CONTENT_TYPES: &[&str] = &["Variables", "ScriptModule"];
 
 /// The library variable set kind.
+// QUESTION: OC's `LibraryVariableSetResource` has a `Version`, SW21b's does not; whether the server
+// emits it and checks it on PUT is not known, so the simulator has none. Names are taken as unique
+// across both content types (one table; the reference says "unique per space"). Whether renaming a
+// script module renames its two variables on the server (or only in the web portal), and whether the
+// server refuses a language other than PowerShell, CSharp, Bash, Python or FSharp (Calamari fails
+// on one at deployment time), is not known either: the simulator does neither.
 pub(crate) struct LibraryVariableSet;
 
 impl Spec for LibraryVariableSet {
