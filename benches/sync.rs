@@ -19,6 +19,7 @@ const FEEDS: usize = 20;
 const MACHINE_POLICIES: usize = 5;
 const WORKER_POOLS: usize = 10;
 const STEP_TEMPLATES: usize = 30;
+const SCRIPT_MODULES: usize = 10;
 const TEAMS: usize = 15;
 const ACCOUNTS: usize = 40;
 const CERTIFICATES: usize = 10;
@@ -187,6 +188,36 @@ async fn bench() {
                 .expect("step template");
         }
     }
+    // Script modules in four syntaxes; a third already exist on the destination, with an older body.
+    let syntaxes = ["PowerShell", "Bash", "Python", "CSharp"];
+    for i in 0..SCRIPT_MODULES {
+        let name = format!("Module {i:02}");
+        let body = format!("# helpers of service {i}\n{}\n", "log('step')\n".repeat(20));
+        let module = |sim: &SimServer, space: &str, body: &str| {
+            let m = sim
+                .insert(
+                    space,
+                    "libraryvariablesets",
+                    json!({"Name": name, "ContentType": "ScriptModule", "Description": "Shared helpers"}),
+                )
+                .expect("script module");
+            let vars = json!({"Version": 0, "Variables": [
+                {"Name": format!("Octopus.Script.Module[{name}]"), "Value": body},
+                {"Name": format!("Octopus.Script.Module.Language[{name}]"), "Value": syntaxes[i % syntaxes.len()]}
+            ]});
+            sim.update(
+                space,
+                "variables",
+                m["VariableSetId"].as_str().unwrap_or_default(),
+                vars,
+            )
+            .expect("script module body");
+        };
+        module(&source, &s, &body);
+        if i % 3 == 0 {
+            module(&dest, &d, &body.replace("step", "old step"));
+        }
+    }
     // Teams of four members each (users 0..40, the destination has the even ones), each with a
     // built-in role and one of three custom roles; a fifth of the teams already exist.
     let mut src_users = Vec::new();
@@ -237,10 +268,11 @@ async fn bench() {
         + ACCOUNTS
         + CERTIFICATES
         + STEP_TEMPLATES
+        + SCRIPT_MODULES
         + TEAMS
         + LIFECYCLES;
     println!(
-        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request",
+        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates, {SCRIPT_MODULES} script modules, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request",
         LATENCY.as_millis()
     );
 
@@ -265,6 +297,7 @@ async fn bench() {
                 ("OCTOSYNC_ACCOUNTS", "all"),
                 ("OCTOSYNC_CERTIFICATES", "all"),
                 ("OCTOSYNC_STEP_TEMPLATES", "all"),
+                ("OCTOSYNC_SCRIPT_MODULES", "all"),
                 ("OCTOSYNC_TEAMS", "all"),
                 ("OCTOSYNC_CREATE_USER_ROLES", "True"),
                 ("OCTOSYNC_LIFECYCLES", "all"),

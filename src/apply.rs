@@ -5,7 +5,8 @@ use crate::kind::Kind;
 use crate::octopus::Client;
 use crate::settings::Secret;
 use crate::snapshot::{id_of, name_key, name_of};
-use crate::sync::Write;
+use crate::sync::document::is_blank;
+use crate::sync::{OwnedTarget, OwnedWrite, Write};
 use anyhow::{bail, Context, Result};
 
 mod certificate;
@@ -39,6 +40,16 @@ pub struct Live<'a> {
 pub enum Applied {
     /// The item as the destination now has it (a planned one, for the dry run).
     Saved(Value),
+    /// The item (when it had a write of its own) and the document it owns, as the destination now
+    /// has them.
+    SavedWithOwned {
+        /// The item, when it was written.
+        item: Option<Value>,
+        /// The owned document's kind.
+        kind: Kind,
+        /// The owned document.
+        owned: Value,
+    },
     /// The collection was put in order.
     Ordered,
     /// An order had nothing to place (none of the items it would place were created); nothing was sent.
@@ -49,10 +60,114 @@ impl Applier<'_> {
     /// Applies one write. An order must come after the stage's other writes, when the items it
     /// places have been created.
     pub async fn apply(&self, kind: Kind, name: &str, write: &Write) -> Result<Applied> {
-        if let Write::Reorder { created, .. } = write {
-            return self.reorder(kind, created).await;
+        match write {
+            Write::Reorder { created, .. } => self.reorder(kind, created).await,
+            Write::Owning { item, owned } => self.owning(kind, name, item.as_deref(), owned).await,
+            _ => self.save(kind, name, write).await.map(Applied::Saved),
         }
-        self.save(kind, name, write).await.map(Applied::Saved)
+    }
+
+    /// The item's own write, then the owned document's. The item's write recovers as any create or
+    /// update does (a create whose answer was lost is looked up by name, never sent twice), so the
+    /// owned document is written into the one item there is; that write recovers as any update
+    /// does (read back before it is sent again).
+    async fn owning(&self, kind: Kind, name: &str, item: Option<&Write>, owned: &OwnedWrite) -> Result<Applied> {
+        let saved = match item {
+            Some(w @ (Write::Create { .. } | Write::Update { .. })) => Some(self.save(kind, name, w).await?),
+            Some(_) => bail!("only a create or an update can precede the write of an owned document"),
+            None => None,
+        };
+        let what = format!(
+            "the {} of {} '{name}'",
+            owned.kind.label().to_lowercase(),
+            kind.label().to_lowercase()
+        );
+        let written = match (item, &saved) {
+            (Some(Write::Create { .. }), _) => "was created, but ",
+            (Some(_), _) => "was updated, but ",
+            _ => "",
+        };
+        let unused = kind.owned_fields_unused();
+        let mut doc = self
+            .save_owned(saved.as_ref(), owned, unused, name, &what)
+            .await
+            .with_context(|| {
+                let next = if written.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} '{name}' {written}the next run writes what is missing",
+                        kind.label()
+                    )
+                };
+                format!("could not save {what} on the destination{next}")
+            })?;
+        // Kept as the snapshot keeps such documents.
+        strip(&mut doc, unused);
+        Ok(Applied::SavedWithOwned {
+            item: saved,
+            kind: owned.kind,
+            owned: doc,
+        })
+    }
+
+    /// Writes the owned document of the item `name`; `what` names it in messages. Fields in
+    /// `unused` (read-only, see `Kind::owned_fields_unused`) are not sent back.
+    async fn save_owned(
+        &self,
+        item: Option<&Value>,
+        owned: &OwnedWrite,
+        unused: &[&str],
+        name: &str,
+        what: &str,
+    ) -> Result<Value> {
+        let client = match self {
+            Applier::DryRun => {
+                return Ok(match &owned.target {
+                    OwnedTarget::Existing { body, .. } => body.clone(),
+                    OwnedTarget::New { fields, .. } => {
+                        let mut doc = fields.clone();
+                        doc["Id"] = json!(placeholder_id(owned.kind, name));
+                        doc
+                    }
+                })
+            }
+            Applier::Live(Live {
+                destination: client, ..
+            }) => client,
+        };
+        let (id, body) = match &owned.target {
+            OwnedTarget::Existing { id, body } => (id.clone(), body.clone()),
+            OwnedTarget::New { link, fields } => {
+                let id = item
+                    .and_then(|i| i.get(*link))
+                    .and_then(Value::as_str)
+                    .filter(|id| !id.is_empty())
+                    .with_context(|| format!("the destination's answer does not name {what} ({link})"))?
+                    .to_string();
+                let path = format!("{}/{id}", collection_path(client, owned.kind));
+                let mut current = client.get(&path).await?;
+                let filled = fields
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .find(|(k, _)| current.get(k.as_str()).is_some_and(|v| !is_blank(v)));
+                if let Some((field, _)) = filled {
+                    bail!(
+                        "{what} already holds {field}, so it is not the empty one the server makes with a new item; nothing was written into it"
+                    );
+                }
+                for (k, v) in fields.as_object().into_iter().flatten() {
+                    current[k.as_str()] = v.clone();
+                }
+                strip(&mut current, unused);
+                (id, current)
+            }
+        };
+        let path = format!("{}/{id}", collection_path(client, owned.kind));
+        let saved = client.update(&path, &body).await?;
+        // A variable set has no name: its id is what confirms it.
+        confirmed(owned.kind, what, saved)
     }
 
     async fn save(&self, kind: Kind, name: &str, write: &Write) -> Result<Value> {
@@ -125,6 +240,7 @@ impl Applier<'_> {
                 confirmed(kind, name, saved)
             }
             (_, Write::Reorder { .. }) => bail!("an order is applied by Applier::reorder"),
+            (_, Write::Owning { .. }) => bail!("an owning write is applied by Applier::owning"),
             (
                 Applier::Live(Live {
                     destination: client, ..
@@ -216,6 +332,15 @@ fn confirmed(kind: Kind, name: &str, saved: Value) -> Result<Value> {
     }
 }
 
+/// `doc` without `fields`.
+fn strip(doc: &mut Value, fields: &[&str]) {
+    if let Value::Object(map) = doc {
+        for field in fields {
+            map.shift_remove(*field);
+        }
+    }
+}
+
 /// The placeholder id of a planned create.
 pub fn placeholder_id(kind: Kind, name: &str) -> String {
     format!("{}{PLACEHOLDER_MARK}{}", kind.id_prefix(), name.trim())
@@ -224,4 +349,83 @@ pub fn placeholder_id(kind: Kind, name: &str) -> String {
 /// True for placeholder ids.
 pub fn is_placeholder(id: &str) -> bool {
     id.contains(PLACEHOLDER_MARK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::octopus::ClientOptions;
+    use crate::sim::{Seed, SimConfig, SimFault, SimServer};
+
+    async fn sim(key: &str) -> SimServer {
+        SimServer::start(SimConfig {
+            seed: Seed::Empty,
+            api_key: key.into(),
+            ..SimConfig::default()
+        })
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_lost_create_that_finds_a_module_someone_else_filled_never_overwrites_its_body() {
+        let source = sim("API-OWNINGSOURCE0000000000000001").await;
+        let dest = sim("API-OWNINGDESTINATION00000000002").await;
+        let space = dest.space_id("Default").unwrap();
+        // Made by someone else between octosync's read and its create, with a body of their own.
+        let theirs = dest
+            .insert(
+                &space,
+                "libraryvariablesets",
+                json!({"Name": "Helpers", "ContentType": "ScriptModule"}),
+            )
+            .unwrap();
+        let set = theirs["VariableSetId"].as_str().unwrap().to_string();
+        dest.update(
+            &space,
+            "variables",
+            &set,
+            json!({"Version": 0, "Variables": [{"Name": "Octopus.Script.Module[Helpers]", "Value": "theirs"}]}),
+        )
+        .unwrap();
+        let job = crate::settings::from_vars(crate::demo::connection_settings(&source, &dest)).unwrap();
+        let client = Client::connect(&job.destination, ClientOptions::from(job.http))
+            .await
+            .unwrap();
+        // The create is lost before the server sees it: the look-up by name finds theirs.
+        dest.inject("POST", SimFault::DroppedBefore, 1);
+        dest.clear_request_log();
+        let write = Write::Owning {
+            item: Some(Box::new(Write::Create {
+                body: json!({"Name": "Helpers", "ContentType": "ScriptModule"}),
+            })),
+            owned: OwnedWrite {
+                kind: Kind::VariableSet,
+                target: OwnedTarget::New {
+                    link: "VariableSetId",
+                    fields: json!({"Variables": [{"Name": "Octopus.Script.Module[Helpers]", "Value": "ours"}]}),
+                },
+            },
+        };
+        let live = Live {
+            destination: &client,
+            source: &client,
+            certificate_password: None,
+        };
+        let error = Applier::Live(live)
+            .apply(Kind::ScriptModule, "Helpers", &write)
+            .await
+            .unwrap_err();
+        let text = format!("{error:#}");
+        assert!(text.contains("not the empty one the server makes"), "{text}");
+        assert!(text.contains("the next run writes what is missing"), "{text}");
+        assert!(
+            dest.request_log().iter().all(|r| r.method != "PUT"),
+            "{:?}",
+            dest.request_log()
+        );
+        let stored = dest.items(&space, "variables");
+        assert_eq!(stored[0]["Variables"][0]["Value"], "theirs");
+        assert_eq!(dest.items(&space, "libraryvariablesets").len(), 1, "no duplicate");
+    }
 }

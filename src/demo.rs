@@ -22,6 +22,7 @@ pub const DEMO_SELECTORS: &[(&str, &str)] = &[
     ("OCTOSYNC_ACCOUNTS", "all"),
     ("OCTOSYNC_CERTIFICATES", "all"),
     ("OCTOSYNC_STEP_TEMPLATES", "all"),
+    ("OCTOSYNC_SCRIPT_MODULES", "all"),
     ("OCTOSYNC_LIFECYCLES", "all"),
 ];
 

@@ -37,6 +37,18 @@ pub enum Kind {
     /// The server's community step template library, `CommunityActionTemplates-N` (server-wide,
     /// read-only; ids differ per instance).
     CommunityActionTemplate,
+    /// Script modules: library variable sets with `ContentType: ScriptModule`, `LibraryVariableSets-N`
+    /// (the id prefix they share with [`Kind::LibraryVariableSet`]); their body and syntax are two
+    /// variables of their variable set.
+    ScriptModule,
+    /// Library variable sets of variables (`ContentType: Variables`), `LibraryVariableSets-N`:
+    /// loaded so a script module never takes a name one of them holds (Octopus names both from one
+    /// list); not synced yet.
+    LibraryVariableSet,
+    /// Variable sets, `variableset-{OwnerId}`: not a collection of their own but the documents
+    /// other items own ([`Kind::owned_document`]), loaded with their owners and never referred to
+    /// by id from another document, so not in [`Kind::ALL`].
+    VariableSet,
     /// `Lifecycles-N`.
     Lifecycle,
     /// `Tenants-N`: loaded so scopes naming tenants translate; not synced yet.
@@ -44,7 +56,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Every kind, in sync order.
+    /// Every kind a space is loaded by, in sync order (owned documents come with their owners).
     pub const ALL: &'static [Kind] = &[
         Kind::Environment,
         Kind::ProjectGroup,
@@ -60,6 +72,8 @@ impl Kind {
         Kind::WorkerPool,
         Kind::ActionTemplate,
         Kind::CommunityActionTemplate,
+        Kind::ScriptModule,
+        Kind::LibraryVariableSet,
         Kind::Lifecycle,
         Kind::Tenant,
     ];
@@ -82,7 +96,40 @@ impl Kind {
             Kind::Tenant => "tenants",
             Kind::ActionTemplate => "actiontemplates",
             Kind::CommunityActionTemplate => "communityactiontemplates",
+            Kind::ScriptModule | Kind::LibraryVariableSet => "libraryvariablesets",
+            Kind::VariableSet => "variables",
             Kind::Lifecycle => "lifecycles",
+        }
+    }
+
+    /// The filter that narrows a collection several kinds share to this kind's items, e.g.
+    /// `contentType=ScriptModule` (reference §1.5, §2.10). Loads use it; creates and look-ups by
+    /// name use the whole collection, because the names are unique across it.
+    pub fn list_filter(self) -> Option<&'static str> {
+        match self {
+            Kind::ScriptModule => Some("contentType=ScriptModule"),
+            Kind::LibraryVariableSet => Some("contentType=Variables"),
+            _ => None,
+        }
+    }
+
+    /// For kinds whose items each own a document the server makes with them: the field naming it
+    /// and its kind (a script module's `VariableSetId`, reference §2.9). Loaded with the items.
+    pub fn owned_document(self) -> Option<(&'static str, Kind)> {
+        match self {
+            Kind::ScriptModule => Some(("VariableSetId", Kind::VariableSet)),
+            _ => None,
+        }
+    }
+
+    /// Read-only fields of the documents this kind's items own that nothing reads, left out of the
+    /// snapshot. A variable set's `ScopeValues` lists every environment, target, role and tag of
+    /// the space, for every set; a script module's variables are never scoped, so its sets are
+    /// kept without them (the server ignores the field on a PUT).
+    pub fn owned_fields_unused(self) -> &'static [&'static str] {
+        match self {
+            Kind::ScriptModule => &["ScopeValues"],
+            _ => &[],
         }
     }
 
@@ -124,6 +171,9 @@ impl Kind {
             | Kind::Lifecycle
             | Kind::Account
             | Kind::Certificate
+            | Kind::ScriptModule
+            | Kind::LibraryVariableSet
+            | Kind::VariableSet
             | Kind::Tenant => None,
         }
     }
@@ -146,6 +196,8 @@ impl Kind {
             Kind::Tenant => "Tenants",
             Kind::ActionTemplate => "ActionTemplates",
             Kind::CommunityActionTemplate => "CommunityActionTemplates",
+            Kind::ScriptModule | Kind::LibraryVariableSet => "LibraryVariableSets",
+            Kind::VariableSet => "variableset",
             Kind::Lifecycle => "Lifecycles",
         }
     }
@@ -168,6 +220,9 @@ impl Kind {
             Kind::Tenant => "Tenant",
             Kind::ActionTemplate => "Step template",
             Kind::CommunityActionTemplate => "Community step template",
+            Kind::ScriptModule => "Script module",
+            Kind::LibraryVariableSet => "Library variable set",
+            Kind::VariableSet => "Variable set",
             Kind::Lifecycle => "Lifecycle",
         }
     }
@@ -187,13 +242,21 @@ impl Kind {
         matches!(self, Kind::MachinePolicy | Kind::WorkerPool)
     }
 
-    /// The kind an Octopus id belongs to, read from its prefix (`Environments-12` → Environment).
+    /// The kind an Octopus id belongs to, read from its prefix (`Environments-12` → Environment);
+    /// for a prefix kinds share (`LibraryVariableSets-3`), the first of them: look an item up with
+    /// [`Kind::candidates_for_id`] (or `Snapshot::find_by_id`).
     pub fn from_id(id: &str) -> Option<Kind> {
-        let prefix = id.split('-').next()?;
+        Kind::candidates_for_id(id).next()
+    }
+
+    /// Every kind an id may belong to, by its prefix: one, or those that share it (script modules
+    /// and library variable sets are both `LibraryVariableSets-N`).
+    pub fn candidates_for_id(id: &str) -> impl Iterator<Item = Kind> + '_ {
+        let prefix = id.split('-').next().unwrap_or("");
         Kind::ALL
             .iter()
             .copied()
-            .find(|k| k.id_prefix().eq_ignore_ascii_case(prefix))
+            .filter(move |k| !prefix.is_empty() && k.id_prefix().eq_ignore_ascii_case(prefix))
     }
 }
 
@@ -228,5 +291,20 @@ mod tests {
         assert_eq!(Kind::MachinePolicy.plural(), "Machine policies");
         assert_eq!(Kind::WorkerPool.plural(), "Worker pools");
         assert_eq!(Kind::Environment.plural(), "Environments");
+        assert_eq!(Kind::ScriptModule.plural(), "Script modules");
+    }
+
+    #[test]
+    fn script_modules_and_library_variable_sets_share_a_collection_and_an_id_prefix_but_not_a_filter() {
+        assert_eq!(Kind::ScriptModule.collection(), Kind::LibraryVariableSet.collection());
+        assert_ne!(Kind::ScriptModule.list_filter(), Kind::LibraryVariableSet.list_filter());
+        let both: Vec<Kind> = Kind::candidates_for_id("LibraryVariableSets-3").collect();
+        assert_eq!(both, [Kind::ScriptModule, Kind::LibraryVariableSet]);
+        // Owned documents are never looked up by id prefix.
+        assert_eq!(Kind::from_id("variableset-LibraryVariableSets-3"), None);
+        assert_eq!(
+            Kind::ScriptModule.owned_document(),
+            Some(("VariableSetId", Kind::VariableSet))
+        );
     }
 }

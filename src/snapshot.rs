@@ -1,8 +1,9 @@
-//! A space loaded into memory: every document of every kind, indexed by id and by name.
+//! A space loaded into memory: every document of every kind, indexed by id and by name, and the
+//! documents those items own (a script module's variable set), indexed by id.
 
 use crate::kind::Kind;
 use crate::octopus::Client;
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 use futures::future::try_join_all;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -108,14 +109,18 @@ impl Snapshot {
         }
     }
 
-    /// Loads every kind of the client's space, all collections concurrently.
+    /// Loads every kind of the client's space, all collections concurrently, then the documents
+    /// their items own.
     pub async fn load(client: &Client, kinds: &[Kind]) -> Result<Snapshot> {
         let loaded = try_join_all(kinds.iter().map(|&kind| async move {
-            let path = if kind.is_server_wide() {
+            let mut path = if kind.is_server_wide() {
                 format!("/api/{}", kind.collection())
             } else {
                 client.space_path(kind.collection())
             };
+            if let Some(filter) = kind.list_filter() {
+                path = format!("{path}?{filter}");
+            }
             let items = match client.list_all(&path).await {
                 Ok(items) => items,
                 // An administrator can switch the community library off; only community step
@@ -145,7 +150,36 @@ impl Snapshot {
             Ok::<_, anyhow::Error>((kind, items))
         }))
         .await?;
-        Ok(Snapshot::from_docs(loaded))
+        let mut snapshot = Snapshot::from_docs(loaded);
+        for &kind in kinds {
+            let Some((field, owned)) = kind.owned_document() else {
+                continue;
+            };
+            let ids: Vec<String> = snapshot
+                .items(kind)
+                .iter()
+                .filter_map(|d| d.get(field).and_then(Value::as_str))
+                .filter(|id| !id.is_empty())
+                .map(str::to_string)
+                .collect();
+            let docs = load_by_ids(client, owned, &ids).await.with_context(|| {
+                format!(
+                    "could not load the {}s of the {} space's {}",
+                    owned.label().to_lowercase(),
+                    client.role(),
+                    kind.plural().to_lowercase()
+                )
+            })?;
+            for mut doc in docs {
+                if let Value::Object(map) = &mut doc {
+                    for field in kind.owned_fields_unused() {
+                        map.shift_remove(*field);
+                    }
+                }
+                snapshot.absorb(owned, doc);
+            }
+        }
+        Ok(snapshot)
     }
 
     /// The collection of `kind` (empty when not loaded).
@@ -171,11 +205,16 @@ impl Snapshot {
         self.collection(kind).by_name(name)
     }
 
+    /// The item an id of any known kind points at, with its kind (kinds that share an id prefix,
+    /// script modules and library variable sets, are each looked in).
+    pub fn find_by_id(&self, id: &str) -> Option<(Kind, &Value)> {
+        Kind::candidates_for_id(id).find_map(|k| self.by_id(k, id).map(|d| (k, d)))
+    }
+
     /// The name of the item an id of any known kind points at; a tag id (`TagSets-1/Tags-2`) names
     /// its tag as `Set/Tag`.
     pub fn name_by_id(&self, id: &str) -> Option<String> {
-        let kind = Kind::from_id(id)?;
-        if let Some(doc) = self.by_id(kind, id) {
+        if let Some((_, doc)) = self.find_by_id(id) {
             return Some(name_of(doc).to_string());
         }
         let (set_id, _) = id.split_once('/')?;
@@ -193,6 +232,28 @@ impl Snapshot {
     pub fn counts(&self) -> Vec<(Kind, usize)> {
         self.kinds.iter().map(|(k, c)| (*k, c.items().len())).collect()
     }
+}
+
+/// Ids per request of a look-up by ids: short enough for any proxy's URL limit.
+const IDS_PER_REQUEST: usize = 40;
+
+/// The documents of `kind` with these ids, through `GET {collection}/all?ids=…` (a bare array;
+/// SW21b lists `ids` on `variables/all`), a few ids per request, the requests concurrent. An id the
+/// server does not return is simply absent.
+async fn load_by_ids(client: &Client, kind: Kind, ids: &[String]) -> Result<Vec<Value>> {
+    let pages = try_join_all(ids.chunks(IDS_PER_REQUEST).map(|chunk| async move {
+        let path = format!(
+            "{}?ids={}",
+            client.space_path(&format!("{}/all", kind.collection())),
+            chunk.join(",")
+        );
+        match client.get(&path).await? {
+            Value::Array(items) => Ok(items),
+            _ => bail!("{path}: expected a list of {}s", kind.label().to_lowercase()),
+        }
+    }))
+    .await?;
+    Ok(pages.into_iter().flatten().collect())
 }
 
 #[cfg(test)]
@@ -238,6 +299,31 @@ mod tests {
             let c = Collection::new(order.iter().map(|&i| docs[i].clone()).collect());
             assert_eq!(id_of(c.by_name("web tls").unwrap()), "Certificates-1");
         }
+    }
+
+    #[test]
+    fn an_id_two_kinds_share_finds_the_item_in_whichever_kind_holds_it() {
+        let s = Snapshot::from_docs([
+            (
+                Kind::ScriptModule,
+                vec![json!({"Id": "LibraryVariableSets-2", "Name": "Helpers", "ContentType": "ScriptModule"})],
+            ),
+            (
+                Kind::LibraryVariableSet,
+                vec![json!({"Id": "LibraryVariableSets-3", "Name": "Common", "ContentType": "Variables"})],
+            ),
+        ]);
+        let found = |id: &str| s.find_by_id(id).map(|(k, d)| (k, name_of(d).to_string()));
+        assert_eq!(
+            found("LibraryVariableSets-2"),
+            Some((Kind::ScriptModule, "Helpers".into()))
+        );
+        assert_eq!(
+            found("LibraryVariableSets-3"),
+            Some((Kind::LibraryVariableSet, "Common".into()))
+        );
+        assert_eq!(s.name_by_id("LibraryVariableSets-3").as_deref(), Some("Common"));
+        assert_eq!(found("LibraryVariableSets-4"), None);
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub const EXPORTED_AT: &str = "2026-12-01T00:10:00.000Z";
 
 /// [`content_fingerprint`] of the templates at [`TEMPLATE_VERSION`]: SHA-256 of both templates with
 /// `Version` and `$Meta` left out. See [`TEMPLATE_VERSION`] for when and how to change it.
-pub const CONTENT_FINGERPRINT: &str = "a31ba43dc8a6589606c8d8dd3b4effbeefebda28138816f12da420611b7f8012";
+pub const CONTENT_FINGERPRINT: &str = "17f8dac6f5a29398e4b11c532ad26685b62df5cd7efe35785b2e3416186137b0";
 
 /// `$Meta.OctopusVersion`: the Octopus version whose export format the templates follow.
 pub const OCTOPUS_VERSION: &str = "2024.3.10989";

@@ -72,10 +72,7 @@ impl<'a> Translator<'a> {
 
     /// Translates one source id.
     pub fn translate(&self, id: &str) -> Translation {
-        let Some(kind) = Kind::from_id(id) else {
-            return Translation::Unknown;
-        };
-        let Some(src) = self.source.by_id(kind, id) else {
+        let Some((kind, src)) = self.source.find_by_id(id) else {
             return Translation::Unknown;
         };
         match self.counterpart(kind, src) {
@@ -155,8 +152,7 @@ impl<'a> Translator<'a> {
 
     /// The source name behind a source id, for reports.
     pub fn source_name(&self, id: &str) -> Option<&'a str> {
-        let kind = Kind::from_id(id)?;
-        self.source.by_id(kind, id).map(name_of)
+        self.source.find_by_id(id).map(|(_, d)| name_of(d))
     }
 }
 

@@ -357,7 +357,10 @@ async fn writes_waiting_their_turn_do_not_start_after_the_run_time_limit() {
             ("OCTOSYNC_CONCURRENCY", "1"),
         ],
     );
-    job.deadline = Duration::from_secs(4);
+    // Loading reads one collection per kind at 200 ms each (one request at a time), after the root
+    // and the space; the limit leaves time for a few of the 40 creates, whatever kinds are loaded.
+    let requests_before_writes = octosync::kind::Kind::ALL.len() as u32 + 2;
+    job.deadline = Duration::from_millis(200) * (requests_before_writes + 3);
     let (report, _) = run_logged(&job).await;
     let posts = p
         .destination

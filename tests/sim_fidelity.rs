@@ -128,3 +128,5 @@ mod payloads;
 mod rules;
 #[path = "sim_fidelity/surface.rs"]
 mod surface;
+#[path = "sim_fidelity/variables.rs"]
+mod variables;

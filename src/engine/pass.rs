@@ -7,7 +7,7 @@ use crate::octolog::TaskLog;
 use crate::report::{Action, Change, CleanupItem};
 use crate::settings::Job;
 use crate::snapshot::{id_of, Snapshot};
-use crate::sync::{order_after_creates, stages, PlanContext, Planned, Write};
+use crate::sync::{order_after_creates, stages, OwnedTarget, PlanContext, Planned, Write};
 use futures::stream::{self, StreamExt};
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -62,6 +62,21 @@ fn record(
                 p.change.destination_id = Some(id);
             }
             destination.absorb(kind, saved);
+            out.written += 1;
+        }
+        Some(Outcome::Done(Applied::SavedWithOwned {
+            item,
+            kind: owned_kind,
+            owned,
+        })) => {
+            if let Some(saved) = item {
+                let id = id_of(&saved).to_string();
+                if live && !id.is_empty() && !is_placeholder(&id) {
+                    p.change.destination_id = Some(id);
+                }
+                destination.absorb(kind, saved);
+            }
+            destination.absorb(owned_kind, owned);
             out.written += 1;
         }
         Some(Outcome::Done(Applied::Ordered)) => out.written += 1,
@@ -256,28 +271,7 @@ fn decision(p: &Planned) -> Option<Value> {
     if c.action == Action::Unchanged && c.error.is_none() && p.fatal.is_none() {
         return None;
     }
-    let write = match &p.write {
-        None => Value::Null,
-        Some(Write::Create { body }) => json!({"create": body}),
-        Some(Write::Update { id, body }) => json!({"update": id, "body": body}),
-        Some(Write::Install {
-            community_id,
-            update,
-            expected,
-        }) => json!({"install": community_id, "update": update, "version": expected.get("Version")}),
-        Some(Write::Reorder { own, created }) => json!({"reorder": own, "then": created}),
-        Some(Write::UploadCertificate {
-            source_id,
-            thumbprint,
-            body,
-        }) => json!({"upload": source_id, "thumbprint": thumbprint, "body": body}),
-        Some(Write::ReplaceCertificate {
-            id,
-            source_id,
-            thumbprint,
-            ..
-        }) => json!({"replace": id, "with": source_id, "thumbprint": thumbprint}),
-    };
+    let write = p.write.as_ref().map(canonical).unwrap_or(Value::Null);
     Some(json!({
         "kind": c.kind,
         "name": c.name,
@@ -286,6 +280,38 @@ fn decision(p: &Planned) -> Option<Value> {
         "error": c.error,
         "fatal": p.fatal,
     }))
+}
+
+/// The canonical form of a write for the fingerprint: what it sends, where.
+fn canonical(write: &Write) -> Value {
+    match write {
+        Write::Create { body } => json!({"create": body}),
+        Write::Update { id, body } => json!({"update": id, "body": body}),
+        Write::Install {
+            community_id,
+            update,
+            expected,
+        } => json!({"install": community_id, "update": update, "version": expected.get("Version")}),
+        Write::Reorder { own, created } => json!({"reorder": own, "then": created}),
+        Write::UploadCertificate {
+            source_id,
+            thumbprint,
+            body,
+        } => json!({"upload": source_id, "thumbprint": thumbprint, "body": body}),
+        Write::ReplaceCertificate {
+            id,
+            source_id,
+            thumbprint,
+            ..
+        } => json!({"replace": id, "with": source_id, "thumbprint": thumbprint}),
+        Write::Owning { item, owned } => {
+            let target = match &owned.target {
+                OwnedTarget::Existing { id, body } => json!({"update": id, "body": body}),
+                OwnedTarget::New { link, fields } => json!({"fill": link, "fields": fields}),
+            };
+            json!({"item": item.as_deref().map(canonical), "owned": owned.kind, "target": target})
+        }
+    }
 }
 
 #[cfg(test)]

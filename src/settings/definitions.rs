@@ -276,6 +276,7 @@ pub static SETTINGS: &[SettingDef] = &[
         selects: None,
     },
     selector!("STEP_TEMPLATES", "OctoSync.StepTemplates", "Step templates", Kind::ActionTemplate, "step templates (custom ones must match the source exactly; community ones are installed from the destination's own library)"),
+    selector!("SCRIPT_MODULES", "OctoSync.ScriptModules", "Script modules", Kind::ScriptModule, "script modules (must match the source exactly: created when missing; description, script body and syntax kept equal to the source's; other variables of a destination module are kept)"),
     selector!("LIFECYCLES", "OctoSync.Lifecycles", "Lifecycles", Kind::Lifecycle, "lifecycles (phases follow the lifecycle phase option)"),
     SettingDef {
         env: "LIFECYCLE_PHASES",

@@ -49,6 +49,7 @@ pub struct RawSettings {
     pub infrastructure_tenant_match: Option<String>,
     pub infrastructure_tenant_tag_match: Option<String>,
     pub step_templates: Option<String>,
+    pub script_modules: Option<String>,
     pub lifecycles: Option<String>,
     pub lifecycle_phases: Option<String>,
     pub lifecycle_phase_environment_match: Option<String>,
@@ -544,6 +545,7 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
         "ACCOUNTS" => raw.accounts.as_deref(),
         "CERTIFICATES" => raw.certificates.as_deref(),
         "STEP_TEMPLATES" => raw.step_templates.as_deref(),
+        "SCRIPT_MODULES" => raw.script_modules.as_deref(),
         "LIFECYCLES" => raw.lifecycles.as_deref(),
         _ => None,
     }

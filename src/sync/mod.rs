@@ -13,6 +13,7 @@ pub mod lifecycles;
 pub mod machine_policies;
 pub mod placeholder;
 pub mod project_groups;
+pub mod script_modules;
 pub mod step_templates;
 pub mod teams;
 pub mod tenant_tag_sets;
@@ -153,6 +154,16 @@ pub enum Write {
         /// The destination's certificate as the plan expects it afterwards.
         expected: Value,
     },
+    /// The item's own write (a [`Write::Create`] or [`Write::Update`]; none when only the document
+    /// it owns changes), then the PUT of a document the item owns (a script module's variable set).
+    /// One decision, applied in that order: the owned document of a new item exists only once the
+    /// server has made the item.
+    Owning {
+        /// The item's own write, if any.
+        item: Option<Box<Write>>,
+        /// The owned document's write.
+        owned: OwnedWrite,
+    },
     /// Put every destination item of the kind into this order (`PUT {collection}/sortorder`):
     /// the destination's own items as they are, then the ones the stage creates. Applied after
     /// the stage's other writes, when the items it creates have their ids.
@@ -161,6 +172,50 @@ pub enum Write {
         own: Vec<String>,
         /// The items the stage creates, in the source's order.
         created: Vec<String>,
+    },
+}
+
+impl Write {
+    /// True when the write creates the item.
+    pub fn creates(&self) -> bool {
+        match self {
+            Write::Create { .. } => true,
+            Write::Owning { item, .. } => item.as_deref().is_some_and(Write::creates),
+            _ => false,
+        }
+    }
+}
+
+/// The PUT of a document an item owns: one the server made with the item, which lives in a
+/// collection of its own (a variable set at `variables/{id}`, reference §2.9) and has no POST.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnedWrite {
+    /// The owned document's kind (its collection).
+    pub kind: Kind,
+    /// Which document, and what to write.
+    pub target: OwnedTarget,
+}
+
+/// Which owned document a write goes to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OwnedTarget {
+    /// The item exists: PUT `body`, the destination's own document (its `Id`, and the `Version`
+    /// the server checks) with our changes.
+    Existing {
+        /// The owned document's id.
+        id: String,
+        /// The whole document.
+        body: Value,
+    },
+    /// The item is created by the same decision: read the document the server made for it (its id
+    /// is the created item's field `link`), put `fields` into it and PUT it back. If it already
+    /// holds any of those fields it is not the empty document the server just made, and nothing is
+    /// overwritten: the next run merges into it like into any existing one.
+    New {
+        /// The created item's field naming the owned document (`VariableSetId`).
+        link: &'static str,
+        /// The fields to put into it (`Variables`).
+        fields: Value,
     },
 }
 
@@ -234,6 +289,27 @@ impl Planned {
         p
     }
 
+    /// Follows this decision's write (if any) with the write of a document the item owns; a
+    /// decision that wrote nothing becomes an update.
+    pub fn then_owned(mut self, owned: OwnedWrite) -> Planned {
+        let item = self.write.take().map(Box::new);
+        if item.is_none() && self.change.action == Action::Unchanged {
+            self.change.action = Action::Update;
+        }
+        self.write = Some(Write::Owning { item, owned });
+        self
+    }
+
+    /// Shows the decision as the difference between two views of the item (for an item whose
+    /// content lives partly in a document it owns, such as a script module's body): the report's
+    /// fields and before → after come from these views instead of the documents written.
+    pub fn shown_as(mut self, ctx: &PlanContext<'_>, before: &Value, after: &Value) -> Planned {
+        let d = diff::diff(before, after, ctx.destination);
+        self.change.changed_fields = d.fields;
+        self.change.diff = d.entries;
+        self
+    }
+
     /// Records the destination item this decision is about.
     pub fn at(mut self, destination_id: &str) -> Planned {
         self.change.destination_id = Some(destination_id.to_string());
@@ -270,7 +346,7 @@ pub fn order_after_creates(ctx: &PlanContext<'_>, kind: Kind, planned: &[Planned
     kind.sort_order_path()?;
     let created: Vec<&str> = planned
         .iter()
-        .filter(|p| matches!(p.write, Some(Write::Create { .. })))
+        .filter(|p| p.write.as_ref().is_some_and(Write::creates))
         .map(|p| p.change.name.as_str())
         .collect();
     if created.is_empty() {
@@ -329,6 +405,7 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(machine_policies::MachinePolicies),
         Box::new(worker_pools::WorkerPools),
         Box::new(step_templates::StepTemplates),
+        Box::new(script_modules::ScriptModules),
         Box::new(lifecycles::Lifecycles),
     ]
 }

@@ -102,6 +102,7 @@ pub fn assert_names_unique(p: &Pair) {
         "workerpools",
         "teams",
         "accounts",
+        "libraryvariablesets",
         "lifecycles",
     ] {
         let mut names: Vec<String> = p.dest_names(collection).iter().map(|n| n.to_lowercase()).collect();

@@ -9,7 +9,9 @@ use super::{extras, Call, Content, Reply};
 use crate::sim::error::{ApiError, ApiResult};
 use crate::sim::kind::Kind;
 use crate::sim::kinds::tenant_scoped_variables::{self as scoped, List};
-use crate::sim::kinds::{certificate, deployment_settings, environment, lifecycle, process, project, tenant_variables};
+use crate::sim::kinds::{
+    certificate, deployment_settings, environment, library_variable_set, lifecycle, process, project, tenant_variables,
+};
 use crate::sim::pipeline;
 use crate::sim::secrets;
 use crate::sim::store::{now_stamp, str_of, Doc};
@@ -74,6 +76,13 @@ pub(super) fn sub_route(call: &mut Call, kind: Kind, id: &str, rest: &[String]) 
             Ok(Reply::json(
                 200,
                 pipeline::render(call.store, &call.space, Kind::Certificate, &backup),
+            ))
+        }
+        (Kind::LibraryVariableSet, "usages", 1) => {
+            call.only("GET")?;
+            Ok(Reply::json(
+                200,
+                library_variable_set::usages(call.store, &call.space, &owner),
             ))
         }
         (Kind::WorkerPool, "workers", 1) => page(call, Kind::Worker, of("WorkerPoolIds")),

@@ -196,9 +196,22 @@ pub(super) fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
         Kind::LibraryVariableSet,
         json!({"Name": "Logging Helpers", "ContentType": "ScriptModule", "Description": "Write-Log helpers"}),
     )?;
-    s.set_variables(&format!("variableset-{module}"), json!([
-        {"Name": "Octopus.Script.Module[Logging Helpers]", "Value": "function Write-Log($m) { Write-Host \"[log] $m\" }"},
-        {"Name": "Octopus.Script.Module.Language[Logging Helpers]", "Value": "PowerShell"}
+    s.set_variables(
+        &format!("variableset-{module}"),
+        json!([
+            {"Name": "Octopus.Script.Module[Logging Helpers]", "Value": LOGGING_HELPERS},
+            {"Name": "Octopus.Script.Module.Language[Logging Helpers]", "Value": "PowerShell"}
+        ]),
+    )?;
+    // A module the destination lacks.
+    let retry = s.add(
+        Kind::LibraryVariableSet,
+        json!({"Name": "Retry Helpers", "ContentType": "ScriptModule", "Description": "retry <command>: up to three attempts"}),
+    )?;
+    s.set_variables(&format!("variableset-{retry}"), json!([
+        {"Name": "Octopus.Script.Module[Retry Helpers]",
+         "Value": "retry() {\n  for attempt in 1 2 3; do\n    \"$@\" && return 0\n    sleep $attempt\n  done\n  return 1\n}"},
+        {"Name": "Octopus.Script.Module.Language[Retry Helpers]", "Value": "Bash"}
     ]))?;
 
     // Projects, their channels, processes, runbooks and variables.
@@ -517,5 +530,19 @@ pub(super) fn demo_destination(store: &mut Store, space: &str) -> ApiResult<()> 
         }),
     )?;
     install_community(s.store, space, "Slack - Send Simple Notification")?;
+    // An older copy of the source's logging module, with a variable of the destination's own.
+    let module = s.add(
+        Kind::LibraryVariableSet,
+        json!({"Name": "Logging Helpers", "ContentType": "ScriptModule", "Description": "Logging"}),
+    )?;
+    s.set_variables(&format!("variableset-{module}"), json!([
+        {"Name": "Octopus.Script.Module[Logging Helpers]",
+         "Value": "function Write-Log($m) {\n  Write-Host $m\n}\n\nfunction Write-Warn($m) {\n  Write-Warning $m\n}"},
+        {"Name": "Octopus.Script.Module.Language[Logging Helpers]", "Value": "PowerShell"},
+        {"Name": "Logging.Level", "Value": "Information"}
+    ]))?;
     Ok(())
 }
+
+/// The source's logging module: timestamps added since the destination's copy was made.
+const LOGGING_HELPERS: &str = "function Write-Log($m) {\n  Write-Host \"[$(Get-Date -Format o)] $m\"\n}\n\nfunction Write-Warn($m) {\n  Write-Warning \"[$(Get-Date -Format o)] $m\"\n}";

@@ -3,7 +3,6 @@
 
 use super::{secret, text};
 use crate::apply::{is_placeholder, PLACEHOLDER_MARK};
-use crate::kind::Kind;
 use crate::snapshot::{name_of, Snapshot};
 use crate::sync::document::is_blank;
 use serde_json::{Map, Value};
@@ -56,9 +55,10 @@ impl<'a> Display<'a> {
     /// is not an id the destination knows.
     pub fn id(&self, s: &str) -> Option<String> {
         if is_placeholder(s) {
-            let name = Kind::from_id(s)
-                .and_then(|k| self.names.by_id(k, s))
-                .map(name_of)
+            let name = self
+                .names
+                .find_by_id(s)
+                .map(|(_, d)| name_of(d))
                 .or_else(|| s.split_once(PLACEHOLDER_MARK).map(|(_, n)| n))?;
             return Some(format!("(new) {name}"));
         }
@@ -94,6 +94,7 @@ impl<'a> Display<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kind::Kind;
     use serde_json::json;
 
     fn destination() -> Snapshot {
