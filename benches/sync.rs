@@ -179,9 +179,16 @@ async fn bench() {
         let script = format!(
             "Stop-Service service-{i}\nCopy-Item app C:/services/{i}\nStart-Service service-{i}\nWrite-Host done"
         );
-        source
+        let created = source
             .insert(&s, "actiontemplates", template(&script))
             .expect("step template");
+        // Half have a logo of their own (a PNG of their own colour); the rest show the default.
+        if i % 2 == 0 {
+            let logo = octosync::sim::solid_png([i as u8 * 8, 100, 255 - i as u8 * 8, 255]);
+            source
+                .set_logo(&s, "actiontemplates", created["Id"].as_str().unwrap_or_default(), &logo)
+                .expect("logo");
+        }
         // A third already exist on the destination, with an older script.
         if i % 3 == 0 {
             dest.insert(&d, "actiontemplates", template(&script.replace("C:/", "D:/")))
@@ -272,7 +279,7 @@ async fn bench() {
         + TEAMS
         + LIFECYCLES;
     println!(
-        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates, {SCRIPT_MODULES} script modules, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request",
+        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates (half with a logo of their own), {SCRIPT_MODULES} script modules, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request",
         LATENCY.as_millis()
     );
 

@@ -10,6 +10,7 @@ use crate::sync::{OwnedTarget, OwnedWrite, Write};
 use anyhow::{bail, Context, Result};
 
 mod certificate;
+mod logo;
 use serde_json::{json, Value};
 
 /// Prefix of the placeholder ids a plan hands out; such ids never reach a server or a report.
@@ -54,6 +55,8 @@ pub enum Applied {
     Ordered,
     /// An order had nothing to place (none of the items it would place were created); nothing was sent.
     NothingToOrder,
+    /// A file (a logo) was uploaded to an item; the item's document is as it was.
+    Uploaded,
 }
 
 impl Applier<'_> {
@@ -63,6 +66,7 @@ impl Applier<'_> {
         match write {
             Write::Reorder { created, .. } => self.reorder(kind, created).await,
             Write::Owning { item, owned } => self.owning(kind, name, item.as_deref(), owned).await,
+            Write::UploadLogo { .. } => self.upload_logo(kind, name, write, None).await,
             _ => self.save(kind, name, write).await.map(Applied::Saved),
         }
     }
@@ -170,6 +174,22 @@ impl Applier<'_> {
         confirmed(owned.kind, what, saved)
     }
 
+    /// Applies `then`, the write that follows one that saved `saved`: an upload without an item
+    /// of its own goes to the item `saved` is (the one a create just made).
+    pub async fn apply_then(&self, kind: Kind, name: &str, then: &Write, saved: &Value) -> Result<Applied> {
+        match then {
+            Write::UploadLogo { .. } => self.upload_logo(kind, name, then, Some(id_of(saved))).await,
+            other => self.apply(kind, name, other).await,
+        }
+    }
+
+    async fn upload_logo(&self, kind: Kind, name: &str, write: &Write, saved_id: Option<&str>) -> Result<Applied> {
+        match self {
+            Applier::DryRun => Ok(Applied::Uploaded),
+            Applier::Live(live) => logo::upload(live, kind, name, write, saved_id).await,
+        }
+    }
+
     async fn save(&self, kind: Kind, name: &str, write: &Write) -> Result<Value> {
         match (self, write) {
             (Applier::DryRun, Write::Create { body }) => {
@@ -241,6 +261,7 @@ impl Applier<'_> {
             }
             (_, Write::Reorder { .. }) => bail!("an order is applied by Applier::reorder"),
             (_, Write::Owning { .. }) => bail!("an owning write is applied by Applier::owning"),
+            (_, Write::UploadLogo { .. }) => bail!("a logo is uploaded by Applier::upload_logo"),
             (
                 Applier::Live(Live {
                     destination: client, ..

@@ -1,10 +1,14 @@
 //! A space loaded into memory: every document of every kind, indexed by id and by name, and the
-//! documents those items own (a script module's variable set), indexed by id.
+//! documents those items own (a script module's variable set), indexed by id, and the digests of the
+//! logos a run compares.
+
+pub mod logos;
 
 use crate::kind::Kind;
 use crate::octopus::Client;
 use anyhow::{bail, Context, Result};
 use futures::future::try_join_all;
+use logos::Logo;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -99,6 +103,10 @@ pub fn id_of(doc: &Value) -> &str {
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     kinds: BTreeMap<Kind, Collection>,
+    /// Logos read, by the id of their document (see [`logos::load_step_templates`]).
+    logos: HashMap<String, Logo>,
+    /// Logos step types show by default, by lower-case step type.
+    step_type_logos: HashMap<String, Logo>,
 }
 
 impl Snapshot {
@@ -106,6 +114,7 @@ impl Snapshot {
     pub fn from_docs(docs: impl IntoIterator<Item = (Kind, Vec<Value>)>) -> Snapshot {
         Snapshot {
             kinds: docs.into_iter().map(|(k, v)| (k, Collection::new(v))).collect(),
+            ..Snapshot::default()
         }
     }
 
@@ -226,6 +235,26 @@ impl Snapshot {
     /// Takes a saved (or planned) document into the snapshot so later stages can refer to it.
     pub fn absorb(&mut self, kind: Kind, doc: Value) {
         self.kinds.entry(kind).or_default().upsert(doc);
+    }
+
+    /// The logo of the document `id`, when it was read (or tried).
+    pub fn logo(&self, id: &str) -> Option<&Logo> {
+        self.logos.get(id)
+    }
+
+    /// Records the logo of the document `id` (tests; a run reads them with [`logos::load_step_templates`]).
+    pub fn set_logo(&mut self, id: &str, logo: Logo) {
+        self.logos.insert(id.to_string(), logo);
+    }
+
+    /// The logo a step type shows by default (what a template shows until one is uploaded), when read.
+    pub fn step_type_logo(&self, step_type: &str) -> Option<&Logo> {
+        self.step_type_logos.get(&step_type.to_ascii_lowercase())
+    }
+
+    /// Records the logo a step type shows by default.
+    pub fn set_step_type_logo(&mut self, step_type: &str, logo: Logo) {
+        self.step_type_logos.insert(step_type.to_ascii_lowercase(), logo);
     }
 
     /// Counts per kind, for logs.

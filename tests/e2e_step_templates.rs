@@ -411,3 +411,216 @@ async fn an_installation_whose_answer_is_lost_is_found_and_not_sent_twice() {
     assert!(change(&report, "HTTP - Test URL").destination_id.is_some());
     assert_second_apply_writes_nothing(&p, &job).await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Logos
+
+fn logo_of(server: &octosync::sim::SimServer, space: &str, id: &Value) -> Vec<u8> {
+    server
+        .logo(space, "actiontemplates", id.as_str().unwrap())
+        .expect("the template has a logo route")
+        .1
+}
+
+/// The template's logo on the destination, byte for byte.
+fn dest_logo(p: &Pair, name: &str) -> Vec<u8> {
+    logo_of(&p.destination, &p.dest_space(), &template(p, name)["Id"])
+}
+
+/// Writes the destination received to a logo route.
+fn logo_writes(p: &Pair) -> Vec<String> {
+    p.destination
+        .request_log()
+        .iter()
+        .filter(|r| r.method != "GET" && r.path.ends_with("/logo"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_custom_logo_reaches_the_destination_byte_for_byte_and_a_default_one_writes_nothing() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let (s, d) = (p.source_space(), p.dest_space());
+    let red = octosync::sim::solid_png([200, 20, 20, 255]);
+    let blue = octosync::sim::solid_png([20, 20, 200, 255]);
+    let own = octosync::sim::solid_png([0, 120, 0, 255]);
+    let add = |name: &str, logo: Option<&[u8]>| {
+        let t = p
+            .source
+            .insert(&s, "actiontemplates", custom(name, "Write-Host hi"))
+            .unwrap();
+        if let Some(bytes) = logo {
+            p.source
+                .set_logo(&s, "actiontemplates", t["Id"].as_str().unwrap(), bytes)
+                .unwrap();
+        }
+        t
+    };
+    // New on the destination: one with a logo of its own, one on its step type's default.
+    add("Deploy Web", Some(&red));
+    add("Say Hello", None);
+    // On both, the same content: the source's has a logo of its own, the destination's the default.
+    add("Notify", Some(&blue));
+    let notify = p
+        .destination
+        .insert(&d, "actiontemplates", custom("Notify", "Write-Host hi"))
+        .unwrap();
+    let default = logo_of(&p.destination, &d, &notify["Id"]);
+    // On both, default logos: nothing to do.
+    add("Plain", None);
+    p.destination
+        .insert(&d, "actiontemplates", custom("Plain", "Write-Host hi"))
+        .unwrap();
+    // The destination's has a logo of its own and the source's the default: the destination's stays.
+    add("Branded", None);
+    let branded = p
+        .destination
+        .insert(&d, "actiontemplates", custom("Branded", "Write-Host hi"))
+        .unwrap();
+    p.destination
+        .set_logo(&d, "actiontemplates", branded["Id"].as_str().unwrap(), &own)
+        .unwrap();
+    // Not selected: its logo is never read.
+    let scratch = add("Scratch Pad", Some(&red));
+    let select = [("OCTOSYNC_STEP_TEMPLATES", "all\n!Scratch*")];
+
+    // The plan shows the logo changes, holds no image, and writes nothing.
+    let dir = tempfile::tempdir().unwrap();
+    p.destination.clear_request_log();
+    p.source.clear_request_log();
+    let plan = run(&p.job(dir.path(), &select)).await.unwrap();
+    assert_eq!(plan.summary.errors, 0, "{:?}", plan.changes);
+    assert_eq!((plan.summary.planned_create, plan.summary.planned_update), (2, 1));
+    assert_eq!(p.dest_writes(), 0);
+    let notify = change(&plan, "Notify");
+    assert_eq!(notify.action, Action::Update);
+    assert_eq!(notify.changed_fields, ["Logo"]);
+    let logo = notify
+        .diff
+        .iter()
+        .find(|d| d.path == "Logo")
+        .expect("the logo in the diff");
+    assert!(
+        logo.before
+            .as_deref()
+            .unwrap()
+            .starts_with(&format!("default (image/png, {} bytes, sha256 ", default.len())),
+        "{logo:?}"
+    );
+    assert!(
+        logo.after
+            .as_deref()
+            .unwrap()
+            .starts_with(&format!("custom (image/png, {} bytes, sha256 ", blue.len())),
+        "{logo:?}"
+    );
+    assert!(change(&plan, "Deploy Web").diff.iter().any(|d| d.path == "Logo"));
+    for quiet in ["Say Hello", "Plain", "Branded"] {
+        assert!(change(&plan, quiet).diff.iter().all(|d| d.path != "Logo"), "{quiet}");
+    }
+    assert_eq!(change(&plan, "Branded").action, Action::Unchanged);
+    assert!(change(&plan, "Branded")
+        .notes
+        .iter()
+        .any(|n| n.contains("which is kept")));
+    let md = std::fs::read_to_string(dir.path().join(report::MARKDOWN_FILE_NAME)).unwrap();
+    assert!(md.contains("Logo"), "{md}");
+    let json_report = std::fs::read_to_string(dir.path().join(report::JSON_FILE_NAME)).unwrap();
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for image in [&red, &blue] {
+        assert!(!json_report.contains(&b64.encode(image)), "no image in the report");
+    }
+    let scratch_logo = format!("{}/logo", scratch["Id"].as_str().unwrap());
+    assert!(
+        !p.source.request_log().iter().any(|r| r.path.ends_with(&scratch_logo)),
+        "the logo of a template that is not selected was read"
+    );
+
+    p.destination.clear_request_log();
+    let (job, report) = apply(&p, dir.path(), &select).await;
+    assert_eq!(report.summary.errors, 0, "{:?}", report.changes);
+    assert_eq!(dest_logo(&p, "Deploy Web"), red);
+    assert_eq!(dest_logo(&p, "Notify"), blue);
+    assert_eq!(dest_logo(&p, "Branded"), own);
+    assert_eq!(dest_logo(&p, "Plain"), default);
+    assert_eq!(dest_logo(&p, "Say Hello"), default);
+    let writes = logo_writes(&p);
+    assert_eq!(writes.len(), 2, "{writes:?}");
+    for name in ["Deploy Web", "Notify"] {
+        let id = template(&p, name)["Id"].as_str().unwrap().to_string();
+        assert!(
+            writes
+                .iter()
+                .any(|w| w.starts_with("POST ") && w.contains(&format!("/{id}/logo"))),
+            "{writes:?}"
+        );
+    }
+    assert!(!p.dest_names("actiontemplates").contains(&"Scratch Pad".to_string()));
+
+    assert_second_apply_writes_nothing(&p, &job).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_logo_upload_answer_is_harmless_the_same_image_is_simply_sent_again() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let (s, d) = (p.source_space(), p.dest_space());
+    let green = octosync::sim::solid_png([10, 180, 60, 255]);
+    let t = p
+        .source
+        .insert(&s, "actiontemplates", custom("Notify", "Write-Host hi"))
+        .unwrap();
+    p.source
+        .set_logo(&s, "actiontemplates", t["Id"].as_str().unwrap(), &green)
+        .unwrap();
+    let before = p
+        .destination
+        .insert(&d, "actiontemplates", custom("Notify", "Write-Host hi"))
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    p.destination.clear_request_log();
+    // The server stores the upload, then the connection drops before the answer.
+    p.destination
+        .inject("POST", octosync::sim::SimFault::DroppedAfterCommit, 1);
+    let (job, report) = apply(&p, dir.path(), &[]).await;
+    assert_eq!(report.summary.errors, 0, "{:?}", report.changes);
+    let writes = logo_writes(&p);
+    assert_eq!(writes.len(), 2, "sent again after the lost answer: {writes:?}");
+    assert_eq!(writes[0], writes[1]);
+    assert_eq!(dest_logo(&p, "Notify"), green);
+    let after = template(&p, "Notify");
+    assert_eq!(after["Id"], before["Id"]);
+    assert_eq!(after["Version"], before["Version"], "only the logo was written");
+    assert_second_apply_writes_nothing(&p, &job).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_community_templates_logo_stays_the_librarys_and_is_never_read_or_uploaded() {
+    let p = community_pair(CommunityLibrary::Current).await;
+    let dir = tempfile::tempdir().unwrap();
+    p.source.clear_request_log();
+    p.destination.clear_request_log();
+    let (job, report) = apply(&p, dir.path(), &[]).await;
+    assert_eq!(report.summary.errors, 0, "{:?}", report.changes);
+    for server in [&p.source, &p.destination] {
+        let logos: Vec<_> = server
+            .request_log()
+            .into_iter()
+            .filter(|r| r.path.contains("/logo"))
+            .collect();
+        assert!(logos.is_empty(), "{logos:?}");
+    }
+    // The destination's installed templates show its library's logos, which equal the source's.
+    let source_http = p
+        .source
+        .items(&p.source_space(), "actiontemplates")
+        .into_iter()
+        .find(|t| t["Name"] == "HTTP - Test URL")
+        .unwrap();
+    assert_eq!(
+        dest_logo(&p, "HTTP - Test URL"),
+        logo_of(&p.source, &p.source_space(), &source_http["Id"])
+    );
+    assert_second_apply_writes_nothing(&p, &job).await;
+}

@@ -8,7 +8,7 @@ use crate::octolog::TaskLog;
 use crate::octopus::{same_space, skew, Client, ClientOptions, Skew};
 use crate::report::{self, Action, Change, Endpoint, Mode, Report, Summary, REPORT_FORMAT_VERSION};
 use crate::settings::{InstanceSettings, Job};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{logos, Snapshot};
 use anyhow::{bail, Context, Result};
 use pass::Pass;
 use std::collections::BTreeMap;
@@ -72,10 +72,22 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
         )
     })
     .await;
-    let (source, destination) = match loaded {
+    let (mut source, mut destination) = match loaded {
         Ok(s) => s,
         Err(e) => return Ok(record.failed(e)),
     };
+    // Logos are files, not documents: read (as digests) only for the step templates selected.
+    let templates = job.selector(Kind::ActionTemplate);
+    if !templates.is_none() {
+        let read = within(job, deadline, "reading the step templates' logos", async {
+            logos::load_step_templates(&source_client, &dest_client, &mut source, &mut destination, &templates).await;
+            Ok(())
+        })
+        .await;
+        if let Err(e) = read {
+            return Ok(record.failed(e));
+        }
+    }
     for (side, snap) in [("source", &source), ("destination", &destination)] {
         let counts: Vec<String> = snap
             .counts()

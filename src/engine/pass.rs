@@ -37,6 +37,8 @@ impl Pass {
 /// What became of one planned write.
 enum Outcome {
     Done(Applied),
+    /// The write was made, but the one that follows it (`Planned::then`) failed.
+    Partly(Applied, anyhow::Error),
     Failed(anyhow::Error),
     /// The run time limit ran out before it started.
     NotAttempted,
@@ -55,6 +57,16 @@ fn record(
     failed: &mut bool,
     not_attempted: &mut usize,
 ) {
+    let result = match result {
+        Some(Outcome::Partly(applied, e)) => {
+            // What was made stays made (a created template is in the destination), and the
+            // failure of what followed it is this change's error.
+            p.change.error = Some(format!("{e:#}"));
+            *failed = true;
+            Some(Outcome::Done(applied))
+        }
+        other => other,
+    };
     match result {
         Some(Outcome::Done(Applied::Saved(saved))) => {
             let id = id_of(&saved).to_string();
@@ -79,7 +91,7 @@ fn record(
             destination.absorb(owned_kind, owned);
             out.written += 1;
         }
-        Some(Outcome::Done(Applied::Ordered)) => out.written += 1,
+        Some(Outcome::Done(Applied::Ordered | Applied::Uploaded)) => out.written += 1,
         Some(Outcome::Done(Applied::NothingToOrder)) => {
             // Not a failure of its own: the failed creates are already reported.
             p.change.action = Action::Skip;
@@ -93,7 +105,7 @@ fn record(
             p.change.error = Some(NOT_ATTEMPTED.into());
             *not_attempted += 1;
         }
-        None => {}
+        Some(Outcome::Partly(..)) | None => {}
     }
     out.cleanup.extend(p.cleanup);
     out.changes.push(p.change);
@@ -168,9 +180,16 @@ pub(super) async fn run(
             match p.write.as_ref().filter(|w| !matches!(w, Write::Reorder { .. })) {
                 None => None,
                 Some(_) if expired() => Some(Outcome::NotAttempted),
-                Some(w) => Some(match applier.apply(p.kind, &p.change.name, w).await {
-                    Ok(applied) => Outcome::Done(applied),
-                    Err(e) => Outcome::Failed(e),
+                Some(w) => Some(match (applier.apply(p.kind, &p.change.name, w).await, &p.then) {
+                    // What follows a write goes to the item it saved, right after it.
+                    (Ok(Applied::Saved(saved)), Some(then)) => {
+                        match applier.apply_then(p.kind, &p.change.name, then, &saved).await {
+                            Ok(_) => Outcome::Done(Applied::Saved(saved)),
+                            Err(e) => Outcome::Partly(Applied::Saved(saved), e),
+                        }
+                    }
+                    (Ok(applied), _) => Outcome::Done(applied),
+                    (Err(e), _) => Outcome::Failed(e),
                 }),
             }
         }))
@@ -271,18 +290,22 @@ fn decision(p: &Planned) -> Option<Value> {
     if c.action == Action::Unchanged && c.error.is_none() && p.fatal.is_none() {
         return None;
     }
-    let write = p.write.as_ref().map(canonical).unwrap_or(Value::Null);
-    Some(json!({
+    let write = p.write.as_ref().map_or(Value::Null, canonical);
+    let mut decision = json!({
         "kind": c.kind,
         "name": c.name,
         "action": c.action,
         "write": write,
         "error": c.error,
         "fatal": p.fatal,
-    }))
+    });
+    if let Some(then) = &p.then {
+        decision["then"] = canonical(then);
+    }
+    Some(decision)
 }
 
-/// The canonical form of a write for the fingerprint: what it sends, where.
+/// The canonical form of a write for the fingerprint: what it sends, where; never a file or a secret.
 fn canonical(write: &Write) -> Value {
     match write {
         Write::Create { body } => json!({"create": body}),
@@ -310,6 +333,9 @@ fn canonical(write: &Write) -> Value {
                 OwnedTarget::New { link, fields } => json!({"fill": link, "fields": fields}),
             };
             json!({"item": item.as_deref().map(canonical), "owned": owned.kind, "target": target})
+        }
+        Write::UploadLogo { id, source_id, logo } => {
+            json!({"logo": id, "from": source_id, "sha256": logo.sha256, "size": logo.size})
         }
     }
 }
@@ -376,6 +402,86 @@ mod tests {
         assert!(
             dest.request_log().iter().all(|r| r.method == "GET"),
             "a write started after the limit: {:?}",
+            dest.request_log()
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_logo_that_fails_after_its_template_was_created_leaves_the_template_reported_and_stops_the_run() {
+        let start = |seed, key: &str| {
+            SimServer::start(SimConfig {
+                seed,
+                api_key: key.into(),
+                ..SimConfig::default()
+            })
+        };
+        let source = start(Seed::Empty, "API-LOGOFOLLOWUPSOURCE00000000001").await.unwrap();
+        let dest = start(Seed::Empty, "API-LOGOFOLLOWUPDESTINATION000002").await.unwrap();
+        let space = source.space_id("Default").unwrap();
+        let t = source
+            .insert(
+                &space,
+                "actiontemplates",
+                json!({"Name": "Notify", "ActionType": "Octopus.Script", "Properties": {}}),
+            )
+            .unwrap();
+        let id = t["Id"].as_str().unwrap();
+        source
+            .set_logo(&space, "actiontemplates", id, &crate::sim::solid_png([9, 9, 200, 255]))
+            .unwrap();
+        let mut vars = crate::demo::connection_settings(&source, &dest);
+        vars.push(("OCTOSYNC_STEP_TEMPLATES".into(), "all".into()));
+        vars.push(("OCTOSYNC_MODE".into(), "apply".into()));
+        let job = crate::settings::from_vars(vars).unwrap();
+        let options = ClientOptions::from(job.http);
+        let s = Client::connect(&job.source, options).await.unwrap();
+        let d = Client::connect(&job.destination, options).await.unwrap();
+        let mut source_snap = Snapshot::load(&s, Kind::ALL).await.unwrap();
+        let mut dest_snap = Snapshot::load(&d, Kind::ALL).await.unwrap();
+        let selector = job.selector(Kind::ActionTemplate);
+        crate::snapshot::logos::load_step_templates(&s, &d, &mut source_snap, &mut dest_snap, &selector).await;
+        // The source's logo is replaced after the plan read it.
+        source
+            .set_logo(&space, "actiontemplates", id, &crate::sim::solid_png([200, 9, 9, 255]))
+            .unwrap();
+        dest.clear_request_log();
+
+        let out = run(
+            &job,
+            &source_snap,
+            dest_snap,
+            Applier::Live(Live {
+                destination: &d,
+                source: &s,
+                certificate_password: None,
+            }),
+            None,
+            None,
+        )
+        .await;
+        let c = out
+            .changes
+            .iter()
+            .find(|c| c.name == "Notify")
+            .expect("the template's change");
+        assert_eq!(c.action, Action::Create);
+        let error = c.error.as_deref().expect("the logo's failure is the change's error");
+        assert!(error.contains("changed since it was planned"), "{error}");
+        let created = dest.items(&dest.space_id("Default").unwrap(), "actiontemplates");
+        assert_eq!(created.len(), 1, "the template itself was created");
+        assert_eq!(c.destination_id.as_deref(), created[0]["Id"].as_str());
+        assert_eq!(out.written, 1);
+        assert!(
+            out.stopped.as_deref().unwrap_or("").contains("A write failed"),
+            "{:?}",
+            out.stopped
+        );
+        assert!(
+            !dest
+                .request_log()
+                .iter()
+                .any(|r| r.path.ends_with("/logo") && r.method != "GET"),
+            "{:?}",
             dest.request_log()
         );
     }

@@ -1,5 +1,5 @@
-//! The community library's operations (reference §2.12): filling the catalogue as a library sync
-//! from library.octopus.com would, and installing an entry into a space or bringing an installed
+//! The community library's operations (reference §2.12): filling the catalogue (and each entry's
+//! logo) as a library sync from library.octopus.com would, and installing an entry into a space or bringing an installed
 //! one up to the library's version. Installation goes through the write pipeline, so the step
 //! template it makes obeys the same rules as a POST (a name taken in the space is refused).
 
@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::error::{ApiError, ApiResult};
 use super::kind::Kind;
 use super::kinds::community_action_template::{self as community, CommunityLibrary};
+use super::logos;
 use super::pipeline;
 use super::store::{str_of, Doc, Store};
 
@@ -22,18 +23,21 @@ pub(crate) fn sync_catalogue(store: &mut Store, edition: CommunityLibrary) -> Ap
             .iter()
             .find(|d| str_of(d, "Name").eq_ignore_ascii_case(&name))
             .map(|d| str_of(d, "Id").to_string());
-        match existing {
+        let id = match existing {
             Some(id) => {
                 if let (Some(doc), Value::Object(fields)) =
                     (store.get_mut("", Kind::CommunityActionTemplate, &id), body)
                 {
                     doc.extend(fields);
                 }
+                id
             }
             None => {
-                pipeline::create_any(store, "", Kind::CommunityActionTemplate, body)?;
+                let created = pipeline::create_any(store, "", Kind::CommunityActionTemplate, body)?;
+                str_of(&created, "Id").to_string()
             }
-        }
+        };
+        logos::set_catalogue_logo(store, &id, &name);
     }
     Ok(())
 }
@@ -47,6 +51,7 @@ pub(crate) fn install(store: &mut Store, space: &str, entry_id: &str) -> ApiResu
     }
     let created = pipeline::create(store, space, Kind::ActionTemplate, community::installation_body(&entry))?;
     let id = str_of(&created, "Id").to_string();
+    logos::install_from_library(store, space, &id, str_of(&entry, "Id"));
     stamp(store, space, &id, &entry)
 }
 
@@ -57,6 +62,7 @@ pub(crate) fn update(store: &mut Store, space: &str, entry_id: &str) -> ApiResul
     let id = community::installed_in(store.list(space, Kind::ActionTemplate), str_of(&entry, "Id"))
         .map(|t| str_of(t, "Id").to_string())
         .ok_or_else(|| ApiError::invalid("Action template not yet installed."))?;
+    logos::install_from_library(store, space, &id, str_of(&entry, "Id"));
     stamp(store, space, &id, &entry)
 }
 

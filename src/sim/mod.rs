@@ -7,9 +7,12 @@ mod cli;
 mod envelope;
 mod error;
 mod faults;
+mod image;
 mod kind;
 mod kinds;
 mod library;
+mod logos;
+mod multipart;
 mod pipeline;
 mod refs;
 mod routes;
@@ -33,6 +36,7 @@ use tokio::task::JoinHandle;
 
 pub use cli::{run_cli, SimCliArgs};
 pub use faults::Fault as SimFault;
+pub use image::solid_png;
 pub use kinds::community_action_template::CommunityLibrary;
 
 use envelope::Query;
@@ -259,6 +263,26 @@ impl SimServer {
             .ok_or_else(|| anyhow::anyhow!("the community library has no '{name}'"))?;
         let doc = library::install(&mut store, space_id, &entry)?;
         Ok(pipeline::render(&store, space_id, Kind::ActionTemplate, &doc))
+    }
+
+    /// Upload `bytes` as the logo of a document without HTTP: the same check as
+    /// `POST …/{collection}/{id}/logo` (an image, or refused).
+    pub fn set_logo(&self, space_id: &str, collection: &str, id: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let mut store = self.shared.store();
+        let kind =
+            Kind::from_segment(collection).ok_or_else(|| anyhow::anyhow!("unknown collection '{collection}'"))?;
+        pipeline::visible(&store, space_id, kind, id)?;
+        logos::set(&mut store, space_id, kind, id, bytes.to_vec())?;
+        Ok(())
+    }
+
+    /// The logo `GET …/{collection}/{id}/logo` serves: its content type and bytes.
+    pub fn logo(&self, space_id: &str, collection: &str, id: &str) -> Option<(String, Vec<u8>)> {
+        let store = self.shared.store();
+        let kind = Kind::from_segment(collection)?;
+        pipeline::visible(&store, space_id, kind, id).ok()?;
+        let logo = logos::get(&store, space_id, kind, id);
+        Some((logo.content_type.to_string(), logo.bytes))
     }
 
     /// Whether a stored sensitive variable holds a non-empty secret (never the secret itself).

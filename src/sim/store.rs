@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::kind::Kind;
+use super::logos::Logo;
 
 /// A stored resource document (secrets included; they are hidden on the way out).
 pub(crate) type Doc = Map<String, Value>;
@@ -46,6 +47,8 @@ pub(crate) struct Store {
     counters: HashMap<String, u64>,
     /// Tenant variable values: (space, tenant id) -> its values.
     pub tenant_vars: HashMap<(String, String), TenantValues>,
+    /// Uploaded logos: (space, kind, lower-case id) -> the logo (see `logos`).
+    pub logos: HashMap<(String, Kind, String), Logo>,
 }
 
 impl Store {
@@ -60,6 +63,7 @@ impl Store {
             colls: HashMap::new(),
             counters: HashMap::new(),
             tenant_vars: HashMap::new(),
+            logos: HashMap::new(),
         }
     }
 

@@ -26,6 +26,7 @@ use crate::kind::Kind;
 use crate::report::{Action, Change, CleanupItem};
 use crate::rules::Rules;
 use crate::settings::selector::Selector;
+use crate::snapshot::logos::LogoDigest;
 use crate::snapshot::{name_key, name_of, Snapshot};
 use crate::translate::Translator;
 use serde_json::{json, Value};
@@ -164,6 +165,18 @@ pub enum Write {
         /// The owned document's write.
         owned: OwnedWrite,
     },
+    /// Upload the source item's logo to the destination item (`POST {collection}/{id}/logo`, a
+    /// `multipart/form-data` file): at apply time the source's logo is read, must still be the
+    /// image planned, and must read back the same from the destination. The plan holds only its
+    /// digest, never the image.
+    UploadLogo {
+        /// The destination item; `None` when the write it follows creates the item.
+        id: Option<String>,
+        /// The item's id on the source.
+        source_id: String,
+        /// The source's logo as planned.
+        logo: LogoDigest,
+    },
     /// Put every destination item of the kind into this order (`PUT {collection}/sortorder`):
     /// the destination's own items as they are, then the ones the stage creates. Applied after
     /// the stage's other writes, when the items it creates have their ids.
@@ -228,6 +241,9 @@ pub struct Planned {
     pub change: Change,
     /// The write, when the action writes.
     pub write: Option<Write>,
+    /// A write made right after `write` succeeds, on the item it saved (a step template's logo,
+    /// once the template is created or updated).
+    pub then: Option<Write>,
     /// Follow-ups for a person.
     pub cleanup: Vec<CleanupItem>,
     /// Set when the rules say the run must stop.
@@ -252,6 +268,7 @@ impl Planned {
                 error: None,
             },
             write: None,
+            then: None,
             cleanup: vec![],
             fatal: None,
         }

@@ -1,7 +1,7 @@
 //! Step templates must match exactly (seed 003). Custom templates are created when missing and
 //! updated when they differ, on the destination's own document: its `Id`, and its `Version`, which
 //! the server checks on a PUT and raises on every save (reference §2.11, §1.9), so an unchanged
-//! template is never written. Community templates are installed from the destination's own
+//! template is never written. A custom template's own logo follows the source's (see `logo`). Community templates are installed from the destination's own
 //! library and brought up to the source's version. Steps refer to a template by id and version, so
 //! every decision says which version the template ends at.
 
@@ -44,9 +44,6 @@ const FROM_LIBRARY: &[(&str, &str)] = &[
     ("StepPackageVersion", "StepPackageVersion"),
     ("Inputs", "Inputs"),
 ];
-/// Why logos are left alone, said on every custom template octosync writes.
-const LOGO_NOTE: &str =
-    "logo not copied: the API does not tell a template's own logo from its step type's; upload it by hand if it has one";
 
 impl Stage for StepTemplates {
     fn kind(&self) -> Kind {
@@ -116,6 +113,7 @@ fn custom(ctx: &PlanContext<'_>, src: &Value) -> Planned {
     }
 
     let content = Content::of(ctx, src, dest);
+    let logo = logo::plan(ctx, src, dest);
     let cleanup: Vec<CleanupItem> = content
         .secrets
         .iter()
@@ -142,20 +140,20 @@ fn custom(ctx: &PlanContext<'_>, src: &Value) -> Planned {
         let mut p = Planned::create(ctx, Kind::ActionTemplate, name, "missing on the destination", body)
             .warnings(content.warnings)
             .notes(content.notes)
-            .note(format!("{} (a new template's first version)", ends_at(0)))
-            .note(LOGO_NOTE);
+            .note(format!("{} (a new template's first version)", ends_at(0)));
         p.cleanup = cleanup;
-        return p;
+        return logo.attach(p, None);
     };
 
     let id = document::str_field(dest, "Id");
     let (body, changed) = document::overlay(dest, &content.fields);
     let version = version_of(dest);
     if changed.is_empty() {
-        return Planned::no_write(Kind::ActionTemplate, name, Action::Unchanged, "matches the source")
+        let p = Planned::no_write(Kind::ActionTemplate, name, Action::Unchanged, "matches the source")
             .at(id)
             .warnings(content.warnings)
             .note(ends_at(version));
+        return logo.attach(p, Some(id));
     }
     let mut p = Planned::update(
         ctx,
@@ -170,10 +168,9 @@ fn custom(ctx: &PlanContext<'_>, src: &Value) -> Planned {
     .note(format!(
         "{} (the destination raises a template's version on every save; steps using it stay on version {version} until updated)",
         ends_at(version + 1)
-    ))
-    .note(LOGO_NOTE);
+    ));
     p.cleanup = cleanup;
-    p
+    logo.attach(p, Some(id))
 }
 
 /// The owned fields of a source template as the destination must hold them.
@@ -596,6 +593,8 @@ fn installed_from(entry: &Value, base: &Value) -> Value {
     doc.insert("CommunityActionTemplateId".into(), entry["Id"].clone());
     Value::Object(doc)
 }
+
+mod logo;
 
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 //! size cap, and classifying the outcome (done, fatal, or worth another try).
 
 use super::messages::{connect_cause, error_chain, error_message, has_io_kind, seconds, status_text, without_query};
+use super::upload::Payload;
 use super::{ApiError, Client};
 use crate::octopus::retry::parse_retry_after;
 use anyhow::anyhow;
@@ -41,6 +42,11 @@ pub(super) enum Expect {
     Json,
     /// A file (a certificate export), handed on as base64 text: the form the API takes it back in.
     Base64,
+    /// A file with its content type (a logo): `{"ContentType": …, "Base64": …}`.
+    File,
+    /// Nothing worth reading: the body is read (under the cap) and dropped, whatever it is (a
+    /// logo upload's answer, which the Octopus clients do not read either).
+    Ignored,
 }
 
 /// The classified result of one attempt.
@@ -68,7 +74,13 @@ impl Client {
     }
 
     /// Sends the request once and classifies what came back.
-    pub(super) async fn attempt(&self, method: &Method, path: &str, body: Option<&Value>, expect: Expect) -> Attempt {
+    pub(super) async fn attempt(
+        &self,
+        method: &Method,
+        path: &str,
+        body: Option<Payload<'_>>,
+        expect: Expect,
+    ) -> Attempt {
         let _permit = match self.limiter.acquire().await {
             Ok(p) => p,
             Err(_) => return Attempt::Fatal(anyhow!("the request limiter was closed")),
@@ -80,8 +92,14 @@ impl Client {
             .request(method.clone(), &url)
             .timeout(limit)
             .header("X-Octopus-ApiKey", self.api_key.expose());
-        if let Some(b) = body {
-            req = req.json(b);
+        match body {
+            Some(Payload::Json(b)) => req = req.json(b),
+            Some(Payload::Form(form)) => {
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, form.content_type.as_str())
+                    .body(form.body.clone());
+            }
+            None => {}
         }
         let started = Instant::now();
         let sent = req.send().await;
@@ -120,6 +138,12 @@ impl Client {
             .get("Retry-After")
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
         let cap = self.options.max_response_bytes;
         if status.is_success() {
             if let Some(declared) = response.content_length().filter(|&n| n > cap) {
@@ -166,9 +190,17 @@ impl Client {
             Limited::Cut(head) if !status.is_success() => head,
             Limited::Cut(_) => return Attempt::Fatal(self.too_large(method, path, None)),
         };
-        if status.is_success() && expect == Expect::Base64 {
+        if status.is_success() {
             use base64::Engine;
-            return Attempt::Done(Value::String(base64::engine::general_purpose::STANDARD.encode(&bytes)));
+            let encode = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+            match expect {
+                Expect::Base64 => return Attempt::Done(Value::String(encode(&bytes))),
+                Expect::File => {
+                    return Attempt::Done(serde_json::json!({"ContentType": content_type, "Base64": encode(&bytes)}))
+                }
+                Expect::Ignored => return Attempt::Done(Value::Null),
+                Expect::Json => {}
+            }
         }
         if status.is_success() {
             if bytes.is_empty() {

@@ -6,9 +6,11 @@ mod identity;
 mod messages;
 mod paging;
 mod recovery;
+mod upload;
 
 pub use identity::same_space;
 pub use messages::ApiError;
+pub use upload::Download;
 
 use super::metrics::Metrics;
 use super::retry::RetryPolicy;
@@ -26,6 +28,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
+use upload::{Form, Payload};
 
 /// How a client behaves; built from [`HttpSettings`].
 #[derive(Debug, Clone, Copy)]
@@ -208,6 +211,37 @@ impl Client {
         Ok(body.as_str().unwrap_or_default().to_string())
     }
 
+    /// GET a file (a logo) with its content type, under the same size cap as any answer.
+    pub async fn get_file(&self, path: &str) -> Result<Download> {
+        let answer = self
+            .request_as(Method::GET, path, None, Recover::Retry, Expect::File)
+            .await?;
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(answer["Base64"].as_str().unwrap_or_default())
+            .context("a downloaded file could not be decoded")?;
+        Ok(Download {
+            content_type: answer["ContentType"].as_str().unwrap_or_default().to_string(),
+            bytes,
+        })
+    }
+
+    /// POST a file as the one part `field` of a `multipart/form-data` form (a logo). Sending the
+    /// same file again leaves the same result, so a lost answer is simply retried; the answer's
+    /// body is not read (the caller reads the result back).
+    pub async fn upload_file(&self, path: &str, field: &str, file_name: &str, bytes: &[u8]) -> Result<()> {
+        let form = Form::file(field, file_name, bytes);
+        self.request_as(
+            Method::POST,
+            path,
+            Some(Payload::Form(&form)),
+            Recover::Retry,
+            Expect::Ignored,
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// POST a request whose effect can be recognised afterwards (a certificate replace): if the
     /// outcome is unknown, `item_path` is read back, and the request counts as made when the item
     /// holds every field of `expect`; only a read showing it was not made lets it be sent again.
@@ -284,7 +318,8 @@ impl Client {
 
     /// A JSON request through the one retry loop ([`Client::request_as`]).
     async fn request(&self, method: Method, path: &str, body: Option<&Value>, recover: Recover<'_>) -> Result<Value> {
-        self.request_as(method, path, body, recover, Expect::Json).await
+        self.request_as(method, path, body.map(Payload::Json), recover, Expect::Json)
+            .await
     }
 
     /// The one retry loop; a successful answer is read as `expect` says.
@@ -297,7 +332,7 @@ impl Client {
         &self,
         method: Method,
         path: &str,
-        body: Option<&Value>,
+        body: Option<Payload<'_>>,
         recover: Recover<'_>,
         expect: Expect,
     ) -> Result<Value> {

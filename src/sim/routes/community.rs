@@ -2,7 +2,7 @@
 //! (`POST` installs, `PUT` updates to the library's version), the step template installed from it,
 //! and its logo. An installation takes no body: the server copies the template from its library.
 
-use super::{extras, Call, Reply};
+use super::{logo, Call, Reply};
 use crate::sim::error::{ApiError, ApiResult};
 use crate::sim::kind::Kind;
 use crate::sim::library;
@@ -34,7 +34,7 @@ pub(super) fn route(call: &mut Call, entry_id: &str, rest: &[String]) -> ApiResu
                 pipeline::render(call.store, &space, Kind::ActionTemplate, &doc),
             ))
         }
-        ("logo", 1) => extras::logo(call),
+        ("logo", 1) => logo::logo(call, Kind::CommunityActionTemplate, entry_id),
         _ => Err(ApiError::not_found()),
     }
 }

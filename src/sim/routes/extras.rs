@@ -1,23 +1,15 @@
-//! Routes that are not a collection of stored documents: capabilities, logos, space search, the
+//! Routes that are not a collection of stored documents: capabilities, space search, the
 //! environments summary and `environments/v2`.
 
 use serde_json::{json, Value};
 
-use super::{Call, Content, Reply};
+use super::{Call, Reply};
 use crate::sim::envelope;
 use crate::sim::error::{ApiError, ApiResult};
 use crate::sim::kind::Kind;
 use crate::sim::kinds::{environment, space};
 use crate::sim::pipeline;
 use crate::sim::store::{str_of, strs_of, Doc, Store};
-
-/// A 1×1 transparent PNG: every logo of the simulator.
-const LOGO_PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
-    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0A, 0x49,
-    0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00,
-    0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
-];
 
 /// The first version with `GET /api/capabilities` (api-client.ts: "upgrade it at least 2022.3").
 const CAPABILITIES_SINCE: (u32, u32) = (2022, 3);
@@ -32,15 +24,6 @@ pub(super) fn capabilities(call: &mut Call) -> ApiResult<Reply> {
     }
     call.only("GET")?;
     Ok(Reply::json(200, json!({"Capabilities": ["GetAllSpacesRequest"]})))
-}
-
-/// `GET …/logo`: the document's logo (the same blank image for all).
-pub(super) fn logo(call: &mut Call) -> ApiResult<Reply> {
-    call.only("GET")?;
-    Ok(Reply {
-        status: 200,
-        body: Content::Image("image/png", LOGO_PNG),
-    })
 }
 
 /// `GET /api/spaces/{id}/search?keyword=`.

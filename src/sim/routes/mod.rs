@@ -4,6 +4,7 @@
 mod collection;
 mod community;
 mod extras;
+mod logo;
 mod ordering;
 mod root;
 mod sub;
@@ -23,7 +24,7 @@ pub(crate) enum Content {
     Empty,
     Json(Value),
     /// An image with its content type (logos).
-    Image(&'static str, &'static [u8]),
+    Image(&'static str, Vec<u8>),
     /// A file (a certificate export), `application/octet-stream`.
     File(Vec<u8>),
 }
@@ -72,7 +73,11 @@ pub(crate) struct Call<'a> {
     pub space: String,
     pub method: &'a str,
     pub q: Query,
+    /// The JSON body of a POST or PUT (none for the routes that take a file or nothing).
     pub body: Option<Value>,
+    /// The request's `Content-Type` and bytes as sent: what a file upload is read from.
+    pub content_type: Option<&'a str>,
+    pub raw: &'a [u8],
 }
 
 impl Call<'_> {
@@ -139,17 +144,18 @@ fn route(store: &mut Store, valid_key: &str, req: &Request) -> ApiResult<Reply> 
     }
     let first = segs[0].to_ascii_lowercase();
     // The community library is read-only; its only writes are installations, which take no body.
-    let body = if first == Kind::CommunityActionTemplate.segment() {
-        None
-    } else {
-        parse_body(req)?
-    };
+    // A logo is uploaded as a form, not JSON.
+    let takes_json = first != Kind::CommunityActionTemplate.segment()
+        && !segs.last().is_some_and(|s| s.eq_ignore_ascii_case("logo"));
+    let body = if takes_json { parse_body(req)? } else { None };
     let mut call = Call {
         store,
         space: String::new(),
         method: req.method,
         q: Query::parse(req.query),
         body,
+        content_type: req.content_type,
+        raw: req.body,
     };
     if first == "capabilities" && segs.len() == 1 {
         return extras::capabilities(&mut call);
@@ -162,7 +168,10 @@ fn route(store: &mut Store, valid_key: &str, req: &Request) -> ApiResult<Reply> 
             _ => {
                 call.space = call.store.space_by_ident(&segs[1]).ok_or_else(ApiError::not_found)?;
                 match segs[2].to_ascii_lowercase().as_str() {
-                    "logo" if segs.len() == 3 => extras::logo(&mut call),
+                    "logo" if segs.len() == 3 => {
+                        let space = call.space.clone();
+                        logo::logo(&mut call, Kind::Space, &space)
+                    }
                     "search" if segs.len() == 3 => extras::space_search(&mut call),
                     _ => in_space(&mut call, &segs[2..]),
                 }
@@ -236,6 +245,9 @@ fn in_space(call: &mut Call, segs: &[String]) -> ApiResult<Reply> {
             return ordering::sortorder(call, k);
         }
         (Kind::Environment, "summary", 2) => return extras::environments_summary(call),
+        (Kind::ActionTemplate, _, 3) if segs[2].eq_ignore_ascii_case("logo") => {
+            return logo::action_template(call, &segs[1]);
+        }
         (Kind::Environment, "v2", 2) => return extras::environments_v2(call),
         _ => {}
     }

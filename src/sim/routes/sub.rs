@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::collection::{all, collection, item, page, Scope};
-use super::{extras, Call, Content, Reply};
+use super::{logo, Call, Content, Reply};
 use crate::sim::error::{ApiError, ApiResult};
 use crate::sim::kind::Kind;
 use crate::sim::kinds::tenant_scoped_variables::{self as scoped, List};
@@ -127,7 +127,7 @@ pub(super) fn sub_route(call: &mut Call, kind: Kind, id: &str, rest: &[String]) 
         (Kind::Tenant, "variables", 1) => tenant_document(call, &oid),
         (Kind::Tenant, "projectvariables", 1) => tenant_list(call, &oid, List::Project),
         (Kind::Tenant, "commonvariables", 1) => tenant_list(call, &oid, List::Common),
-        (Kind::Tenant | Kind::ActionTemplate, "logo", 1) => extras::logo(call),
+        (Kind::Tenant, "logo", 1) => logo::logo(call, kind, &oid),
         _ => Err(ApiError::not_found()),
     }
 }
@@ -181,7 +181,7 @@ fn project_route(call: &mut Call, project_doc: &Doc, sub: &str, rest: &[String])
             call.only("GET")?;
             Ok(Reply::json(200, json!([])))
         }
-        ("logo", 1) => extras::logo(call),
+        ("logo", 1) => logo::logo(call, Kind::Project, &pid),
         _ => Err(ApiError::not_found()),
     }
 }

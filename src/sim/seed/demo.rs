@@ -153,6 +153,14 @@ pub(super) fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
             ]
         }),
     )?;
+    // Its own logo (Slack's aubergine), which the destination's copy lacks.
+    logos::set(
+        s.store,
+        space,
+        Kind::ActionTemplate,
+        &slack,
+        image::solid_png([74, 21, 75, 255]),
+    )?;
     s.add(
         Kind::ActionTemplate,
         json!({

@@ -11,6 +11,7 @@ use super::library;
 use super::pipeline as ops;
 use super::store::{str_of, Store};
 use super::Seed;
+use super::{image, logos};
 
 mod demo;
 use demo::{demo_destination, demo_source};

@@ -483,3 +483,203 @@ fn a_custom_and_a_community_template_of_one_name_never_overwrite_each_other() {
     assert!(p.write.is_none());
     assert!(p.change.error.as_deref().unwrap().contains("community library"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Logos
+
+use crate::octopus::Download;
+use crate::snapshot::logos::{Logo, LogoDigest};
+
+fn image(bytes: &str) -> LogoDigest {
+    LogoDigest::of(&Download {
+        content_type: "image/png".into(),
+        bytes: bytes.as_bytes().to_vec(),
+    })
+}
+
+/// The step type's default logo, the same on both instances.
+const DEFAULT: &str = "the script step's icon";
+
+/// A source template and, unless `dest_logo` is `None`, the destination's of the same name with
+/// the same content; `dest_script` changes the destination's script.
+fn with_logos(src_logo: Logo, dest: Option<(Logo, &str)>) -> Planned {
+    let mut source = Snapshot::from_docs(vec![(
+        Kind::ActionTemplate,
+        vec![template("ActionTemplates-1", "Notify", SCRIPT)],
+    )]);
+    source.set_logo("ActionTemplates-1", src_logo);
+    source.set_step_type_logo("Octopus.Script", Logo::Read(image(DEFAULT)));
+    let mut destination = Snapshot::from_docs(vec![(
+        Kind::ActionTemplate,
+        dest.iter()
+            .map(|(_, script)| template("ActionTemplates-7", "Notify", script))
+            .collect(),
+    )]);
+    destination.set_step_type_logo("octopus.script", Logo::Read(image(DEFAULT)));
+    if let Some((logo, _)) = dest {
+        destination.set_logo("ActionTemplates-7", logo);
+    }
+    let planned = plan_all(&source, &destination);
+    assert_eq!(planned.len(), 1, "{planned:?}");
+    planned.into_iter().next().unwrap()
+}
+
+fn logo_diff(p: &Planned) -> &crate::report::FieldDiff {
+    p.change
+        .diff
+        .iter()
+        .find(|d| d.path == "Logo")
+        .unwrap_or_else(|| panic!("no logo in the diff: {:?}", p.change.diff))
+}
+
+#[test]
+fn a_logo_with_the_same_bytes_on_both_sides_is_not_written() {
+    for logo in ["a custom image", DEFAULT] {
+        let p = with_logos(Logo::Read(image(logo)), Some((Logo::Read(image(logo)), SCRIPT)));
+        assert_eq!(p.change.action, Action::Unchanged, "{:?}", p.change);
+        assert!(p.write.is_none() && p.then.is_none());
+        assert!(p.change.diff.is_empty());
+    }
+}
+
+#[test]
+fn a_custom_logo_that_differs_is_uploaded_alone_when_the_template_matches() {
+    let p = with_logos(
+        Logo::Read(image("a custom image")),
+        Some((Logo::Read(image(DEFAULT)), SCRIPT)),
+    );
+    assert_eq!(p.change.action, Action::Update);
+    assert_eq!(p.change.reason, "matches the source but for its logo");
+    assert_eq!(p.change.changed_fields, ["Logo"]);
+    let Some(Write::UploadLogo { id, source_id, logo }) = &p.write else {
+        panic!("expected a logo upload, got {:?}", p.write)
+    };
+    assert_eq!(id.as_deref(), Some("ActionTemplates-7"));
+    assert_eq!(source_id, "ActionTemplates-1");
+    assert!(logo.same_image(&image("a custom image")));
+    assert!(p.then.is_none());
+    let d = logo_diff(&p);
+    assert_eq!(
+        d.before.as_deref(),
+        Some(format!("default ({})", image(DEFAULT).describe()).as_str())
+    );
+    assert_eq!(
+        d.after.as_deref(),
+        Some(format!("custom ({})", image("a custom image").describe()).as_str())
+    );
+    assert!(d.after.as_deref().unwrap().contains("image/png, 14 bytes, sha256 "));
+
+    // The destination's own other logo is replaced the same way, and says it was custom.
+    let p = with_logos(
+        Logo::Read(image("a custom image")),
+        Some((Logo::Read(image("an older image")), SCRIPT)),
+    );
+    assert!(matches!(p.write, Some(Write::UploadLogo { .. })));
+    assert!(logo_diff(&p).before.as_deref().unwrap().starts_with("custom ("));
+}
+
+#[test]
+fn a_new_template_with_a_custom_logo_gets_it_right_after_it_is_created() {
+    let p = with_logos(Logo::Read(image("a custom image")), None);
+    assert_eq!(p.change.action, Action::Create);
+    assert!(matches!(p.write, Some(Write::Create { .. })));
+    let Some(Write::UploadLogo { id, .. }) = &p.then else {
+        panic!("expected a logo upload after the create, got {:?}", p.then)
+    };
+    assert_eq!(id, &None, "the create gives the id");
+    assert!(p.change.changed_fields.contains(&"Logo".to_string()));
+    let d = logo_diff(&p);
+    assert_eq!((d.op, d.before.as_deref()), (crate::report::DiffOp::Added, None));
+    assert!(has_note(&p, "logo is uploaded once the template is created"));
+}
+
+#[test]
+fn a_changed_template_gets_its_logo_after_the_update() {
+    let p = with_logos(
+        Logo::Read(image("a custom image")),
+        Some((Logo::Read(image(DEFAULT)), "Write-Host 'older'")),
+    );
+    assert!(matches!(p.write, Some(Write::Update { .. })));
+    let Some(Write::UploadLogo { id, .. }) = &p.then else {
+        panic!("expected a logo upload after the update, got {:?}", p.then)
+    };
+    assert_eq!(id.as_deref(), Some("ActionTemplates-7"));
+    assert!(p.change.diff.iter().any(|d| d.path.contains("ScriptBody")));
+    assert!(p.change.diff.iter().any(|d| d.path == "Logo"));
+}
+
+#[test]
+fn a_template_on_its_step_types_default_logo_uploads_nothing() {
+    // New on the destination: it shows the default there too.
+    let p = with_logos(Logo::Read(image(DEFAULT)), None);
+    assert_eq!(p.change.action, Action::Create);
+    assert!(p.then.is_none());
+    assert!(p.change.diff.iter().all(|d| d.path != "Logo"));
+
+    // The destination's template has a logo of its own: it is kept, and the plan says so.
+    let p = with_logos(
+        Logo::Read(image(DEFAULT)),
+        Some((Logo::Read(image("the destination's own")), SCRIPT)),
+    );
+    assert_eq!(p.change.action, Action::Unchanged);
+    assert!(p.write.is_none());
+    assert!(has_note(&p, "the destination's has one of its own, which is kept"));
+}
+
+#[test]
+fn a_logo_that_cannot_be_read_or_told_from_the_default_is_a_warning_not_a_write() {
+    let p = with_logos(
+        Logo::Unreadable("the source answered 500".into()),
+        Some((Logo::Read(image(DEFAULT)), SCRIPT)),
+    );
+    assert!(p.write.is_none());
+    assert!(p.change.warnings[0]
+        .contains("logo not compared: the source's logo could not be read (the source answered 500)"));
+
+    let p = with_logos(
+        Logo::Read(image("a custom image")),
+        Some((Logo::Unreadable("timed out".into()), SCRIPT)),
+    );
+    assert!(p.write.is_none());
+    assert!(p.change.warnings[0].contains("the destination's logo could not be read (timed out)"));
+
+    // No default to tell the source's own logo from: nothing is uploaded on a guess.
+    let mut source = Snapshot::from_docs(vec![(
+        Kind::ActionTemplate,
+        vec![template("ActionTemplates-1", "Notify", SCRIPT)],
+    )]);
+    source.set_logo("ActionTemplates-1", Logo::Read(image("a custom image")));
+    source.set_step_type_logo("Octopus.Script", Logo::Unreadable("404".into()));
+    let planned = plan_all(&source, &Snapshot::default());
+    assert!(planned[0].then.is_none());
+    assert!(planned[0].change.warnings[0].contains("default logo of 'Octopus.Script' steps could be read"));
+}
+
+#[test]
+fn a_community_template_never_gets_a_logo_write() {
+    let mut source = Snapshot::from_docs(community_source(12));
+    source.set_logo("ActionTemplates-3", Logo::Read(image("the library's logo")));
+    source.set_step_type_logo("Octopus.Script", Logo::Read(image(DEFAULT)));
+    let mut destination = Snapshot::from_docs(vec![
+        (
+            Kind::ActionTemplate,
+            vec![installed(
+                "ActionTemplates-5",
+                "HTTP - Test URL",
+                "CommunityActionTemplates-9",
+                10,
+            )],
+        ),
+        (
+            Kind::CommunityActionTemplate,
+            vec![library("CommunityActionTemplates-9", "HTTP - Test URL", 12)],
+        ),
+    ]);
+    destination.set_logo("ActionTemplates-5", Logo::Read(image("an older library logo")));
+    for dest in [destination, Snapshot::from_docs(vec![])] {
+        let planned = plan_all(&source, &dest);
+        assert!(planned.iter().all(|p| p.then.is_none()
+            && !matches!(p.write, Some(Write::UploadLogo { .. }))
+            && p.change.diff.iter().all(|d| d.path != "Logo")));
+    }
+}

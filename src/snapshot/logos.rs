@@ -1,0 +1,232 @@
+//! Logos, known by their digest: what a plan compares without holding any image. Only the custom
+//! step templates a run selects (and their destination counterparts) are read, and the logos
+//! their step types show by default only where a template's logo could differ.
+
+use super::{id_of, name_of, Snapshot};
+use crate::kind::Kind;
+use crate::octopus::{Client, Download};
+use crate::settings::selector::Selector;
+use futures::future::join_all;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+
+/// A logo image, known by its content type, size and SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoDigest {
+    /// As the server sent it.
+    pub content_type: String,
+    /// In bytes.
+    pub size: usize,
+    /// Lower-case hex.
+    pub sha256: String,
+}
+
+impl LogoDigest {
+    /// The digest of a downloaded image.
+    pub fn of(file: &Download) -> LogoDigest {
+        let hash = Sha256::digest(&file.bytes);
+        LogoDigest {
+            content_type: file.content_type.split(';').next().unwrap_or("").trim().to_string(),
+            size: file.bytes.len(),
+            sha256: hash.iter().map(|b| format!("{b:02x}")).collect(),
+        }
+    }
+
+    /// True when both are the same image, byte for byte (whatever content type was announced).
+    pub fn same_image(&self, other: &LogoDigest) -> bool {
+        self.size == other.size && self.sha256 == other.sha256
+    }
+
+    /// `image/png, 68 bytes, sha256 1a2b3c4d5e6f`: enough for a person to tell two images apart.
+    pub fn describe(&self) -> String {
+        let kind = if self.content_type.is_empty() {
+            "no content type"
+        } else {
+            &self.content_type
+        };
+        format!(
+            "{kind}, {} bytes, sha256 {}",
+            self.size,
+            &self.sha256[..self.sha256.len().min(12)]
+        )
+    }
+}
+
+/// What a run knows of one logo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Logo {
+    /// Read: its digest.
+    Read(LogoDigest),
+    /// Could not be read, and why.
+    Unreadable(String),
+}
+
+impl Logo {
+    /// The digest, when the logo was read.
+    pub fn digest(&self) -> Option<&LogoDigest> {
+        match self {
+            Logo::Read(d) => Some(d),
+            Logo::Unreadable(_) => None,
+        }
+    }
+}
+
+/// Reads the logos the step templates stage compares, into the two snapshots: each selected
+/// custom source template's, its destination counterpart's (a custom template of the same name
+/// and step type), and, for the step types of templates whose logos are not already equal, the
+/// logo each instance shows for the step type itself (what a template shows until one is
+/// uploaded). A logo that cannot be read is recorded as such; it never stops the run.
+pub async fn load_step_templates(
+    source_client: &Client,
+    dest_client: &Client,
+    source: &mut Snapshot,
+    destination: &mut Snapshot,
+    selector: &Selector,
+) {
+    let pairs: Vec<(&Value, Option<&Value>)> = source
+        .items(Kind::ActionTemplate)
+        .iter()
+        .filter(|t| is_custom(t) && selector.matches(name_of(t)))
+        .map(|t| {
+            let counterpart = destination
+                .by_name(Kind::ActionTemplate, name_of(t))
+                .filter(|d| is_custom(d) && same_step_type(t, d));
+            (t, counterpart)
+        })
+        .collect();
+    let source_ids: Vec<String> = pairs.iter().map(|(s, _)| id_of(s).to_string()).collect();
+    let dest_ids: Vec<String> = pairs
+        .iter()
+        .filter_map(|(_, d)| d.map(|d| id_of(d).to_string()))
+        .collect();
+    let (source_logos, dest_logos) = tokio::join!(
+        read_all(source_client, &source_ids, "step template"),
+        read_all(dest_client, &dest_ids, "step template"),
+    );
+    // A step type's own logo only matters where a template's could differ from the other side's.
+    let differs = |(s, d): &(&Value, Option<&Value>)| {
+        let ours = source_logos
+            .iter()
+            .find(|(id, _)| id == id_of(s))
+            .and_then(|(_, l)| l.digest());
+        let theirs = d.and_then(|d| {
+            dest_logos
+                .iter()
+                .find(|(id, _)| id == id_of(d))
+                .and_then(|(_, l)| l.digest())
+        });
+        match (ours, theirs, d) {
+            (Some(_), _, None) => true,
+            (Some(a), Some(b), Some(_)) => !a.same_image(b),
+            _ => false,
+        }
+    };
+    let types: Vec<String> = pairs
+        .iter()
+        .filter(|p| differs(p))
+        .map(|(s, _)| step_type(s).to_string())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let (source_types, dest_types) = tokio::join!(
+        read_all(source_client, &types, "step type"),
+        read_all(dest_client, &types, "step type"),
+    );
+    tracing::debug!(
+        "logos read: {} of the source's step templates, {} of the destination's, {} step type(s) on each side",
+        source_ids.len(),
+        dest_ids.len(),
+        types.len()
+    );
+    for (id, logo) in source_logos {
+        source.logos.insert(id, logo);
+    }
+    for (id, logo) in dest_logos {
+        destination.logos.insert(id, logo);
+    }
+    for (t, logo) in source_types {
+        source.step_type_logos.insert(t.to_ascii_lowercase(), logo);
+    }
+    for (t, logo) in dest_types {
+        destination.step_type_logos.insert(t.to_ascii_lowercase(), logo);
+    }
+}
+
+/// The logos at `actiontemplates/{idOrType}/logo` for each of `keys`, concurrently (the client
+/// bounds how many are in flight).
+async fn read_all(client: &Client, keys: &[String], what: &str) -> Vec<(String, Logo)> {
+    let base = client.space_path(Kind::ActionTemplate.collection());
+    join_all(keys.iter().map(|key| {
+        let path = format!("{base}/{}/logo", path_segment(key));
+        async move {
+            let logo = match client.get_file(&path).await {
+                Ok(file) => Logo::Read(LogoDigest::of(&file)),
+                Err(e) => {
+                    tracing::debug!("{}: the logo of {what} {key} could not be read: {e:#}", client.role());
+                    Logo::Unreadable(format!("{e:#}"))
+                }
+            };
+            (key.clone(), logo)
+        }
+    }))
+    .await
+}
+
+/// A template installed from a community library keeps the library's logo: never compared.
+fn is_custom(template: &Value) -> bool {
+    template
+        .get("CommunityActionTemplateId")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+}
+
+fn step_type(template: &Value) -> &str {
+    template.get("ActionType").and_then(Value::as_str).unwrap_or("")
+}
+
+fn same_step_type(a: &Value, b: &Value) -> bool {
+    step_type(a).eq_ignore_ascii_case(step_type(b))
+}
+
+/// A path segment with everything but unreserved characters percent-encoded (step types are
+/// `Octopus.Script`, `Octopus.TentaclePackage`, or a step package's id).
+fn path_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(content_type: &str, bytes: &[u8]) -> Download {
+        Download {
+            content_type: content_type.into(),
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_same_bytes_are_the_same_image_whatever_content_type_was_announced() {
+        let a = LogoDigest::of(&file("image/png", b"\x89PNG one"));
+        let b = LogoDigest::of(&file("application/octet-stream", b"\x89PNG one"));
+        let c = LogoDigest::of(&file("image/png", b"\x89PNG two"));
+        assert!(a.same_image(&b));
+        assert!(!a.same_image(&c));
+        assert_eq!(
+            LogoDigest::of(&file("image/png; charset=binary", b"abc")).describe(),
+            "image/png, 3 bytes, sha256 ba7816bf8f01"
+        );
+    }
+
+    #[test]
+    fn a_step_type_is_one_path_segment() {
+        assert_eq!(path_segment("Octopus.Script"), "Octopus.Script");
+        assert_eq!(path_segment("a b/c"), "a%20b%2Fc");
+    }
+}
