@@ -7,7 +7,7 @@
 use base64::Engine;
 use octosync::octolog::{Flavor, TaskLog};
 use octosync::sim::{Seed, SimConfig, SimServer};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 const ENVIRONMENTS: usize = 400;
@@ -20,6 +20,8 @@ const MACHINE_POLICIES: usize = 5;
 const WORKER_POOLS: usize = 10;
 const STEP_TEMPLATES: usize = 30;
 const SCRIPT_MODULES: usize = 10;
+const LIBRARY_VARIABLE_SETS: usize = 40;
+const VARIABLES_PER_SET: usize = 30;
 const TEAMS: usize = 15;
 const ACCOUNTS: usize = 40;
 const CERTIFICATES: usize = 10;
@@ -225,6 +227,48 @@ async fn bench() {
             module(&dest, &d, &body.replace("step", "old step"));
         }
     }
+    // Library variable sets of 30 variables (a fifth scoped to an environment, a tenth sensitive),
+    // half already on the destination with some of the same rows and one other value.
+    for i in 0..LIBRARY_VARIABLE_SETS {
+        let name = format!("Library Set {i:02}");
+        let row = |j: usize| {
+            let mut r = json!({"Name": format!("Setting.{j:02}"), "Value": format!("value {i}.{j}")});
+            if j % 5 == 0 {
+                r["Scope"] = json!({"Environment": [env_ids[(i + j) % ENVIRONMENTS]]});
+            }
+            if j % 10 == 3 {
+                r["Type"] = json!("Sensitive");
+                r["IsSensitive"] = json!(true);
+            }
+            r
+        };
+        let add = |sim: &SimServer, space: &str, rows: Vec<Value>| {
+            let set = sim
+                .insert(
+                    space,
+                    "libraryvariablesets",
+                    json!({"Name": name, "ContentType": "Variables"}),
+                )
+                .expect("library variable set");
+            let vs = set["VariableSetId"].as_str().unwrap_or_default();
+            sim.update(space, "variables", vs, json!({"Version": 0, "Variables": rows}))
+                .expect("library variables");
+        };
+        add(&source, &s, (0..VARIABLES_PER_SET).map(row).collect());
+        if i % 2 == 0 {
+            let own: Vec<Value> = (0..10)
+                .filter(|j| j % 5 != 0 && j % 10 != 3)
+                .map(|j| {
+                    let mut r = row(j);
+                    if j == 1 {
+                        r["Value"] = json!("the destination's own");
+                    }
+                    r
+                })
+                .collect();
+            add(&dest, &d, own);
+        }
+    }
     // Teams of four members each (users 0..40, the destination has the even ones), each with a
     // built-in role and one of three custom roles; a fifth of the teams already exist.
     let mut src_users = Vec::new();
@@ -276,10 +320,11 @@ async fn bench() {
         + CERTIFICATES
         + STEP_TEMPLATES
         + SCRIPT_MODULES
+        + LIBRARY_VARIABLE_SETS
         + TEAMS
         + LIFECYCLES;
     println!(
-        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates (half with a logo of their own), {SCRIPT_MODULES} script modules, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request",
+        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates (half with a logo of their own), {SCRIPT_MODULES} script modules, {LIBRARY_VARIABLE_SETS} library variable sets x {VARIABLES_PER_SET} variables, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request",
         LATENCY.as_millis()
     );
 
@@ -305,6 +350,7 @@ async fn bench() {
                 ("OCTOSYNC_CERTIFICATES", "all"),
                 ("OCTOSYNC_STEP_TEMPLATES", "all"),
                 ("OCTOSYNC_SCRIPT_MODULES", "all"),
+                ("OCTOSYNC_LIBRARY_VARIABLE_SETS", "all"),
                 ("OCTOSYNC_TEAMS", "all"),
                 ("OCTOSYNC_CREATE_USER_ROLES", "True"),
                 ("OCTOSYNC_LIFECYCLES", "all"),

@@ -24,6 +24,7 @@ pub const DEMO_SELECTORS: &[(&str, &str)] = &[
     ("OCTOSYNC_STEP_TEMPLATES", "all"),
     ("OCTOSYNC_SCRIPT_MODULES", "all"),
     ("OCTOSYNC_LIFECYCLES", "all"),
+    ("OCTOSYNC_LIBRARY_VARIABLE_SETS", "all"),
 ];
 
 /// The settings that connect the `Default` spaces of two simulated instances, source → destination.

@@ -41,9 +41,9 @@ pub enum Kind {
     /// (the id prefix they share with [`Kind::LibraryVariableSet`]); their body and syntax are two
     /// variables of their variable set.
     ScriptModule,
-    /// Library variable sets of variables (`ContentType: Variables`), `LibraryVariableSets-N`:
-    /// loaded so a script module never takes a name one of them holds (Octopus names both from one
-    /// list); not synced yet.
+    /// Library variable sets of variables (`ContentType: Variables`), `LibraryVariableSets-N`
+    /// (Octopus names them and script modules from one list); their variables are their
+    /// variable set's.
     LibraryVariableSet,
     /// Variable sets, `variableset-{OwnerId}`: not a collection of their own but the documents
     /// other items own ([`Kind::owned_document`]), loaded with their owners and never referred to
@@ -117,7 +117,7 @@ impl Kind {
     /// and its kind (a script module's `VariableSetId`, reference §2.9). Loaded with the items.
     pub fn owned_document(self) -> Option<(&'static str, Kind)> {
         match self {
-            Kind::ScriptModule => Some(("VariableSetId", Kind::VariableSet)),
+            Kind::ScriptModule | Kind::LibraryVariableSet => Some(("VariableSetId", Kind::VariableSet)),
             _ => None,
         }
     }

@@ -107,8 +107,33 @@ impl Default for VariableRules {
     }
 }
 
+/// Destination names that differ from the source's: `(kind, source name, destination name)`.
+/// The translator and the stages match by these before names (SpaceCloner's
+/// `CloneLibraryVariableSet.ps1`, which syncs one set into a differently named one).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameMap(pub Vec<(crate::kind::Kind, String, String)>);
+
+impl NameMap {
+    /// The destination name the source item `name` of `kind` is matched to.
+    pub fn destination_name<'a>(&'a self, kind: crate::kind::Kind, name: &'a str) -> &'a str {
+        let key = crate::snapshot::name_key(name);
+        self.0
+            .iter()
+            .find(|(k, from, _)| *k == kind && crate::snapshot::name_key(from) == key)
+            .map_or(name, |(_, _, to)| to.as_str())
+    }
+
+    /// True when some source item of `kind` is mapped to the destination name `name`.
+    pub fn is_target(&self, kind: crate::kind::Kind, name: &str) -> bool {
+        let key = crate::snapshot::name_key(name);
+        self.0
+            .iter()
+            .any(|(k, _, to)| *k == kind && crate::snapshot::name_key(to) == key)
+    }
+}
+
 /// Every rule the stages consult.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rules {
     /// Phases of lifecycles.
     pub lifecycle_phases: PhaseOption,
@@ -134,6 +159,8 @@ pub struct Rules {
     pub certificate_password: bool,
     /// The variable engine's rules (library variable sets, script modules, later projects and tenants).
     pub variables: VariableRules,
+    /// Items synced into a differently named destination item.
+    pub names: NameMap,
 }
 
 impl Default for Rules {
@@ -151,6 +178,7 @@ impl Default for Rules {
             replace_certificates: false,
             certificate_password: false,
             variables: VariableRules::default(),
+            names: NameMap::default(),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! item it can replace (a feed only for a feed of the same type).
 
 use crate::kind::Kind;
+use crate::rules::NameMap;
 use crate::snapshot::{id_of, name_of, Snapshot};
 use serde_json::Value;
 
@@ -62,12 +63,34 @@ pub enum Translation {
 pub struct Translator<'a> {
     source: &'a Snapshot,
     destination: &'a Snapshot,
+    names: Option<&'a NameMap>,
 }
 
 impl<'a> Translator<'a> {
     /// A translator from `source` to `destination`.
     pub fn new(source: &'a Snapshot, destination: &'a Snapshot) -> Translator<'a> {
-        Translator { source, destination }
+        Translator {
+            source,
+            destination,
+            names: None,
+        }
+    }
+
+    /// This translator matching the items `names` maps by their destination names.
+    pub fn with_names(mut self, names: &'a NameMap) -> Translator<'a> {
+        self.names = Some(names);
+        self
+    }
+
+    /// The name the destination item standing for the source item `name` of `kind` has.
+    pub fn destination_name<'n>(&self, kind: Kind, name: &'n str) -> &'n str
+    where
+        'a: 'n,
+    {
+        match self.names {
+            Some(names) => names.destination_name(kind, name),
+            None => name,
+        }
     }
 
     /// Translates one source id.
@@ -106,7 +129,10 @@ impl<'a> Translator<'a> {
                 return Counterpart::Found(dest);
             }
         }
-        match self.destination.by_name(kind, name_of(src)) {
+        match self
+            .destination
+            .by_name(kind, self.destination_name(kind, name_of(src)))
+        {
             None => Counterpart::Missing,
             // A same-named built-in is the destination's own; an item of another type (a Docker
             // feed for a NuGet one) cannot stand for the source's either.

@@ -304,6 +304,18 @@ pub static SETTINGS: &[SettingDef] = &[
         required: false,
         selects: None,
     },
+    selector!("LIBRARY_VARIABLE_SETS", "OctoSync.LibraryVariableSets", "Library variable sets", Kind::LibraryVariableSet, "library variable sets (created when missing; their variables merged by the variable options below; their tenant variable templates merged by name; an existing set keeps its own description)"),
+    SettingDef {
+        env: "LIBRARY_VARIABLE_SET_NAMES",
+        parameter: "OctoSync.LibraryVariableSetNames",
+        label: "Library variable sets under other names",
+        help: "Sync a source library variable set into a destination set of another name: `Source name => Destination name`, one per line or comma-separated. The selector still decides which source sets are synced; projects that include the source set are matched to the destination's.",
+        control: Control::MultiLineText,
+        default: "",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
     SettingDef {
         env: "VARIABLE_OVERWRITE",
         parameter: "OctoSync.VariableOverwrite",

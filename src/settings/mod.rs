@@ -9,7 +9,7 @@ pub mod values;
 
 use crate::kind::Kind;
 use crate::report::Mode;
-use crate::rules::{ExistingOption, PhaseOption, Rules, VariableOverwrite, VariableRules};
+use crate::rules::{ExistingOption, NameMap, PhaseOption, Rules, VariableOverwrite, VariableRules};
 use crate::scope::MatchPolicy;
 use definitions::{PREFIX, SETTINGS};
 use selector::Selector;
@@ -50,6 +50,8 @@ pub struct RawSettings {
     pub infrastructure_tenant_tag_match: Option<String>,
     pub step_templates: Option<String>,
     pub script_modules: Option<String>,
+    pub library_variable_sets: Option<String>,
+    pub library_variable_set_names: Option<String>,
     pub lifecycles: Option<String>,
     pub lifecycle_phases: Option<String>,
     pub lifecycle_phase_environment_match: Option<String>,
@@ -412,6 +414,8 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         .filter(|v| !v.is_empty())
         .map(Secret::new);
 
+    let names = library_variable_set_names(&mut p, raw.library_variable_set_names.as_deref());
+
     let fail_on_changes = p
         .take("FAIL_ON_CHANGES", parse_bool(raw.fail_on_changes.as_deref()))
         .flatten()
@@ -513,6 +517,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
             replace_certificates,
             certificate_password: certificate_password.is_some(),
             variables,
+            names,
             ..Rules::default()
         },
         report_dir,
@@ -533,6 +538,30 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
     })
 }
 
+/// `Source => Destination` pairs of library variable set names; every malformed entry is a problem.
+fn library_variable_set_names(p: &mut Problems, raw: Option<&str>) -> NameMap {
+    let mut pairs: Vec<(Kind, String, String)> = Vec::new();
+    for entry in parse_list(raw) {
+        match entry.split_once("=>").map(|(a, b)| (a.trim(), b.trim())) {
+            Some((from, to)) if !from.is_empty() && !to.is_empty() => {
+                let key = crate::snapshot::name_key(from);
+                if pairs.iter().any(|(_, f, _)| crate::snapshot::name_key(f) == key) {
+                    p.push(
+                        "LIBRARY_VARIABLE_SET_NAMES",
+                        format!("names the source set '{from}' twice; give each source set one destination name"),
+                    );
+                }
+                pairs.push((Kind::LibraryVariableSet, from.to_string(), to.to_string()));
+            }
+            _ => p.push(
+                "LIBRARY_VARIABLE_SET_NAMES",
+                format!("expected `Source name => Destination name`, got '{entry}'"),
+            ),
+        }
+    }
+    NameMap(pairs)
+}
+
 fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
     match env {
         "ENVIRONMENTS" => raw.environments.as_deref(),
@@ -546,6 +575,7 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
         "CERTIFICATES" => raw.certificates.as_deref(),
         "STEP_TEMPLATES" => raw.step_templates.as_deref(),
         "SCRIPT_MODULES" => raw.script_modules.as_deref(),
+        "LIBRARY_VARIABLE_SETS" => raw.library_variable_sets.as_deref(),
         "LIFECYCLES" => raw.lifecycles.as_deref(),
         _ => None,
     }

@@ -506,7 +506,7 @@ mod tests {
             lifecycle_phases: PhaseOption::Overwrite,
             ..Rules::default()
         };
-        let p = plan(src.clone(), Some(dest), rules);
+        let p = plan(src.clone(), Some(dest), rules.clone());
         let Some(Write::Update { body, .. }) = p.write else {
             panic!("expected an update")
         };

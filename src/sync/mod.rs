@@ -9,6 +9,7 @@ pub mod document;
 pub mod environments;
 pub mod feeds;
 pub mod infra_scope;
+pub mod library_variable_sets;
 pub mod lifecycles;
 pub mod machine_policies;
 pub mod placeholder;
@@ -47,7 +48,7 @@ pub struct PlanContext<'a> {
 impl<'a> PlanContext<'a> {
     /// The translator between the two snapshots.
     pub fn translator(&self) -> Translator<'a> {
-        Translator::new(self.source, self.destination)
+        Translator::new(self.source, self.destination).with_names(&self.rules.names)
     }
 
     /// Selected source items of `kind`, in source order, without those whose names collide (see
@@ -424,6 +425,9 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(step_templates::StepTemplates),
         Box::new(script_modules::ScriptModules),
         Box::new(lifecycles::Lifecycles),
+        // Seed 003: after certificates (their variables may name accounts, certificates and
+        // worker pools), before projects, which include them.
+        Box::new(library_variable_sets::LibraryVariableSets),
     ]
 }
 

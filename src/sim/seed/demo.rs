@@ -200,6 +200,13 @@ pub(super) fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
             {"Name": "Tenant.Region.Code", "Label": "Region code", "DisplaySettings": {"Octopus.ControlType": "SingleLineText"}}
         ]}),
     )?;
+    s.set_variables(
+        &format!("variableset-{pay_shared}"),
+        json!([
+            {"Name": "Payments.Gateway", "Value": "https://pay-test.contoso.com"},
+            {"Name": "Payments.Currency", "Value": "EUR"}
+        ]),
+    )?;
     let module = s.add(
         Kind::LibraryVariableSet,
         json!({"Name": "Logging Helpers", "ContentType": "ScriptModule", "Description": "Write-Log helpers"}),
@@ -538,6 +545,18 @@ pub(super) fn demo_destination(store: &mut Store, space: &str) -> ApiResult<()> 
         }),
     )?;
     install_community(s.store, space, "Slack - Send Simple Notification")?;
+    // The destination's own copy of the payments set: a value and a tenant template of its own,
+    // which the sync keeps, while the source's template is added.
+    let pay_shared = s.add(
+        Kind::LibraryVariableSet,
+        json!({"Name": "Payments Shared", "Description": "Payments (production)", "Templates": [
+            {"Name": "Tenant.Settlement.Bank", "Label": "Settlement bank", "DisplaySettings": {"Octopus.ControlType": "SingleLineText"}}
+        ]}),
+    )?;
+    s.set_variables(
+        &format!("variableset-{pay_shared}"),
+        json!([{"Name": "Payments.Gateway", "Value": "https://pay.contoso.com"}]),
+    )?;
     // An older copy of the source's logging module, with a variable of the destination's own.
     let module = s.add(
         Kind::LibraryVariableSet,
