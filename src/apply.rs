@@ -355,11 +355,7 @@ fn confirmed(kind: Kind, name: &str, saved: Value) -> Result<Value> {
 
 /// `doc` without `fields`.
 fn strip(doc: &mut Value, fields: &[&str]) {
-    if let Value::Object(map) = doc {
-        for field in fields {
-            map.shift_remove(*field);
-        }
-    }
+    crate::snapshot::strip_fields(doc, fields);
 }
 
 /// The placeholder id of a planned create.

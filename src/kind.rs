@@ -126,9 +126,14 @@ impl Kind {
     /// snapshot. A variable set's `ScopeValues` lists every environment, target, role and tag of
     /// the space, for every set; a script module's variables are never scoped, so its sets are
     /// kept without them (the server ignores the field on a PUT).
+    ///
+    /// A library set's variables are scoped, but the environments and tenant tags of its lookup
+    /// tables are the space's, which the snapshot holds once: they are rebuilt from it when a set
+    /// is merged (`sync::variables::space`), rather than kept for every set. Paths may be dotted.
     pub fn owned_fields_unused(self) -> &'static [&'static str] {
         match self {
             Kind::ScriptModule => &["ScopeValues"],
+            Kind::LibraryVariableSet => &["ScopeValues.Environments", "ScopeValues.TenantTags"],
             _ => &[],
         }
     }

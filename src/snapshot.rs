@@ -79,6 +79,21 @@ impl Collection {
     }
 }
 
+/// Removes `fields` from `doc`; a dotted path (`ScopeValues.Environments`) removes a nested field.
+pub fn strip_fields(doc: &mut Value, fields: &[&str]) {
+    for field in fields {
+        let mut parts: Vec<&str> = field.split('.').collect();
+        let Some(last) = parts.pop() else { continue };
+        let mut at = Some(&mut *doc);
+        for part in parts {
+            at = at.and_then(|v| v.get_mut(part));
+        }
+        if let Some(Value::Object(map)) = at {
+            map.shift_remove(last);
+        }
+    }
+}
+
 /// True for a document the server marks archived (certificates).
 pub fn is_archived(doc: &Value) -> bool {
     doc.get("Archived").is_some_and(|a| !a.is_null())
@@ -180,11 +195,7 @@ impl Snapshot {
                 )
             })?;
             for mut doc in docs {
-                if let Value::Object(map) = &mut doc {
-                    for field in kind.owned_fields_unused() {
-                        map.shift_remove(*field);
-                    }
-                }
+                strip_fields(&mut doc, kind.owned_fields_unused());
                 snapshot.absorb(owned, doc);
             }
         }
@@ -353,6 +364,13 @@ mod tests {
         );
         assert_eq!(s.name_by_id("LibraryVariableSets-3").as_deref(), Some("Common"));
         assert_eq!(found("LibraryVariableSets-4"), None);
+    }
+
+    #[test]
+    fn unused_fields_are_stripped_at_any_depth_and_a_missing_path_touches_nothing() {
+        let mut doc = json!({"Environments": 1, "ScopeValues": {"Environments": [], "Machines": []}});
+        strip_fields(&mut doc, &["ScopeValues.Environments", "Nothing.Environments"]);
+        assert_eq!(doc, json!({"Environments": 1, "ScopeValues": {"Machines": []}}));
     }
 
     #[test]

@@ -332,3 +332,40 @@ async fn a_sensitive_value_never_appears_in_any_output() {
         assert!(!log.contains(canary));
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_variable_scoped_to_an_environment_created_in_the_same_run_keeps_its_scope_and_a_rerun_writes_nothing() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let staging = p
+        .source
+        .insert(&p.source_space(), "environments", json!({"Name": "Staging"}))
+        .unwrap();
+    add_set(
+        &p.destination,
+        &p.dest_space(),
+        "Common",
+        json!([{"Name": "Own", "Value": "x"}]),
+        json!([]),
+    );
+    add_set(
+        &p.source,
+        &p.source_space(),
+        "Common",
+        json!([{"Name": "Db.Host", "Value": "stg-sql", "Scope": {"Environment": [staging["Id"]]}}]),
+        json!([]),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (job, report) = apply(&p, dir.path(), &[("OCTOSYNC_ENVIRONMENTS", "all")]).await;
+    assert_eq!(report.summary.errors, 0, "{:?}", report.errors);
+    let new_env = p
+        .destination
+        .items(&p.dest_space(), "environments")
+        .into_iter()
+        .find(|e| e["Name"] == "Staging")
+        .expect("created by the environments stage");
+    let (_, rows) = dest_set(&p, "Common");
+    let host = rows_named(&rows, "Db.Host");
+    assert_eq!(host.len(), 1, "kept in the first run: {rows:?}");
+    assert_eq!(host[0]["Scope"]["Environment"], json!([new_env["Id"]]));
+    assert_rerun_settles(&job).await;
+}

@@ -9,8 +9,9 @@ use super::{
 };
 use crate::kind::Kind;
 use crate::report::Action;
-use crate::snapshot::{id_of, name_key, name_of};
+use crate::snapshot::{id_of, name_key, name_of, strip_fields};
 use serde_json::{json, Value};
+use variables::space::with_space_scopes;
 
 /// The library variable sets stage.
 pub struct LibraryVariableSets;
@@ -108,11 +109,19 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
     }
 }
 
-fn owner(name: &str) -> variables::Owner<'_> {
-    variables::Owner {
+/// The variable engine's merge of the two sets, each with the lookup tables of its own space.
+fn merge(ctx: &PlanContext<'_>, src_set: &Value, dest_set: &Value, name: &str) -> variables::Merge {
+    let owner = variables::Owner {
         kind: KIND.label(),
         name,
-    }
+    };
+    variables::merge(
+        &with_space_scopes(src_set, ctx.source),
+        &with_space_scopes(dest_set, ctx.destination),
+        &ctx.translator(),
+        &ctx.rules.variables,
+        owner,
+    )
 }
 
 /// A new set: the set itself, then its variables written into the variable set the server makes
@@ -127,8 +136,8 @@ fn create(ctx: &PlanContext<'_>, src: &Value, src_set: &Value, name: &str) -> Pl
         map.insert("ContentType".into(), json!("Variables"));
         map.insert("Templates".into(), json!(templates.templates));
     }
-    let empty = json!({"Variables": [], "ScopeValues": space_scope_values(ctx)});
-    let m = variables::merge(src_set, &empty, &ctx.translator(), &ctx.rules.variables, owner(name));
+    let empty = json!({"Variables": [], "ScopeValues": borrowed_scope_values(ctx)});
+    let m = merge(ctx, src_set, &empty, name);
     let mut p = Planned::create(ctx, KIND, name, "missing on the destination", body);
     let rows = m.document.get("Variables").cloned().unwrap_or_else(|| json!([]));
     if rows.as_array().is_some_and(|r| !r.is_empty()) && m.fatal.is_empty() {
@@ -160,7 +169,7 @@ fn existing(ctx: &PlanContext<'_>, src: &Value, src_set: &Value, dest: &Value) -
     };
     let templates = variable_templates::merge(src.get("Templates"), dest.get("Templates"));
     let (item_after, item_changed) = document::overlay(dest, &[("Templates", json!(templates.templates))]);
-    let m = variables::merge(src_set, dest_set, &ctx.translator(), &ctx.rules.variables, owner(name));
+    let m = merge(ctx, src_set, dest_set, name);
     let mut p = if item_changed.is_empty() {
         Planned::no_write(KIND, name, Action::Unchanged, "matches the source").at(id_of(dest))
     } else {
@@ -174,11 +183,14 @@ fn existing(ctx: &PlanContext<'_>, src: &Value, src_set: &Value, dest: &Value) -
         )
     };
     if let Some(doc) = m.write() {
+        let mut body = doc.clone();
+        // Read-only lookup tables: the server computes them and ignores them on a PUT.
+        strip_fields(&mut body, &["ScopeValues"]);
         p = p.then_owned(OwnedWrite {
             kind: Kind::VariableSet,
             target: OwnedTarget::Existing {
                 id: id_of(dest_set).to_string(),
-                body: doc.clone(),
+                body,
             },
         });
         p.change.reason = if item_changed.is_empty() {
@@ -230,42 +242,21 @@ fn finish(
 }
 
 /// The lookup tables a new set's variables are scoped from, as the server will compute them:
-/// every library set of a space has the same ones, so any destination set's serve; with none, the
-/// destination's environments and tenant tags (target scopes then count as missing).
-fn space_scope_values(ctx: &PlanContext<'_>) -> Value {
-    let borrowed = ctx.destination.items(KIND).iter().find_map(|set| {
-        ctx.destination
-            .by_id(Kind::VariableSet, document::str_field(set, "VariableSetId"))
-            .and_then(|vs| vs.get("ScopeValues"))
-            .filter(|v| v.is_object())
-    });
-    if let Some(values) = borrowed {
-        return values.clone();
-    }
-    let environments: Vec<Value> = ctx
-        .destination
-        .items(Kind::Environment)
+/// every library set of a space has the same targets and roles, so any destination set's serve
+/// (environments and tenant tags come from the space, see [`with_space_scopes`]); with none,
+/// target scopes count as missing.
+fn borrowed_scope_values(ctx: &PlanContext<'_>) -> Value {
+    ctx.destination
+        .items(KIND)
         .iter()
-        .map(|e| json!({"Id": id_of(e), "Name": name_of(e)}))
-        .collect();
-    let tags: Vec<Value> = ctx
-        .destination
-        .items(Kind::TagSet)
-        .iter()
-        .flat_map(|set| {
-            let set_name = name_of(set).to_string();
-            set.get("Tags")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(move |t| {
-                    let canonical = format!("{set_name}/{}", name_of(t));
-                    json!({"Id": canonical, "Name": canonical})
-                })
+        .find_map(|set| {
+            ctx.destination
+                .by_id(Kind::VariableSet, document::str_field(set, "VariableSetId"))
+                .and_then(|vs| vs.get("ScopeValues"))
+                .filter(|v| v.is_object())
         })
-        .collect();
-    json!({"Environments": environments, "Machines": [], "Roles": [], "TenantTags": tags,
-           "Channels": [], "Actions": [], "Processes": []})
+        .cloned()
+        .unwrap_or_else(|| json!({"Machines": [], "Roles": [], "Channels": [], "Actions": [], "Processes": []}))
 }
 
 #[cfg(test)]

@@ -60,6 +60,7 @@ pub mod matching;
 pub mod merge;
 pub mod row;
 pub mod scope;
+pub mod space;
 pub mod value;
 
 pub use decision::{Merge, Outcome, RowDecision};
