@@ -5,7 +5,8 @@
 //! set is PUT whole, once, only when the merge changes it.
 
 use super::{
-    document, placeholder, variable_templates, variables, OwnedTarget, OwnedWrite, PlanContext, Planned, Stage,
+    document, library_sets, placeholder, variable_templates, variables, OwnedTarget, OwnedWrite, PlanContext, Planned,
+    Stage,
 };
 use crate::kind::Kind;
 use crate::report::Action;
@@ -65,35 +66,16 @@ fn collision(ctx: &PlanContext<'_>, src: &Value, other: &Value) -> Planned {
     p
 }
 
-fn skip(name: &str, reason: &str, warning: String) -> Planned {
-    Planned::no_write(KIND, name, Action::Skip, reason).warnings([warning])
-}
-
 fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
     let name = destination_name(ctx, src);
     let renamed = name_key(name) != name_key(name_of(src));
-    // Octopus names library variable sets and script modules from one list.
-    if let Some(module) = ctx.destination.by_name(Kind::ScriptModule, name) {
-        return skip(
-            name,
-            "a script module of this name exists on the destination",
-            format!(
-                "not synced: the destination's '{}' is a script module, and Octopus names script modules and library variable sets from one list. Rename one of them, or map the set to another name with OCTOSYNC_LIBRARY_VARIABLE_SET_NAMES",
-                name_of(module)
-            ),
-        )
-        .at(id_of(module));
+    let fix = "Rename one of them, or map the set to another name with OCTOSYNC_LIBRARY_VARIABLE_SET_NAMES";
+    if let Some(held) = library_sets::name_held_by_other_kind(ctx, KIND, name, fix) {
+        return held;
     }
-    let Some(src_set) = ctx
-        .source
-        .by_id(Kind::VariableSet, document::str_field(src, "VariableSetId"))
-    else {
-        return skip(
-            name,
-            "its variables could not be read from the source",
-            "not synced: the source did not return this set's variables; check the source key may read variables"
-                .into(),
-        );
+    let src_set = match library_sets::owned_variables(ctx.source, "source", KIND, src, name) {
+        Ok(set) => set,
+        Err(skipped) => return *skipped,
     };
     let planned = match ctx.destination.by_name(KIND, name) {
         None => create(ctx, src, src_set, name),
@@ -156,16 +138,9 @@ fn create(ctx: &PlanContext<'_>, src: &Value, src_set: &Value, name: &str) -> Pl
 /// merged (a PUT of its variable set when they change), as one decision.
 fn existing(ctx: &PlanContext<'_>, src: &Value, src_set: &Value, dest: &Value) -> Planned {
     let name = name_of(dest);
-    let Some(dest_set) = ctx
-        .destination
-        .by_id(Kind::VariableSet, document::str_field(dest, "VariableSetId"))
-    else {
-        return skip(
-            name,
-            "its variables could not be read from the destination",
-            "not synced: the destination did not return this set's variables; check the destination key may read variables".into(),
-        )
-        .at(id_of(dest));
+    let dest_set = match library_sets::owned_variables(ctx.destination, "destination", KIND, dest, name) {
+        Ok(set) => set,
+        Err(skipped) => return *skipped,
     };
     let templates = variable_templates::merge(src.get("Templates"), dest.get("Templates"));
     let (item_after, item_changed) = document::overlay(dest, &[("Templates", json!(templates.templates))]);

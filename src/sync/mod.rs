@@ -9,6 +9,7 @@ pub mod document;
 pub mod environments;
 pub mod feeds;
 pub mod infra_scope;
+pub mod library_sets;
 pub mod library_variable_sets;
 pub mod lifecycles;
 pub mod machine_policies;

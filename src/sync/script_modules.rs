@@ -6,7 +6,7 @@
 //! they differ, on the destination's own documents (the variable set's `Version` is the one it
 //! read). Any other variable of a destination module's set is kept.
 
-use super::{document, OwnedTarget, OwnedWrite, PlanContext, Planned, Stage};
+use super::{document, library_sets, OwnedTarget, OwnedWrite, PlanContext, Planned, Stage};
 use crate::kind::Kind;
 use crate::report::Action;
 use crate::snapshot::{id_of, name_key, name_of};
@@ -161,27 +161,12 @@ fn skip(name: &str, reason: &str, warning: String) -> Planned {
 
 fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
     let name = name_of(src);
-    // Octopus names script modules and library variable sets from one list.
-    if let Some(set) = ctx.destination.by_name(Kind::LibraryVariableSet, name) {
-        return skip(
-            name,
-            "a library variable set of this name exists on the destination",
-            format!(
-                "not synced: the destination's '{}' is a library variable set of variables, and Octopus gives script modules and library variable sets names from one list, so the module cannot be created there. Rename one of them",
-                name_of(set)
-            ),
-        )
-        .at(id_of(set));
+    if let Some(held) = library_sets::name_held_by_other_kind(ctx, Kind::ScriptModule, name, "Rename one of them") {
+        return held;
     }
-    let Some(src_set) = ctx
-        .source
-        .by_id(Kind::VariableSet, document::str_field(src, "VariableSetId"))
-    else {
-        return skip(
-            name,
-            "its variable set could not be read from the source",
-            "not synced: the source did not return the variable set holding this module's body; check the source key may read variables".into(),
-        );
+    let src_set = match library_sets::owned_variables(ctx.source, "source", Kind::ScriptModule, src, name) {
+        Ok(set) => set,
+        Err(skipped) => return *skipped,
     };
     let module = match Module::read(src, src_set) {
         Ok(m) => m,
@@ -221,16 +206,9 @@ fn create(ctx: &PlanContext<'_>, src: &Value, module: &Module) -> Planned {
 fn existing(ctx: &PlanContext<'_>, dest: &Value, module: &Module) -> Planned {
     let name = name_of(dest);
     let id = id_of(dest);
-    let Some(dest_set) = ctx
-        .destination
-        .by_id(Kind::VariableSet, document::str_field(dest, "VariableSetId"))
-    else {
-        return skip(
-            name,
-            "its variable set could not be read from the destination",
-            "not synced: the destination did not return the variable set holding this module's body; check the destination key may read variables".into(),
-        )
-        .at(id);
+    let dest_set = match library_sets::owned_variables(ctx.destination, "destination", Kind::ScriptModule, dest, name) {
+        Ok(set) => set,
+        Err(skipped) => return *skipped,
     };
     let (set_after, warnings) = with_rows(dest_set, &module.rows(name));
     let (item_after, item_changed) = document::overlay(dest, &[("Description", module.description.clone())]);
