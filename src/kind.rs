@@ -51,6 +51,8 @@ pub enum Kind {
     VariableSet,
     /// `Lifecycles-N`.
     Lifecycle,
+    /// `Projects-N`: their settings; processes, runbooks, channels and variables are their own parts.
+    Project,
     /// `Tenants-N`: loaded so scopes naming tenants translate; not synced yet.
     Tenant,
 }
@@ -75,6 +77,7 @@ impl Kind {
         Kind::ScriptModule,
         Kind::LibraryVariableSet,
         Kind::Lifecycle,
+        Kind::Project,
         Kind::Tenant,
     ];
 
@@ -99,6 +102,7 @@ impl Kind {
             Kind::ScriptModule | Kind::LibraryVariableSet => "libraryvariablesets",
             Kind::VariableSet => "variables",
             Kind::Lifecycle => "lifecycles",
+            Kind::Project => "projects",
         }
     }
 
@@ -174,6 +178,7 @@ impl Kind {
             | Kind::ActionTemplate
             | Kind::CommunityActionTemplate
             | Kind::Lifecycle
+            | Kind::Project
             | Kind::Account
             | Kind::Certificate
             | Kind::ScriptModule
@@ -204,6 +209,7 @@ impl Kind {
             Kind::ScriptModule | Kind::LibraryVariableSet => "LibraryVariableSets",
             Kind::VariableSet => "variableset",
             Kind::Lifecycle => "Lifecycles",
+            Kind::Project => "Projects",
         }
     }
 
@@ -229,6 +235,7 @@ impl Kind {
             Kind::LibraryVariableSet => "Library variable set",
             Kind::VariableSet => "Variable set",
             Kind::Lifecycle => "Lifecycle",
+            Kind::Project => "Project",
         }
     }
 

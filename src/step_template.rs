@@ -36,7 +36,7 @@ pub const EXPORTED_AT: &str = "2026-12-01T00:10:00.000Z";
 
 /// [`content_fingerprint`] of the templates at [`TEMPLATE_VERSION`]: SHA-256 of both templates with
 /// `Version` and `$Meta` left out. See [`TEMPLATE_VERSION`] for when and how to change it.
-pub const CONTENT_FINGERPRINT: &str = "541835a3df17808ea7c6e421fc4c1cb9c4d8f7aba3bf36244b184d369169f9a2";
+pub const CONTENT_FINGERPRINT: &str = "122934b7237b3fa431bf4d737cfd435f3b770f951ea0470502f1594a5712a7c9";
 
 /// `$Meta.OctopusVersion`: the Octopus version whose export format the templates follow.
 pub const OCTOPUS_VERSION: &str = "2024.3.10989";

@@ -316,6 +316,7 @@ pub static SETTINGS: &[SettingDef] = &[
         required: false,
         selects: None,
     },
+    selector!("PROJECTS", "OctoSync.Projects", "Projects", Kind::Project, "projects (settings so far: created when missing in the translated group and lifecycle; an existing one gains the source's description, library sets and variable templates and keeps its own group, lifecycle and tenanted mode; config-as-code projects are skipped)"),
     SettingDef {
         env: "VARIABLE_OVERWRITE",
         parameter: "OctoSync.VariableOverwrite",

@@ -52,6 +52,7 @@ pub struct RawSettings {
     pub script_modules: Option<String>,
     pub library_variable_sets: Option<String>,
     pub library_variable_set_names: Option<String>,
+    pub projects: Option<String>,
     pub lifecycles: Option<String>,
     pub lifecycle_phases: Option<String>,
     pub lifecycle_phase_environment_match: Option<String>,
@@ -576,6 +577,7 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
         "STEP_TEMPLATES" => raw.step_templates.as_deref(),
         "SCRIPT_MODULES" => raw.script_modules.as_deref(),
         "LIBRARY_VARIABLE_SETS" => raw.library_variable_sets.as_deref(),
+        "PROJECTS" => raw.projects.as_deref(),
         "LIFECYCLES" => raw.lifecycles.as_deref(),
         _ => None,
     }

@@ -15,6 +15,7 @@ pub mod lifecycles;
 pub mod machine_policies;
 pub mod placeholder;
 pub mod project_groups;
+pub mod projects;
 pub mod script_modules;
 pub mod step_templates;
 pub mod teams;
@@ -429,6 +430,7 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         // Seed 003: after certificates (their variables may name accounts, certificates and
         // worker pools), before projects, which include them.
         Box::new(library_variable_sets::LibraryVariableSets),
+        Box::new(projects::Projects),
     ]
 }
 

@@ -1,0 +1,186 @@
+//! End-to-end: projects' settings between two simulated instances (the first part of a project's
+//! sync; channels, processes, runbooks and variables are later parts). A missing project is created
+//! in the translated group and lifecycle with the library sets synced before it; an existing one
+//! gains the source's library sets after its own; config-as-code projects are never written.
+
+mod support;
+
+use octosync::report::Action;
+use octosync::sim::{Seed, SimServer};
+use serde_json::{json, Value};
+use support::*;
+
+const APPLY: (&str, &str) = ("OCTOSYNC_MODE", "apply");
+const ALL: &[(&str, &str)] = &[
+    ("OCTOSYNC_PROJECTS", "all"),
+    ("OCTOSYNC_LIBRARY_VARIABLE_SETS", "all"),
+    APPLY,
+];
+
+/// A project group "Payments", a lifecycle "Release" and a library set "Common" on `sim`.
+fn scaffolding(sim: &SimServer, space: &str, with_set: bool) -> (String, String, Option<String>) {
+    let group = sim.insert(space, "projectgroups", json!({"Name": "Payments"})).unwrap();
+    let lifecycle = sim.insert(space, "lifecycles", json!({"Name": "Release"})).unwrap();
+    let set = with_set.then(|| {
+        sim.insert(
+            space,
+            "libraryvariablesets",
+            json!({"Name": "Common", "ContentType": "Variables"}),
+        )
+        .unwrap()["Id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    });
+    (
+        group["Id"].as_str().unwrap().to_string(),
+        lifecycle["Id"].as_str().unwrap().to_string(),
+        set,
+    )
+}
+
+fn project(sim: &SimServer, space: &str, name: &str, ids: &(String, String, Option<String>), extra: Value) -> Value {
+    let mut body = json!({"Name": name, "Description": format!("{name} service"), "ProjectGroupId": ids.0,
+                          "LifecycleId": ids.1, "IncludedLibraryVariableSetIds": ids.2.iter().collect::<Vec<_>>()});
+    if let (Value::Object(b), Value::Object(e)) = (&mut body, extra) {
+        b.extend(e);
+    }
+    sim.insert(space, "projects", body).unwrap()
+}
+
+fn dest_project(p: &Pair, name: &str) -> Value {
+    let found: Vec<Value> = p
+        .destination
+        .items(&p.dest_space(), "projects")
+        .into_iter()
+        .filter(|x| x["Name"] == name)
+        .collect();
+    assert_eq!(found.len(), 1, "exactly one '{name}': {found:?}");
+    found[0].clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_project_is_created_with_the_library_sets_synced_before_it_and_a_rerun_writes_nothing() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let src = scaffolding(&p.source, &p.source_space(), true);
+    let dst = scaffolding(&p.destination, &p.dest_space(), false);
+    project(
+        &p.source,
+        &p.source_space(),
+        "Api",
+        &src,
+        json!({"TenantedDeploymentMode": "TenantedOrUntenanted"}),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(dir.path(), ALL);
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.errors);
+    assert_eq!(change_of(&report, "Project", "Api").action, Action::Create);
+
+    let api = dest_project(&p, "Api");
+    assert_eq!(api["ProjectGroupId"], dst.0.as_str());
+    assert_eq!(api["LifecycleId"], dst.1.as_str());
+    assert_eq!(api["TenantedDeploymentMode"], "TenantedOrUntenanted");
+    let common = p
+        .destination
+        .items(&p.dest_space(), "libraryvariablesets")
+        .into_iter()
+        .find(|s| s["Name"] == "Common")
+        .expect("synced in the stage before");
+    assert_eq!(api["IncludedLibraryVariableSetIds"], json!([common["Id"]]));
+    assert!(
+        api["DeploymentProcessId"].as_str().is_some_and(|d| !d.is_empty()),
+        "the server made its process"
+    );
+
+    assert_rerun_settles(&job).await;
+    assert_names_unique(&p);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_existing_project_gains_the_sources_library_sets_after_its_own_and_keeps_its_lifecycle() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let src = scaffolding(&p.source, &p.source_space(), true);
+    let mut dst = scaffolding(&p.destination, &p.dest_space(), false);
+    let local = p
+        .destination
+        .insert(
+            &p.dest_space(),
+            "libraryvariablesets",
+            json!({"Name": "Local", "ContentType": "Variables"}),
+        )
+        .unwrap();
+    let own_lifecycle = p
+        .destination
+        .insert(&p.dest_space(), "lifecycles", json!({"Name": "Hotfix"}))
+        .unwrap();
+    dst.1 = own_lifecycle["Id"].as_str().unwrap().to_string();
+    dst.2 = Some(local["Id"].as_str().unwrap().to_string());
+    project(&p.source, &p.source_space(), "Api", &src, json!({}));
+    project(
+        &p.destination,
+        &p.dest_space(),
+        "Api",
+        &dst,
+        json!({"Description": "old"}),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(dir.path(), ALL);
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.errors);
+    let api = dest_project(&p, "Api");
+    let sets = api["IncludedLibraryVariableSetIds"].as_array().unwrap();
+    assert_eq!(sets.len(), 2);
+    assert_eq!(sets[0], local["Id"], "the destination's own first: order is precedence");
+    assert_eq!(api["LifecycleId"], own_lifecycle["Id"]);
+    assert_eq!(api["Description"], "Api service");
+    let change = change_of(&report, "Project", "Api");
+    assert!(change.diff.iter().any(|d| d.path == "Description"), "{:?}", change.diff);
+    assert_rerun_settles(&job).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_project_whose_library_set_is_not_synced_is_an_error_and_nothing_of_it_is_written() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let src = scaffolding(&p.source, &p.source_space(), true);
+    scaffolding(&p.destination, &p.dest_space(), false);
+    project(&p.source, &p.source_space(), "Api", &src, json!({}));
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(&p.job(dir.path(), &[("OCTOSYNC_PROJECTS", "all"), APPLY]))
+        .await
+        .unwrap();
+    let change = change_of(&report, "Project", "Api");
+    assert!(
+        change
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("OCTOSYNC_LIBRARY_VARIABLE_SETS")),
+        "{change:?}"
+    );
+    assert!(p.dest_names("projects").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_config_as_code_project_is_skipped_with_a_warning_and_a_selector_excludes_the_rest() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let src = scaffolding(&p.source, &p.source_space(), false);
+    scaffolding(&p.destination, &p.dest_space(), false);
+    project(
+        &p.source,
+        &p.source_space(),
+        "Git Api",
+        &src,
+        json!({"PersistenceSettings": {"Type": "VersionControlled", "Url": "https://git.example.com/api.git",
+               "BasePath": ".octopus/git-api", "DefaultBranch": "main", "Credentials": {"Type": "Anonymous"}}}),
+    );
+    project(&p.source, &p.source_space(), "Web", &src, json!({}));
+    project(&p.source, &p.source_space(), "Batch", &src, json!({}));
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(dir.path(), &[("OCTOSYNC_PROJECTS", "all\n!Batch"), APPLY]);
+    let report = run(&job).await.unwrap();
+    let git = change_of(&report, "Project", "Git Api");
+    assert_eq!(git.action, Action::Skip);
+    assert!(git.warnings.iter().any(|w| w.contains("Git")), "{git:?}");
+    assert_eq!(p.dest_names("projects"), ["Web"]);
+    assert_rerun_settles(&job).await;
+}
