@@ -53,6 +53,8 @@ pub enum Kind {
     Lifecycle,
     /// `Projects-N`: their settings; processes, runbooks, channels and variables are their own parts.
     Project,
+    /// `Channels-N`, each of one project ([`Kind::owner`]): names are unique within the project.
+    Channel,
     /// `Tenants-N`: loaded so scopes naming tenants translate; not synced yet.
     Tenant,
 }
@@ -78,6 +80,7 @@ impl Kind {
         Kind::LibraryVariableSet,
         Kind::Lifecycle,
         Kind::Project,
+        Kind::Channel,
         Kind::Tenant,
     ];
 
@@ -103,6 +106,7 @@ impl Kind {
             Kind::VariableSet => "variables",
             Kind::Lifecycle => "lifecycles",
             Kind::Project => "projects",
+            Kind::Channel => "channels",
         }
     }
 
@@ -113,6 +117,16 @@ impl Kind {
         match self {
             Kind::ScriptModule => Some("contentType=ScriptModule"),
             Kind::LibraryVariableSet => Some("contentType=Variables"),
+            _ => None,
+        }
+    }
+
+    /// For kinds whose items belong to an item of another kind and are named uniquely only within
+    /// it: the field naming the owner and the owner's kind (a channel's `ProjectId`). Such items
+    /// match by owner and name, never by name alone.
+    pub fn owner(self) -> Option<(&'static str, Kind)> {
+        match self {
+            Kind::Channel => Some(("ProjectId", Kind::Project)),
             _ => None,
         }
     }
@@ -179,6 +193,7 @@ impl Kind {
             | Kind::CommunityActionTemplate
             | Kind::Lifecycle
             | Kind::Project
+            | Kind::Channel
             | Kind::Account
             | Kind::Certificate
             | Kind::ScriptModule
@@ -210,6 +225,7 @@ impl Kind {
             Kind::VariableSet => "variableset",
             Kind::Lifecycle => "Lifecycles",
             Kind::Project => "Projects",
+            Kind::Channel => "Channels",
         }
     }
 
@@ -236,6 +252,7 @@ impl Kind {
             Kind::VariableSet => "Variable set",
             Kind::Lifecycle => "Lifecycle",
             Kind::Project => "Project",
+            Kind::Channel => "Channel",
         }
     }
 

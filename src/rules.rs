@@ -161,6 +161,8 @@ pub struct Rules {
     pub variables: VariableRules,
     /// Items synced into a differently named destination item.
     pub names: NameMap,
+    /// A new channel's lifecycle the destination lacks.
+    pub channel_lifecycles: MatchPolicy,
 }
 
 impl Default for Rules {
@@ -179,6 +181,7 @@ impl Default for Rules {
             certificate_password: false,
             variables: VariableRules::default(),
             names: NameMap::default(),
+            channel_lifecycles: MatchPolicy::SkipUnlessExactMatch,
         }
     }
 }

@@ -124,6 +124,9 @@ impl<'a> Translator<'a> {
                 None => Counterpart::Missing,
             };
         }
+        if let Some((field, owner_kind)) = kind.owner() {
+            return self.owned_counterpart(kind, src, field, owner_kind);
+        }
         if kind.has_space_default() && is_default(src) {
             if let Some(dest) = default_of(self.destination, kind) {
                 return Counterpart::Found(dest);
@@ -150,6 +153,32 @@ impl<'a> Translator<'a> {
             }
             Some(dest) => Counterpart::Found(dest),
         }
+    }
+
+    /// The counterpart of an item that belongs to another (a project's channel): among the items
+    /// of the owner's counterpart, the default for the default (whatever either is called), else
+    /// the one of the same name.
+    fn owned_counterpart(&self, kind: Kind, src: &Value, field: &str, owner_kind: Kind) -> Counterpart<'a> {
+        let owner = self
+            .source
+            .by_id(owner_kind, crate::sync::document::str_field(src, field))
+            .and_then(|o| self.counterpart(owner_kind, o).found());
+        let Some(owner) = owner else {
+            return Counterpart::Missing;
+        };
+        let owner_id = id_of(owner);
+        let mut theirs = self
+            .destination
+            .items(kind)
+            .iter()
+            .filter(|d| crate::sync::document::str_field(d, field).eq_ignore_ascii_case(owner_id));
+        let found = if is_default(src) {
+            theirs.find(|d| is_default(d))
+        } else {
+            let name = crate::snapshot::name_key(name_of(src));
+            theirs.find(|d| crate::snapshot::name_key(name_of(d)) == name && !is_default(d))
+        };
+        found.map_or(Counterpart::Missing, Counterpart::Found)
     }
 
     /// Translates a tenant tag's canonical name (`Set/Tag`, as accounts, targets and steps hold

@@ -184,3 +184,65 @@ async fn a_config_as_code_project_is_skipped_with_a_warning_and_a_selector_exclu
     assert_eq!(p.dest_names("projects"), ["Web"]);
     assert_rerun_settles(&job).await;
 }
+
+fn channels_of(sim: &SimServer, space: &str, project: &Value) -> Vec<Value> {
+    sim.items(space, "channels")
+        .into_iter()
+        .filter(|c| c["ProjectId"] == project["Id"])
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_projects_channels_join_the_default_its_server_makes_and_a_rerun_writes_nothing() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let (s, d) = (p.source_space(), p.dest_space());
+    let src = scaffolding(&p.source, &s, false);
+    scaffolding(&p.destination, &d, false);
+    let fast = p.source.insert(&s, "lifecycles", json!({"Name": "Fast"})).unwrap();
+    p.destination.insert(&d, "lifecycles", json!({"Name": "Fast"})).unwrap();
+    for name in ["Api", "Web"] {
+        let project = project(&p.source, &s, name, &src, json!({}));
+        for (channel, lifecycle) in [("Hotfix", Some(&fast["Id"])), ("Beta", None)] {
+            p.source
+                .insert(
+                    &s,
+                    "channels",
+                    json!({"Name": channel, "ProjectId": project["Id"], "LifecycleId": lifecycle}),
+                )
+                .unwrap();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(
+        dir.path(),
+        &[("OCTOSYNC_PROJECTS", "all"), ("OCTOSYNC_CHANNELS", "all\n!Beta"), APPLY],
+    );
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.errors);
+    for name in ["Api", "Web"] {
+        let project = dest_project(&p, name);
+        let mut names: Vec<String> = channels_of(&p.destination, &d, &project)
+            .iter()
+            .map(|c| c["Name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["Default", "Hotfix"],
+            "{name}: the server's default, and Beta excluded"
+        );
+        let hotfix = channels_of(&p.destination, &d, &project)
+            .into_iter()
+            .find(|c| c["Name"] == "Hotfix")
+            .unwrap();
+        let dest_fast = p
+            .destination
+            .items(&d, "lifecycles")
+            .into_iter()
+            .find(|l| l["Name"] == "Fast")
+            .unwrap();
+        assert_eq!(hotfix["LifecycleId"], dest_fast["Id"]);
+    }
+    assert_eq!(change_of(&report, "Channel", "Api / Hotfix").action, Action::Create);
+    assert_rerun_settles(&job).await;
+}

@@ -53,6 +53,8 @@ pub struct RawSettings {
     pub library_variable_sets: Option<String>,
     pub library_variable_set_names: Option<String>,
     pub projects: Option<String>,
+    pub channels: Option<String>,
+    pub channel_lifecycle_match: Option<String>,
     pub lifecycles: Option<String>,
     pub lifecycle_phases: Option<String>,
     pub lifecycle_phase_environment_match: Option<String>,
@@ -290,7 +292,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
 
     let mut selectors = BTreeMap::new();
     for def in SETTINGS.iter().filter(|d| d.selects.is_some()) {
-        let value = selector_value(raw, def.env);
+        let value = selector_value(raw, def.env).or((!def.default.is_empty()).then_some(def.default));
         match Selector::parse(&parse_list(value)) {
             Ok(sel) => {
                 selectors.insert(def.selects.unwrap_or(Kind::Environment), sel);
@@ -417,6 +419,19 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
 
     let names = library_variable_set_names(&mut p, raw.library_variable_set_names.as_deref());
 
+    // A project's channels are selected within the selected projects.
+    if let (Some(channels), Some(projects)) = (selectors.get(&Kind::Channel).cloned(), selectors.get(&Kind::Project)) {
+        selectors.insert(Kind::Channel, channels.within(projects.clone()));
+    }
+    let channel_lifecycles = p
+        .take(
+            "CHANNEL_LIFECYCLE_MATCH",
+            parse_choice(raw.channel_lifecycle_match.as_deref(), MatchPolicy::NAMES),
+        )
+        .flatten()
+        .and_then(MatchPolicy::from_name)
+        .unwrap_or(MatchPolicy::SkipUnlessExactMatch);
+
     let fail_on_changes = p
         .take("FAIL_ON_CHANGES", parse_bool(raw.fail_on_changes.as_deref()))
         .flatten()
@@ -519,6 +534,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
             certificate_password: certificate_password.is_some(),
             variables,
             names,
+            channel_lifecycles,
             ..Rules::default()
         },
         report_dir,
@@ -578,6 +594,7 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
         "SCRIPT_MODULES" => raw.script_modules.as_deref(),
         "LIBRARY_VARIABLE_SETS" => raw.library_variable_sets.as_deref(),
         "PROJECTS" => raw.projects.as_deref(),
+        "CHANNELS" => raw.channels.as_deref(),
         "LIFECYCLES" => raw.lifecycles.as_deref(),
         _ => None,
     }

@@ -12,6 +12,8 @@ pub struct Selector {
     includes: Vec<GlobMatcher>,
     excludes: Vec<GlobMatcher>,
     text: String,
+    /// For kinds whose items belong to another item (a project's channels): which owners.
+    owner: Option<Box<Selector>>,
 }
 
 impl Selector {
@@ -22,6 +24,7 @@ impl Selector {
             includes: vec![],
             excludes: vec![],
             text: String::new(),
+            owner: None,
         }
     }
 
@@ -32,6 +35,7 @@ impl Selector {
             includes: vec![],
             excludes: vec![],
             text: "all".into(),
+            owner: None,
         }
     }
 
@@ -75,9 +79,20 @@ impl Selector {
         included && !self.excludes.iter().any(|g| g.is_match(name))
     }
 
+    /// This selector for items of the owners `owner` selects (a project's channels: the projects).
+    pub fn within(mut self, owner: Selector) -> Selector {
+        self.owner = Some(Box::new(owner));
+        self
+    }
+
+    /// True when an item owned by `owner_name` is in scope as far as its owner goes.
+    pub fn matches_owner(&self, owner_name: &str) -> bool {
+        self.owner.as_ref().is_none_or(|o| o.matches(owner_name))
+    }
+
     /// True when nothing can ever match (the kind is switched off).
     pub fn is_none(&self) -> bool {
-        !self.include_all && self.includes.is_empty()
+        (!self.include_all && self.includes.is_empty()) || self.owner.as_ref().is_some_and(|o| o.is_none())
     }
 
     /// The selector as the user wrote it, for logs and reports.

@@ -453,3 +453,15 @@ fn the_six_scope_match_modes_are_offered_and_described_once() {
     assert!(reference
         .contains("| `OCTOSYNC_VARIABLE_ACCOUNT_MATCH` | `OctoSync.VariableAccountMatch` | `SkipUnlessExactMatch` |"));
 }
+
+#[test]
+fn channels_are_chosen_within_the_selected_projects_and_default_to_all_of_theirs() {
+    let job = from_vars(with(&[])).unwrap();
+    assert!(job.selector(Kind::Channel).is_none(), "no projects, no channels");
+    let job = from_vars(with(&[("OCTOSYNC_PROJECTS", "Api")])).unwrap();
+    let channels = job.selector(Kind::Channel);
+    assert!(channels.matches("Hotfix") && channels.matches_owner("Api") && !channels.matches_owner("Web"));
+    let job = from_vars(with(&[("OCTOSYNC_PROJECTS", "all"), ("OCTOSYNC_CHANNELS", "!Beta")])).unwrap();
+    assert!(!job.selector(Kind::Channel).matches("beta"));
+    assert_eq!(job.rules.channel_lifecycles, MatchPolicy::SkipUnlessExactMatch);
+}

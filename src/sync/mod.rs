@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod certificates;
+pub mod channels;
 pub mod diff;
 pub mod document;
 pub mod environments;
@@ -58,7 +59,7 @@ impl<'a> PlanContext<'a> {
     pub fn selected(&self, kind: Kind) -> impl Iterator<Item = &'a Value> + '_ {
         let colliding = self.colliding_keys(kind);
         self.selected_all(kind)
-            .filter(move |d| !colliding.contains(&name_key(name_of(d))))
+            .filter(move |d| !colliding.contains(&identity_key(kind, d)))
     }
 
     /// One error per selected source item whose name equals another's as names compare (trimmed,
@@ -67,13 +68,14 @@ impl<'a> PlanContext<'a> {
     pub fn name_collisions(&self, kind: Kind) -> Vec<Planned> {
         let colliding = self.colliding_keys(kind);
         self.selected_all(kind)
-            .filter(|d| colliding.contains(&name_key(name_of(d))))
+            .filter(|d| colliding.contains(&identity_key(kind, d)))
             .map(|d| {
                 let name = name_of(d);
                 let others: Vec<String> = self
                     .selected_all(kind)
+                    .filter(|o| identity_key(kind, o) == identity_key(kind, d))
                     .map(name_of)
-                    .filter(|n| *n != name && name_key(n) == name_key(name))
+                    .filter(|n| *n != name)
                     .map(|n| format!("'{n}'"))
                     .collect();
                 let error = format!(
@@ -92,18 +94,39 @@ impl<'a> PlanContext<'a> {
     fn selected_all(&self, kind: Kind) -> impl Iterator<Item = &'a Value> + '_ {
         self.source.items(kind).iter().filter(move |d| {
             self.selector.matches(name_of(d))
+                && self.owner_selected(kind, d)
                 && !(crate::snapshot::is_archived(d)
                     && self.source.by_name(kind, name_of(d)).map(crate::snapshot::id_of)
                         != Some(crate::snapshot::id_of(d)))
         })
     }
 
+    /// For an item of a kind that belongs to another item (a channel), whether its owner is in
+    /// scope; true for every other item.
+    fn owner_selected(&self, kind: Kind, doc: &Value) -> bool {
+        let Some((field, owner_kind)) = kind.owner() else {
+            return true;
+        };
+        self.source
+            .by_id(owner_kind, document::str_field(doc, field))
+            .is_some_and(|owner| self.selector.matches_owner(name_of(owner)))
+    }
+
     fn colliding_keys(&self, kind: Kind) -> HashSet<String> {
         let mut seen = HashMap::new();
         for d in self.selected_all(kind) {
-            *seen.entry(name_key(name_of(d))).or_insert(0usize) += 1;
+            *seen.entry(identity_key(kind, d)).or_insert(0usize) += 1;
         }
         seen.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k).collect()
+    }
+}
+
+/// What two source items must share to stand for one destination item: the name, and for items
+/// that belong to another (a project's channels) the owner too.
+fn identity_key(kind: Kind, doc: &Value) -> String {
+    match kind.owner() {
+        Some((field, _)) => format!("{}/{}", document::str_field(doc, field), name_key(name_of(doc))),
+        None => name_key(name_of(doc)),
     }
 }
 
@@ -431,6 +454,7 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         // worker pools), before projects, which include them.
         Box::new(library_variable_sets::LibraryVariableSets),
         Box::new(projects::Projects),
+        Box::new(channels::Channels),
     ]
 }
 
