@@ -49,6 +49,9 @@ pub enum Kind {
     /// other items own ([`Kind::owned_document`]), loaded with their owners and never referred to
     /// by id from another document, so not in [`Kind::ALL`].
     VariableSet,
+    /// A project's deployment process, `deploymentprocess-{ProjectId}`: owned by its project
+    /// ([`Kind::owned_documents`]), so not in [`Kind::ALL`].
+    DeploymentProcess,
     /// `Lifecycles-N`.
     Lifecycle,
     /// `Projects-N`: their settings; processes, runbooks, channels and variables are their own parts.
@@ -104,6 +107,7 @@ impl Kind {
             Kind::CommunityActionTemplate => "communityactiontemplates",
             Kind::ScriptModule | Kind::LibraryVariableSet => "libraryvariablesets",
             Kind::VariableSet => "variables",
+            Kind::DeploymentProcess => "deploymentprocesses",
             Kind::Lifecycle => "lifecycles",
             Kind::Project => "projects",
             Kind::Channel => "channels",
@@ -133,11 +137,21 @@ impl Kind {
 
     /// For kinds whose items each own a document the server makes with them: the field naming it
     /// and its kind (a script module's `VariableSetId`, reference §2.9). Loaded with the items.
-    pub fn owned_document(self) -> Option<(&'static str, Kind)> {
+    pub fn owned_documents(self) -> &'static [(&'static str, Kind)] {
         match self {
-            Kind::ScriptModule | Kind::LibraryVariableSet => Some(("VariableSetId", Kind::VariableSet)),
-            _ => None,
+            Kind::ScriptModule | Kind::LibraryVariableSet => &[("VariableSetId", Kind::VariableSet)],
+            Kind::Project => &[
+                ("DeploymentProcessId", Kind::DeploymentProcess),
+                ("VariableSetId", Kind::VariableSet),
+            ],
+            _ => &[],
         }
+    }
+
+    /// True for owned documents read with `{collection}/all?ids=` (a plain list); others are read
+    /// from their collection with `?ids=`, paged (`deploymentprocesses`, reference §2.7).
+    pub fn read_by_ids_from_all(self) -> bool {
+        matches!(self, Kind::VariableSet)
     }
 
     /// Read-only fields of the documents this kind's items own that nothing reads, left out of the
@@ -151,7 +165,7 @@ impl Kind {
     pub fn owned_fields_unused(self) -> &'static [&'static str] {
         match self {
             Kind::ScriptModule => &["ScopeValues"],
-            Kind::LibraryVariableSet => &["ScopeValues.Environments", "ScopeValues.TenantTags"],
+            Kind::LibraryVariableSet | Kind::Project => &["ScopeValues.Environments", "ScopeValues.TenantTags"],
             _ => &[],
         }
     }
@@ -199,6 +213,7 @@ impl Kind {
             | Kind::ScriptModule
             | Kind::LibraryVariableSet
             | Kind::VariableSet
+            | Kind::DeploymentProcess
             | Kind::Tenant => None,
         }
     }
@@ -223,6 +238,7 @@ impl Kind {
             Kind::CommunityActionTemplate => "CommunityActionTemplates",
             Kind::ScriptModule | Kind::LibraryVariableSet => "LibraryVariableSets",
             Kind::VariableSet => "variableset",
+            Kind::DeploymentProcess => "deploymentprocess",
             Kind::Lifecycle => "Lifecycles",
             Kind::Project => "Projects",
             Kind::Channel => "Channels",
@@ -250,6 +266,7 @@ impl Kind {
             Kind::ScriptModule => "Script module",
             Kind::LibraryVariableSet => "Library variable set",
             Kind::VariableSet => "Variable set",
+            Kind::DeploymentProcess => "Deployment process",
             Kind::Lifecycle => "Lifecycle",
             Kind::Project => "Project",
             Kind::Channel => "Channel",
@@ -332,8 +349,8 @@ mod tests {
         // Owned documents are never looked up by id prefix.
         assert_eq!(Kind::from_id("variableset-LibraryVariableSets-3"), None);
         assert_eq!(
-            Kind::ScriptModule.owned_document(),
-            Some(("VariableSetId", Kind::VariableSet))
+            Kind::ScriptModule.owned_documents(),
+            [("VariableSetId", Kind::VariableSet)]
         );
     }
 }

@@ -175,10 +175,10 @@ impl Snapshot {
         }))
         .await?;
         let mut snapshot = Snapshot::from_docs(loaded);
-        for &kind in kinds {
-            let Some((field, owned)) = kind.owned_document() else {
-                continue;
-            };
+        for (kind, field, owned) in kinds
+            .iter()
+            .flat_map(|&k| k.owned_documents().iter().map(move |&(f, o)| (k, f, o)))
+        {
             let ids: Vec<String> = snapshot
                 .items(kind)
                 .iter()
@@ -282,6 +282,10 @@ const IDS_PER_REQUEST: usize = 40;
 /// server does not return is simply absent.
 async fn load_by_ids(client: &Client, kind: Kind, ids: &[String]) -> Result<Vec<Value>> {
     let pages = try_join_all(ids.chunks(IDS_PER_REQUEST).map(|chunk| async move {
+        if !kind.read_by_ids_from_all() {
+            let path = format!("{}?ids={}", client.space_path(kind.collection()), chunk.join(","));
+            return client.list_all(&path).await;
+        }
         let path = format!(
             "{}?ids={}",
             client.space_path(&format!("{}/all", kind.collection())),
