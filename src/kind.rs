@@ -49,6 +49,10 @@ pub enum Kind {
     /// other items own ([`Kind::owned_document`]), loaded with their owners and never referred to
     /// by id from another document, so not in [`Kind::ALL`].
     VariableSet,
+    /// `Runbooks-N`, each of one project ([`Kind::owner`]): names are unique within the project.
+    Runbook,
+    /// A runbook's process, `RunbookProcess-{RunbookId}`: owned by its runbook, not in [`Kind::ALL`].
+    RunbookProcess,
     /// A project's deployment process, `deploymentprocess-{ProjectId}`: owned by its project
     /// ([`Kind::owned_documents`]), so not in [`Kind::ALL`].
     DeploymentProcess,
@@ -60,6 +64,17 @@ pub enum Kind {
     Channel,
     /// `Tenants-N`: loaded so scopes naming tenants translate; not synced yet.
     Tenant,
+}
+
+/// How a collection's documents are read by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadByIds {
+    /// `{collection}/all?ids=…`: one plain list.
+    All,
+    /// `{collection}?ids=…`: a paged envelope.
+    Paged,
+    /// `{collection}/{id}`, one request each.
+    Each,
 }
 
 impl Kind {
@@ -84,6 +99,7 @@ impl Kind {
         Kind::Lifecycle,
         Kind::Project,
         Kind::Channel,
+        Kind::Runbook,
         Kind::Tenant,
     ];
 
@@ -111,6 +127,8 @@ impl Kind {
             Kind::Lifecycle => "lifecycles",
             Kind::Project => "projects",
             Kind::Channel => "channels",
+            Kind::Runbook => "runbooks",
+            Kind::RunbookProcess => "runbookProcesses",
         }
     }
 
@@ -130,7 +148,7 @@ impl Kind {
     /// match by owner and name, never by name alone.
     pub fn owner(self) -> Option<(&'static str, Kind)> {
         match self {
-            Kind::Channel => Some(("ProjectId", Kind::Project)),
+            Kind::Channel | Kind::Runbook => Some(("ProjectId", Kind::Project)),
             _ => None,
         }
     }
@@ -144,14 +162,19 @@ impl Kind {
                 ("DeploymentProcessId", Kind::DeploymentProcess),
                 ("VariableSetId", Kind::VariableSet),
             ],
+            Kind::Runbook => &[("RunbookProcessId", Kind::RunbookProcess)],
             _ => &[],
         }
     }
 
-    /// True for owned documents read with `{collection}/all?ids=` (a plain list); others are read
-    /// from their collection with `?ids=`, paged (`deploymentprocesses`, reference §2.7).
-    pub fn read_by_ids_from_all(self) -> bool {
-        matches!(self, Kind::VariableSet)
+    /// How owned documents of this kind are read by id (reference §2.7–§2.9, the OpenAPI).
+    pub fn read_by_ids(self) -> ReadByIds {
+        match self {
+            Kind::VariableSet => ReadByIds::All,
+            // `runbookProcesses` takes no `ids` filter.
+            Kind::RunbookProcess => ReadByIds::Each,
+            _ => ReadByIds::Paged,
+        }
     }
 
     /// Read-only fields of the documents this kind's items own that nothing reads, left out of the
@@ -208,6 +231,8 @@ impl Kind {
             | Kind::Lifecycle
             | Kind::Project
             | Kind::Channel
+            | Kind::Runbook
+            | Kind::RunbookProcess
             | Kind::Account
             | Kind::Certificate
             | Kind::ScriptModule
@@ -242,6 +267,8 @@ impl Kind {
             Kind::Lifecycle => "Lifecycles",
             Kind::Project => "Projects",
             Kind::Channel => "Channels",
+            Kind::Runbook => "Runbooks",
+            Kind::RunbookProcess => "RunbookProcess",
         }
     }
 
@@ -270,6 +297,8 @@ impl Kind {
             Kind::Lifecycle => "Lifecycle",
             Kind::Project => "Project",
             Kind::Channel => "Channel",
+            Kind::Runbook => "Runbook",
+            Kind::RunbookProcess => "Runbook process",
         }
     }
 

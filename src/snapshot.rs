@@ -4,7 +4,7 @@
 
 pub mod logos;
 
-use crate::kind::Kind;
+use crate::kind::{Kind, ReadByIds};
 use crate::octopus::Client;
 use anyhow::{bail, Context, Result};
 use futures::future::try_join_all;
@@ -282,9 +282,20 @@ const IDS_PER_REQUEST: usize = 40;
 /// server does not return is simply absent.
 async fn load_by_ids(client: &Client, kind: Kind, ids: &[String]) -> Result<Vec<Value>> {
     let pages = try_join_all(ids.chunks(IDS_PER_REQUEST).map(|chunk| async move {
-        if !kind.read_by_ids_from_all() {
-            let path = format!("{}?ids={}", client.space_path(kind.collection()), chunk.join(","));
-            return client.list_all(&path).await;
+        match kind.read_by_ids() {
+            ReadByIds::All => {}
+            ReadByIds::Paged => {
+                let path = format!("{}?ids={}", client.space_path(kind.collection()), chunk.join(","));
+                return client.list_all(&path).await;
+            }
+            ReadByIds::Each => {
+                let collection = client.space_path(kind.collection());
+                let reads = chunk.iter().map(|id| {
+                    let path = format!("{collection}/{id}");
+                    async move { client.get(&path).await }
+                });
+                return try_join_all(reads).await;
+            }
         }
         let path = format!(
             "{}?ids={}",

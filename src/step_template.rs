@@ -36,7 +36,7 @@ pub const EXPORTED_AT: &str = "2026-12-01T00:10:00.000Z";
 
 /// [`content_fingerprint`] of the templates at [`TEMPLATE_VERSION`]: SHA-256 of both templates with
 /// `Version` and `$Meta` left out. See [`TEMPLATE_VERSION`] for when and how to change it.
-pub const CONTENT_FINGERPRINT: &str = "9e9a488ce7caeae692108fd4ca6e698155eb60eab904f665fdc5862525fa8f0c";
+pub const CONTENT_FINGERPRINT: &str = "a389c3e170df351c587c369c03ebfdf3f9f4d720fdb066cbca27956a59e32756";
 
 /// `$Meta.OctopusVersion`: the Octopus version whose export format the templates follow.
 pub const OCTOPUS_VERSION: &str = "2024.3.10989";

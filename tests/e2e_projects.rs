@@ -246,3 +246,65 @@ async fn a_new_projects_channels_join_the_default_its_server_makes_and_a_rerun_w
     assert_eq!(change_of(&report, "Channel", "Api / Hotfix").action, Action::Create);
     assert_rerun_settles(&job).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_runbook_is_synced_beyond_the_first_page_and_a_rerun_writes_nothing() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let (s, d) = (p.source_space(), p.dest_space());
+    let src = scaffolding(&p.source, &s, false);
+    scaffolding(&p.destination, &d, false);
+    let prod = p
+        .source
+        .insert(&s, "environments", json!({"Name": "Production"}))
+        .unwrap();
+    let dev = p
+        .source
+        .insert(&s, "environments", json!({"Name": "Development"}))
+        .unwrap();
+    let dest_prod = p
+        .destination
+        .insert(&d, "environments", json!({"Name": "Production"}))
+        .unwrap();
+    let api = project(&p.source, &s, "Api", &src, json!({}));
+    // SpaceCloner reads the first 30 runbooks of a project only.
+    for i in 0..35 {
+        p.source
+            .insert(
+                &s,
+                "runbooks",
+                json!({"Name": format!("Runbook {i:02}"), "ProjectId": api["Id"]}),
+            )
+            .unwrap();
+    }
+    p.source
+        .insert(
+            &s,
+            "runbooks",
+            json!({"Name": "Restart", "ProjectId": api["Id"], "EnvironmentScope": "Specified",
+                   "Environments": [prod["Id"], dev["Id"]]}),
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(
+        dir.path(),
+        &[("OCTOSYNC_PROJECTS", "all"), ("OCTOSYNC_RUNBOOKS", "all"), APPLY],
+    );
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.errors);
+    let dest_api = dest_project(&p, "Api");
+    let runbooks: Vec<Value> = p
+        .destination
+        .items(&d, "runbooks")
+        .into_iter()
+        .filter(|r| r["ProjectId"] == dest_api["Id"])
+        .collect();
+    assert_eq!(runbooks.len(), 36);
+    let restart = runbooks.iter().find(|r| r["Name"] == "Restart").unwrap();
+    assert_eq!(
+        restart["Environments"],
+        json!([dest_prod["Id"]]),
+        "scope translated, Development left out"
+    );
+    assert!(change_of(&report, "Runbook", "Api / Restart").warnings[0].contains("Development"));
+    assert_rerun_settles(&job).await;
+}

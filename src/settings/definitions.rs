@@ -340,6 +340,17 @@ pub static SETTINGS: &[SettingDef] = &[
         selects: None,
     },
     SettingDef {
+        env: "RUNBOOKS",
+        parameter: "OctoSync.Runbooks",
+        label: "Runbooks of the projects",
+        help: "Which runbooks of the selected projects to sync (a selector within them; `all` by default). A missing runbook is created with its settings and environment scope translated (one whose environments are all missing is not created); existing runbooks keep their own settings; snapshots are never published.",
+        control: Control::MultiLineText,
+        default: "all",
+        template_default: None,
+        required: false,
+        selects: Some(Kind::Runbook),
+    },
+    SettingDef {
         env: "VARIABLE_OVERWRITE",
         parameter: "OctoSync.VariableOverwrite",
         label: "Variable values the destination has",

@@ -54,6 +54,7 @@ pub struct RawSettings {
     pub library_variable_set_names: Option<String>,
     pub projects: Option<String>,
     pub channels: Option<String>,
+    pub runbooks: Option<String>,
     pub channel_lifecycle_match: Option<String>,
     pub lifecycles: Option<String>,
     pub lifecycle_phases: Option<String>,
@@ -419,9 +420,13 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
 
     let names = library_variable_set_names(&mut p, raw.library_variable_set_names.as_deref());
 
-    // A project's channels are selected within the selected projects.
-    if let (Some(channels), Some(projects)) = (selectors.get(&Kind::Channel).cloned(), selectors.get(&Kind::Project)) {
-        selectors.insert(Kind::Channel, channels.within(projects.clone()));
+    // A project's channels and runbooks are selected within the selected projects.
+    if let Some(projects) = selectors.get(&Kind::Project).cloned() {
+        for kind in [Kind::Channel, Kind::Runbook] {
+            if let Some(sel) = selectors.get(&kind).cloned() {
+                selectors.insert(kind, sel.within(projects.clone()));
+            }
+        }
     }
     let channel_lifecycles = p
         .take(
@@ -595,6 +600,7 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
         "LIBRARY_VARIABLE_SETS" => raw.library_variable_sets.as_deref(),
         "PROJECTS" => raw.projects.as_deref(),
         "CHANNELS" => raw.channels.as_deref(),
+        "RUNBOOKS" => raw.runbooks.as_deref(),
         "LIFECYCLES" => raw.lifecycles.as_deref(),
         _ => None,
     }

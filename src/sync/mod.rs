@@ -17,6 +17,7 @@ pub mod machine_policies;
 pub mod placeholder;
 pub mod project_groups;
 pub mod projects;
+pub mod runbooks;
 pub mod script_modules;
 pub mod step_templates;
 pub mod teams;
@@ -455,6 +456,7 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(library_variable_sets::LibraryVariableSets),
         Box::new(projects::Projects),
         Box::new(channels::Channels),
+        Box::new(runbooks::Runbooks),
     ]
 }
 
