@@ -46,10 +46,8 @@ pub enum Applied {
     SavedWithOwned {
         /// The item, when it was written.
         item: Option<Value>,
-        /// The owned document's kind.
-        kind: Kind,
-        /// The owned document.
-        owned: Value,
+        /// The documents it owns, each with its kind.
+        owned: Vec<(Kind, Value)>,
     },
     /// The collection was put in order.
     Ordered,
@@ -67,8 +65,63 @@ impl Applier<'_> {
             Write::Reorder { created, .. } => self.reorder(kind, created).await,
             Write::Owning { item, owned } => self.owning(kind, name, item.as_deref(), owned).await,
             Write::UploadLogo { .. } => self.upload_logo(kind, name, write, None).await,
+            Write::Create { .. } if !kind.owned_documents().is_empty() => {
+                let mut saved = self.save(kind, name, write).await?;
+                let owned = self.owned_of_new(kind, name, &mut saved).await?;
+                Ok(Applied::SavedWithOwned {
+                    item: Some(saved),
+                    owned,
+                })
+            }
             _ => self.save(kind, name, write).await.map(Applied::Saved),
         }
+    }
+
+    /// The documents the server made with a new item (a project's deployment process and variable
+    /// set), so later stages plan against them: read back, or, in a dry run, empty ones under the
+    /// ids the server would give them (`variableset-{ItemId}`, reference §2.9).
+    async fn owned_of_new(&self, kind: Kind, name: &str, saved: &mut Value) -> Result<Vec<(Kind, Value)>> {
+        let mut out = Vec::new();
+        let item_id = id_of(saved).to_string();
+        for &(field, owned) in kind.owned_documents() {
+            let doc = match self {
+                Applier::DryRun => {
+                    let id = format!("{}-{item_id}", owned.id_prefix());
+                    saved[field] = json!(id);
+                    let mut doc = json!({"Id": id, "Version": 0});
+                    match owned {
+                        Kind::VariableSet => {
+                            doc["OwnerId"] = json!(item_id);
+                            doc["Variables"] = json!([]);
+                        }
+                        _ => {
+                            doc[kind.owner_link_field()] = json!(item_id);
+                            doc["Steps"] = json!([]);
+                        }
+                    }
+                    doc
+                }
+                Applier::Live(Live {
+                    destination: client, ..
+                }) => {
+                    let Some(id) = saved.get(field).and_then(Value::as_str).filter(|id| !id.is_empty()) else {
+                        continue;
+                    };
+                    let path = format!("{}/{id}", collection_path(client, owned));
+                    let mut doc = client.get(&path).await.with_context(|| {
+                        format!(
+                            "{} '{name}' was created, but reading the {} its server made failed; the next run completes it",
+                            kind.label(),
+                            owned.label().to_lowercase()
+                        )
+                    })?;
+                    strip(&mut doc, kind.owned_fields_unused());
+                    doc
+                }
+            };
+            out.push((owned, doc));
+        }
+        Ok(out)
     }
 
     /// The item's own write, then the owned document's. The item's write recovers as any create or
@@ -110,8 +163,7 @@ impl Applier<'_> {
         strip(&mut doc, unused);
         Ok(Applied::SavedWithOwned {
             item: saved,
-            kind: owned.kind,
-            owned: doc,
+            owned: vec![(owned.kind, doc)],
         })
     }
 

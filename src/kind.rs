@@ -167,6 +167,14 @@ impl Kind {
         }
     }
 
+    /// The field a process this kind owns names it by (`ProjectId`, `RunbookId`).
+    pub fn owner_link_field(self) -> &'static str {
+        match self {
+            Kind::Runbook => "RunbookId",
+            _ => "ProjectId",
+        }
+    }
+
     /// How owned documents of this kind are read by id (reference §2.7–§2.9, the OpenAPI).
     pub fn read_by_ids(self) -> ReadByIds {
         match self {

@@ -308,3 +308,78 @@ async fn every_runbook_is_synced_beyond_the_first_page_and_a_rerun_writes_nothin
     assert!(change_of(&report, "Runbook", "Api / Restart").warnings[0].contains("Development"));
     assert_rerun_settles(&job).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_projects_variables_scope_to_the_channels_and_runbooks_synced_before_them_and_a_rerun_writes_nothing() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let (s, d) = (p.source_space(), p.dest_space());
+    let src = scaffolding(&p.source, &s, false);
+    scaffolding(&p.destination, &d, false);
+    let prod = p
+        .source
+        .insert(&s, "environments", json!({"Name": "Production"}))
+        .unwrap();
+    p.destination
+        .insert(&d, "environments", json!({"Name": "Production"}))
+        .unwrap();
+    let api = project(&p.source, &s, "Api", &src, json!({}));
+    let hotfix = p
+        .source
+        .insert(&s, "channels", json!({"Name": "Hotfix", "ProjectId": api["Id"]}))
+        .unwrap();
+    let restart = p
+        .source
+        .insert(&s, "runbooks", json!({"Name": "Restart", "ProjectId": api["Id"]}))
+        .unwrap();
+    p.source
+        .update(
+            &s,
+            "variables",
+            api["VariableSetId"].as_str().unwrap(),
+            json!({"Version": 0, "Variables": [
+                {"Name": "Url", "Value": "https://api.example.com", "Scope": {"Environment": [prod["Id"]]}},
+                {"Name": "Release.Kind", "Value": "hotfix", "Scope": {"Channel": [hotfix["Id"]]}},
+                {"Name": "Restart.Wait", "Value": "30", "Scope": {"ProcessOwner": [restart["Id"]]}},
+                {"Name": "Api.Key", "Value": "canary-project-secret-5d2e", "Type": "Sensitive", "IsSensitive": true}
+            ]}),
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(dir.path(), &[("OCTOSYNC_PROJECTS", "all"), APPLY]);
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.errors);
+    let dest_api = dest_project(&p, "Api");
+    let set = p
+        .destination
+        .items(&d, "variables")
+        .into_iter()
+        .find(|v| v["Id"] == dest_api["VariableSetId"])
+        .unwrap();
+    let rows = set["Variables"].as_array().unwrap();
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r["Name"] == name)
+            .unwrap_or_else(|| panic!("{name}: {rows:?}"))
+    };
+    let dest_hotfix = p
+        .destination
+        .items(&d, "channels")
+        .into_iter()
+        .find(|c| c["Name"] == "Hotfix" && c["ProjectId"] == dest_api["Id"])
+        .unwrap();
+    let dest_restart = p
+        .destination
+        .items(&d, "runbooks")
+        .into_iter()
+        .find(|r| r["Name"] == "Restart" && r["ProjectId"] == dest_api["Id"])
+        .unwrap();
+    assert_eq!(row("Release.Kind")["Scope"]["Channel"], json!([dest_hotfix["Id"]]));
+    assert_eq!(
+        row("Restart.Wait")["Scope"]["ProcessOwner"],
+        json!([dest_restart["Id"]])
+    );
+    assert_eq!(row("Url")["Value"], "https://api.example.com");
+    assert!(!p.destination.stores_text("canary-project-secret-5d2e"));
+    assert!(report.cleanup.iter().any(|c| c.action.contains("Api.Key")));
+    assert_rerun_settles(&job).await;
+}

@@ -76,11 +76,7 @@ fn record(
             destination.absorb(kind, saved);
             out.written += 1;
         }
-        Some(Outcome::Done(Applied::SavedWithOwned {
-            item,
-            kind: owned_kind,
-            owned,
-        })) => {
+        Some(Outcome::Done(Applied::SavedWithOwned { item, owned })) => {
             if let Some(saved) = item {
                 let id = id_of(&saved).to_string();
                 if live && !id.is_empty() && !is_placeholder(&id) {
@@ -88,7 +84,9 @@ fn record(
                 }
                 destination.absorb(kind, saved);
             }
-            destination.absorb(owned_kind, owned);
+            for (owned_kind, doc) in owned {
+                destination.absorb(owned_kind, doc);
+            }
             out.written += 1;
         }
         Some(Outcome::Done(Applied::Ordered | Applied::Uploaded)) => out.written += 1,
@@ -147,7 +145,11 @@ pub(super) async fn run(
             rules: &job.rules,
             selector: &selector,
         };
-        let mut planned = ctx.name_collisions(kind);
+        let mut planned = if stage.is_part() {
+            vec![]
+        } else {
+            ctx.name_collisions(kind)
+        };
         planned.extend(stage.plan(&ctx));
         planned.extend(order_after_creates(&ctx, kind, &planned));
 

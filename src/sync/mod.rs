@@ -16,6 +16,7 @@ pub mod lifecycles;
 pub mod machine_policies;
 pub mod placeholder;
 pub mod project_groups;
+pub mod project_variables;
 pub mod projects;
 pub mod runbooks;
 pub mod script_modules;
@@ -431,6 +432,11 @@ pub trait Stage: Send + Sync {
     fn kind(&self) -> Kind;
     /// Plans the changes; pure.
     fn plan(&self, ctx: &PlanContext<'_>) -> Vec<Planned>;
+    /// True for a later part of items another stage already plans (a project's variables): the
+    /// name collisions of those items are that stage's to report, once.
+    fn is_part(&self) -> bool {
+        false
+    }
 }
 
 /// The stages in dependency order (reference §6, seed 003 "Syncing Order").
@@ -457,6 +463,8 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(projects::Projects),
         Box::new(channels::Channels),
         Box::new(runbooks::Runbooks),
+        // After the channels, process and runbooks its variables can be scoped to.
+        Box::new(project_variables::ProjectVariables),
     ]
 }
 

@@ -40,9 +40,91 @@ pub fn with_space_scopes(set: &Value, space: &Snapshot) -> Value {
     set
 }
 
+/// A project's variable `set` with its channel, step and process lookup tables taken from
+/// `space` as well: the project's channels, the actions of its deployment process and runbook
+/// processes, and the project and its runbooks as process owners (as the server computes them).
+/// Built from the snapshot, they hold what earlier stages of the run created or changed.
+pub fn with_project_scopes(set: &Value, space: &Snapshot, project: &Value) -> Value {
+    let mut set = with_space_scopes(set, space);
+    let project_id = id_of(project);
+    let of_project = |d: &&Value| {
+        d.get("ProjectId")
+            .and_then(Value::as_str)
+            .is_some_and(|p| p.eq_ignore_ascii_case(project_id))
+    };
+    let channels: Vec<Value> = space
+        .items(Kind::Channel)
+        .iter()
+        .filter(of_project)
+        .map(|c| json!({"Id": id_of(c), "Name": name_of(c)}))
+        .collect();
+    let runbooks: Vec<&Value> = space.items(Kind::Runbook).iter().filter(of_project).collect();
+    let mut processes = vec![json!({"ProcessType": "Deployment", "Id": project_id, "Name": name_of(project)})];
+    let mut process_docs: Vec<&Value> = space
+        .by_id(
+            Kind::DeploymentProcess,
+            project.get("DeploymentProcessId").and_then(Value::as_str).unwrap_or(""),
+        )
+        .into_iter()
+        .collect();
+    for runbook in &runbooks {
+        processes.push(json!({"ProcessType": "Runbook", "Id": id_of(runbook), "Name": name_of(runbook)}));
+        let process = runbook.get("RunbookProcessId").and_then(Value::as_str).unwrap_or("");
+        process_docs.extend(space.by_id(Kind::RunbookProcess, process));
+    }
+    let actions: Vec<Value> = process_docs
+        .iter()
+        .flat_map(|p| p.get("Steps").and_then(Value::as_array).into_iter().flatten())
+        .flat_map(|step| step.get("Actions").and_then(Value::as_array).into_iter().flatten())
+        .map(|a| json!({"Id": a.get("Id"), "Name": a.get("Name")}))
+        .collect();
+    set["ScopeValues"]["Channels"] = json!(channels);
+    set["ScopeValues"]["Processes"] = json!(processes);
+    set["ScopeValues"]["Actions"] = json!(actions);
+    set
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_projects_channels_steps_and_processes_come_from_the_space() {
+        let project = json!({"Id": "Projects-1", "Name": "Api", "DeploymentProcessId": "deploymentprocess-Projects-1"});
+        let space = Snapshot::from_docs([
+            (Kind::Project, vec![project.clone()]),
+            (
+                Kind::Channel,
+                vec![
+                    json!({"Id": "Channels-1", "Name": "Hotfix", "ProjectId": "Projects-1"}),
+                    json!({"Id": "Channels-2", "Name": "Other", "ProjectId": "Projects-2"}),
+                ],
+            ),
+            (
+                Kind::Runbook,
+                vec![json!({"Id": "Runbooks-1", "Name": "Restart", "ProjectId": "Projects-1",
+                            "RunbookProcessId": "RunbookProcess-Runbooks-1"})],
+            ),
+            (
+                Kind::DeploymentProcess,
+                vec![
+                    json!({"Id": "deploymentprocess-Projects-1", "Steps": [{"Name": "Deploy", "Actions": [{"Id": "a-1", "Name": "Deploy"}]}]}),
+                ],
+            ),
+            (
+                Kind::RunbookProcess,
+                vec![
+                    json!({"Id": "RunbookProcess-Runbooks-1", "Steps": [{"Name": "Go", "Actions": [{"Id": "a-2", "Name": "Go"}]}]}),
+                ],
+            ),
+        ]);
+        let out = with_project_scopes(&json!({"Variables": []}), &space, &project);
+        let values = &out["ScopeValues"];
+        assert_eq!(values["Channels"], json!([{"Id": "Channels-1", "Name": "Hotfix"}]));
+        assert_eq!(values["Actions"].as_array().unwrap().len(), 2);
+        assert_eq!(values["Processes"][0]["Id"], "Projects-1");
+        assert_eq!(values["Processes"][1]["ProcessType"], "Runbook");
+    }
 
     #[test]
     fn environments_and_tags_come_from_the_space_and_the_rest_is_kept() {

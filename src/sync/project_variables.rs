@@ -1,0 +1,101 @@
+//! Project variables: each synced project's variable set merged by the one variable engine
+//! (`sync/variables/`) into the destination project's, after the project's channels, process and
+//! runbooks, so scopes to channels, steps and process owners resolve against what the destination
+//! now has. The set is PUT whole, once, only when the merge changes it.
+
+use super::{projects, variables, OwnedTarget, OwnedWrite, PlanContext, Planned, Stage};
+use crate::kind::Kind;
+use crate::report::Action;
+use crate::snapshot::{id_of, name_of, strip_fields, Snapshot};
+use serde_json::Value;
+use variables::space::with_project_scopes;
+
+/// The project variables stage.
+pub struct ProjectVariables;
+
+impl Stage for ProjectVariables {
+    fn kind(&self) -> Kind {
+        Kind::Project
+    }
+
+    fn is_part(&self) -> bool {
+        true
+    }
+
+    fn plan(&self, ctx: &PlanContext<'_>) -> Vec<Planned> {
+        ctx.selected(Kind::Project)
+            .filter_map(|src| plan_one(ctx, src))
+            .collect()
+    }
+}
+
+/// The variable set `project` owns in `snapshot`.
+fn set_of<'a>(snapshot: &'a Snapshot, project: &Value) -> Option<&'a Value> {
+    snapshot.by_id(
+        Kind::VariableSet,
+        project.get("VariableSetId").and_then(Value::as_str).unwrap_or(""),
+    )
+}
+
+fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
+    // The project stage said why a project is not synced; its variables say nothing more.
+    let dest = ctx.translator().counterpart(Kind::Project, src).found()?;
+    if projects::is_version_controlled(src) || projects::is_version_controlled(dest) {
+        return None;
+    }
+    let name = format!("{} (variables)", name_of(dest));
+    let (Some(src_set), Some(dest_set)) = (set_of(ctx.source, src), set_of(ctx.destination, dest)) else {
+        return Some(
+            Planned::no_write(Kind::Project, &name, Action::Skip, "its variables could not be read")
+                .warnings([
+                    "not synced: a variable set of this project was not returned; check both keys may read variables"
+                        .to_string(),
+                ])
+                .at(id_of(dest)),
+        );
+    };
+    let m = variables::merge(
+        &with_project_scopes(src_set, ctx.source, src),
+        &with_project_scopes(dest_set, ctx.destination, dest),
+        &ctx.translator(),
+        &ctx.rules.variables,
+        variables::Owner {
+            kind: "Project",
+            name: name_of(dest),
+        },
+    );
+    let mut p = Planned::no_write(
+        Kind::Project,
+        &name,
+        Action::Unchanged,
+        "its variables match the source's",
+    )
+    .at(id_of(dest));
+    if let Some(doc) = m.write() {
+        let mut body = doc.clone();
+        // Read-only lookup tables: the server computes them and ignores them on a PUT.
+        strip_fields(&mut body, &["ScopeValues"]);
+        p = p.then_owned(OwnedWrite {
+            kind: Kind::VariableSet,
+            target: OwnedTarget::Existing {
+                id: id_of(dest_set).to_string(),
+                body,
+            },
+        });
+        p.change.reason = "its variables differ from the source's".into();
+        p.change.changed_fields.push("Variables".into());
+        p.change.diff = m.diff(ctx.destination);
+    }
+    if !m.fatal.is_empty() {
+        p.write = None;
+        p.change.action = Action::Skip;
+        p.fatal = Some(format!("project '{}': {}", name_of(dest), m.fatal.join("; ")));
+    }
+    p.cleanup.extend(m.cleanup.iter().cloned());
+    let unwritten = m
+        .decisions
+        .iter()
+        .filter(|d| matches!(d.outcome, variables::Outcome::Skip | variables::Outcome::Error))
+        .map(|d| format!("variable {}: {}", d.label, d.reason));
+    Some(p.warnings(m.warnings.iter().cloned()).notes(unwritten))
+}
