@@ -5,12 +5,11 @@
 //! set is PUT whole, once, only when the merge changes it.
 
 use super::{
-    document, library_sets, placeholder, variable_templates, variables, OwnedTarget, OwnedWrite, PlanContext, Planned,
-    Stage,
+    document, library_sets, variable_templates, variables, OwnedTarget, OwnedWrite, PlanContext, Planned, Stage,
 };
 use crate::kind::Kind;
 use crate::report::Action;
-use crate::snapshot::{id_of, name_key, name_of, strip_fields};
+use crate::snapshot::{id_of, name_key, name_of};
 use serde_json::{json, Value};
 use variables::space::with_space_scopes;
 
@@ -131,7 +130,7 @@ fn create(ctx: &PlanContext<'_>, src: &Value, src_set: &Value, name: &str) -> Pl
             },
         });
     }
-    finish(ctx, p, name, &m, templates)
+    finish(ctx, p, name, &m, None, templates)
 }
 
 /// An existing set: its templates merged (a PUT of the set when they change) and its variables
@@ -157,63 +156,29 @@ fn existing(ctx: &PlanContext<'_>, src: &Value, src_set: &Value, dest: &Value) -
             item_after,
         )
     };
-    if let Some(doc) = m.write() {
-        let mut body = doc.clone();
-        // Read-only lookup tables: the server computes them and ignores them on a PUT.
-        strip_fields(&mut body, &["ScopeValues"]);
-        p = p.then_owned(OwnedWrite {
-            kind: Kind::VariableSet,
-            target: OwnedTarget::Existing {
-                id: id_of(dest_set).to_string(),
-                body,
-            },
-        });
+    if m.write().is_some() {
         p.change.reason = if item_changed.is_empty() {
             "its variables differ from the source's".into()
         } else {
             "its variable templates and variables differ from the source's".into()
         };
     }
-    finish(ctx, p, name, &m, templates)
+    finish(ctx, p, name, &m, Some(id_of(dest_set)), templates)
 }
 
-/// What every decision carries from the merges: row diffs, warnings, clean-up, notes, and the
-/// engine's fatal rule (nothing of the set is written then).
+/// What every decision carries from the merges: the variable engine's part (rows, warnings,
+/// clean-up, its fatal rule), and the templates' clean-up and notes.
 fn finish(
     ctx: &PlanContext<'_>,
-    mut p: Planned,
+    p: Planned,
     name: &str,
     m: &variables::Merge,
+    set: Option<&str>,
     templates: variable_templates::Merged,
 ) -> Planned {
-    let rows = m.diff(ctx.destination);
-    if !rows.is_empty() {
-        p.change.changed_fields.push("Variables".into());
-        p.change.diff.extend(rows);
-    }
-    if !m.fatal.is_empty() {
-        p.write = None;
-        p.change.action = Action::Skip;
-        p.fatal = Some(format!("library variable set '{name}': {}", m.fatal.join("; ")));
-    }
-    p.cleanup.extend(m.cleanup.iter().cloned());
-    for template in &templates.secrets {
-        p.cleanup.push(placeholder::cleanup(
-            KIND,
-            name,
-            &format!(
-                "enter the sensitive default value of the variable template '{template}' (the API never returns it)"
-            ),
-        ));
-    }
-    let unwritten = m
-        .decisions
-        .iter()
-        .filter(|d| matches!(d.outcome, variables::Outcome::Skip | variables::Outcome::Error))
-        .map(|d| format!("variable {}: {}", d.label, d.reason));
-    p.warnings(m.warnings.iter().cloned())
-        .notes(templates.notes)
-        .notes(unwritten)
+    let mut p = variables::plan::into_planned(p, m, ctx.destination, set, &format!("library variable set '{name}'"));
+    p.cleanup.extend(templates.cleanup(KIND, name));
+    p.notes(templates.notes)
 }
 
 /// The lookup tables a new set's variables are scoped from, as the server will compute them:

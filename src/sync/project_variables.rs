@@ -3,10 +3,10 @@
 //! runbooks, so scopes to channels, steps and process owners resolve against what the destination
 //! now has. The set is PUT whole, once, only when the merge changes it.
 
-use super::{projects, variables, OwnedTarget, OwnedWrite, PlanContext, Planned, Stage};
+use super::{projects, variables, PlanContext, Planned, Stage};
 use crate::kind::Kind;
 use crate::report::Action;
-use crate::snapshot::{id_of, name_of, strip_fields, Snapshot};
+use crate::snapshot::{id_of, name_of, Snapshot};
 use serde_json::Value;
 use variables::space::with_project_scopes;
 
@@ -71,31 +71,15 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
         "its variables match the source's",
     )
     .at(id_of(dest));
-    if let Some(doc) = m.write() {
-        let mut body = doc.clone();
-        // Read-only lookup tables: the server computes them and ignores them on a PUT.
-        strip_fields(&mut body, &["ScopeValues"]);
-        p = p.then_owned(OwnedWrite {
-            kind: Kind::VariableSet,
-            target: OwnedTarget::Existing {
-                id: id_of(dest_set).to_string(),
-                body,
-            },
-        });
+    if m.write().is_some() {
         p.change.reason = "its variables differ from the source's".into();
-        p.change.changed_fields.push("Variables".into());
-        p.change.diff = m.diff(ctx.destination);
     }
-    if !m.fatal.is_empty() {
-        p.write = None;
-        p.change.action = Action::Skip;
-        p.fatal = Some(format!("project '{}': {}", name_of(dest), m.fatal.join("; ")));
-    }
-    p.cleanup.extend(m.cleanup.iter().cloned());
-    let unwritten = m
-        .decisions
-        .iter()
-        .filter(|d| matches!(d.outcome, variables::Outcome::Skip | variables::Outcome::Error))
-        .map(|d| format!("variable {}: {}", d.label, d.reason));
-    Some(p.warnings(m.warnings.iter().cloned()).notes(unwritten))
+    let owner = format!("project '{}'", name_of(dest));
+    Some(variables::plan::into_planned(
+        p,
+        &m,
+        ctx.destination,
+        Some(id_of(dest_set)),
+        &owner,
+    ))
 }

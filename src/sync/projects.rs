@@ -6,7 +6,7 @@
 //! Config-as-code projects are never written: their process and variables live in Git.
 //! Channels, processes, runbooks, variables, versioning and logos are later parts.
 
-use super::{document, placeholder, variable_templates, PlanContext, Planned, Stage};
+use super::{document, variable_templates, PlanContext, Planned, Stage};
 use crate::kind::Kind;
 use crate::report::Action;
 use crate::snapshot::{id_of, name_of};
@@ -229,14 +229,8 @@ fn create(ctx: &PlanContext<'_>, src: &Value, name: &str) -> Planned {
     }
     let mut p = Planned::create(ctx, KIND, name, "missing on the destination", body)
         .warnings(warnings)
-        .notes(templates.notes);
-    for template in templates.secrets {
-        p.cleanup.push(placeholder::cleanup(
-            KIND,
-            name,
-            &format!("enter the sensitive default value of the project variable template '{template}' (the API never returns it)"),
-        ));
-    }
+        .notes(templates.notes.clone());
+    p.cleanup.extend(templates.cleanup(KIND, name));
     p
 }
 
@@ -282,14 +276,8 @@ fn existing(ctx: &PlanContext<'_>, src: &Value, dest: &Value) -> Planned {
             after,
         )
     };
-    p = p.notes(templates.notes);
-    for template in templates.secrets {
-        p.cleanup.push(placeholder::cleanup(
-            KIND,
-            name,
-            &format!("enter the sensitive default value of the project variable template '{template}' (the API never returns it)"),
-        ));
-    }
+    p = p.notes(templates.notes.clone());
+    p.cleanup.extend(templates.cleanup(KIND, name));
     p
 }
 

@@ -29,6 +29,25 @@ pub struct Merged {
     pub notes: Vec<String>,
 }
 
+impl Merged {
+    /// One clean-up entry per template whose sensitive default a person must enter, on the item
+    /// `name` of `kind` that holds the templates.
+    pub fn cleanup(&self, kind: crate::kind::Kind, name: &str) -> Vec<crate::report::CleanupItem> {
+        self.secrets
+            .iter()
+            .map(|template| {
+                super::placeholder::cleanup(
+                    kind,
+                    name,
+                    &format!(
+                        "enter the sensitive default value of the variable template '{template}' (the API never returns it)"
+                    ),
+                )
+            })
+            .collect()
+    }
+}
+
 /// Merges `source` templates into `destination`'s (either may be absent or not an array).
 pub fn merge(source: Option<&Value>, destination: Option<&Value>) -> Merged {
     let src = items(source);

@@ -58,6 +58,7 @@
 pub mod decision;
 pub mod matching;
 pub mod merge;
+pub mod plan;
 pub mod row;
 pub mod scope;
 pub mod space;
