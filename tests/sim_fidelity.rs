@@ -124,6 +124,8 @@ mod community;
 mod dials;
 #[path = "sim_fidelity/payloads.rs"]
 mod payloads;
+#[path = "sim_fidelity/projects.rs"]
+mod projects;
 #[path = "sim_fidelity/rules.rs"]
 mod rules;
 #[path = "sim_fidelity/surface.rs"]

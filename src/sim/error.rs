@@ -26,6 +26,10 @@ pub(crate) const MODEL_VALIDATION: &str = "Model validation failed.";
 pub(crate) const NULL_SOURCE: &str = "Value cannot be null. (Parameter 'source')";
 /// Stale `Version` on a process PUT (SW21b `updateRunbookProcess_Spaces`).
 pub(crate) const STALE_PROCESS: &str = "Changes to this process could not be saved, because another user has made changes to the process between when you started editing and when you saved your changes. Please reload or open a new tab to make your changes.";
+/// A database route asked for what a version-controlled project keeps in Git (its deployment
+/// process, deployment settings, non-sensitive variables): the validation body seen on 2025.2
+/// (ISS#9365, "There was a problem with your request." with this error).
+pub(crate) const NOT_A_GIT_ROUTE: &str = "Received a request for a version-controlled resource on a non-version control route. To access this resource, include a Git ref in the route.";
 /// Stale `Version` on a step template PUT.
 // QUESTION: SW21b gives no text for step templates, and whether the server checks their `Version`
 // at all is unverified (reference §1.9 only says it rises on every save; §5 recommends the check).

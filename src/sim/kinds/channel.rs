@@ -76,6 +76,12 @@ impl Spec for Channel {
         }
         optional_ref(store, space, doc, "LifecycleId", Kind::Lifecycle)?;
         check_tags(store, space, doc, "TenantTags")?;
+        // A rule names its packages as the server stores them: `DeploymentAction` is the action's
+        // *name* and `PackageReference` the package reference's name ("" for the primary package),
+        // never ids (reference §2.6), so they survive a process that is recreated.
+        // QUESTION: whether the server refuses a rule naming an action or package reference that
+        // the project's deployment process does not have is not shown anywhere; the names are
+        // stored as sent (a process edited later may leave a rule naming a removed action).
         for r in array_mut(doc, "Rules")?.iter_mut() {
             let mut m = fill(
                 r,

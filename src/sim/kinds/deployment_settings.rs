@@ -13,6 +13,9 @@ use crate::sim::schema::{field, Field, Ty};
 use crate::sim::shape::get_ci;
 use crate::sim::store::{now_stamp, str_of, Doc, Store};
 
+/// The first version with `/projects/{id}/deploymentsettings` (OC 664bd9d6, reference §4).
+pub(crate) const SINCE: (u32, u32) = (2021, 1);
+
 /// Deployment settings field → the project field holding its value.
 const SETTINGS_MAP: &[(&str, &str)] = &[
     ("ConnectivityPolicy", "ProjectConnectivityPolicy"),

@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{Access, NameRule, Spec};
-use crate::sim::error::{ApiError, ApiResult, STALE_VARIABLES};
+use crate::sim::error::{ApiError, ApiResult, NOT_A_GIT_ROUTE, STALE_VARIABLES};
 use crate::sim::kind::Kind;
 use crate::sim::refs::{all_tags, refs_exist};
 use crate::sim::schema::{field, m, Field, Ty, STRS, STR_MAP};
@@ -133,6 +133,9 @@ fn update_set(store: &mut Store, space: &str, id: &str, body: Value) -> ApiResul
         .filter_map(|v| v.as_object().cloned())
         .collect();
     let scope_values = scope_values(store, space, &stored);
+    let in_git = store
+        .get(space, Kind::Project, str_of(&stored, "OwnerId"))
+        .is_some_and(super::project::variables_in_git);
     let mut ids: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for v in incoming {
@@ -170,6 +173,12 @@ fn update_set(store: &mut Store, space: &str, id: &str, body: Value) -> ApiResul
         check_scope(&m)?;
         check_scope_refs(store, space, &m, &scope_values)?;
         check_typed_value(store, space, &m)?;
+        if in_git && !is_sensitive(&m) {
+            // QUESTION: that a database-route PUT carrying a non-sensitive variable of a project
+            // whose variables are in Git is refused with the route error (rather than the variable
+            // being dropped) is assumed.
+            return Err(ApiError::invalid(NOT_A_GIT_ROUTE));
+        }
         if is_sensitive(&m) {
             let sent = m.get("Value").and_then(Value::as_str).unwrap_or("").to_string();
             let kept = old

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::collection::{all, collection, item, page, Scope};
 use super::{logo, Call, Content, Reply};
-use crate::sim::error::{ApiError, ApiResult};
+use crate::sim::error::{ApiError, ApiResult, NOT_A_GIT_ROUTE};
 use crate::sim::kind::Kind;
 use crate::sim::kinds::tenant_scoped_variables::{self as scoped, List};
 use crate::sim::kinds::{
@@ -164,6 +164,22 @@ fn project_route(call: &mut Call, project_doc: &Doc, sub: &str, rest: &[String])
                 pipeline::render(call.store, &call.space, Kind::Release, &release),
             ))
         }
+        // Reference §4: what a version-controlled project keeps in Git is refused at the
+        // database routes (the text of ISS#9365, 2025.2).
+        // QUESTION: older servers may answer differently (2022.3 answered a 404 naming
+        // `deploymentprocess-Projects-N` on another route, ISS#7746); one answer is used.
+        ("deploymentprocesses" | "deploymentsettings", 1) if project::is_version_controlled(project_doc) => {
+            Err(ApiError::invalid(NOT_A_GIT_ROUTE))
+        }
+        ("git", 2) if next.is_some_and(|n| n.eq_ignore_ascii_case("convert")) => {
+            if call.store.version_at() < project::GIT_SINCE {
+                return Err(ApiError::not_found());
+            }
+            call.only("POST")?;
+            let body = call.need_body()?;
+            let answer = project::convert(call.store, &call.space, &pid, &body)?;
+            Ok(Reply::json(200, answer))
+        }
         ("deploymentprocesses", 1) => {
             let process_id = str_of(project_doc, "DeploymentProcessId").to_string();
             item(call, Kind::DeploymentProcess, &process_id)
@@ -172,7 +188,9 @@ fn project_route(call: &mut Call, project_doc: &Doc, sub: &str, rest: &[String])
             let set = str_of(project_doc, "VariableSetId").to_string();
             item(call, Kind::VariableSet, &set)
         }
-        ("deploymentsettings", 1) => deployment_settings_route(call, &pid),
+        ("deploymentsettings", 1) if call.store.version_at() >= deployment_settings::SINCE => {
+            deployment_settings_route(call, &pid)
+        }
         ("summary", 1) => {
             call.only("GET")?;
             Ok(Reply::json(200, project::summary(call.store, &call.space, project_doc)))
