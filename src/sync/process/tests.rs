@@ -625,3 +625,32 @@ fn a_new_process_is_the_sources_steps_without_server_owned_fields() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn a_real_deployment_process_merged_into_its_own_copy_writes_nothing() {
+    let text = include_str!("../../../tests/fixtures/octopus-api-examples/deploymentprocess.json");
+    let src: Value = serde_json::from_str(text).unwrap();
+    // The destination's copy: its own ids, and its built-in feed under its own id.
+    let mut dest = src.clone();
+    dest["Id"] = json!("deploymentprocess-Projects-3");
+    let a = &mut dest["Steps"][0]["Actions"][0];
+    a["Id"] = json!("7d1c1c4e-0000-4000-8000-000000000001");
+    a["Packages"][0]["Id"] = json!("7d1c1c4e-0000-4000-8000-000000000002");
+    a["Packages"][0]["FeedId"] = json!("Feeds-100");
+    a["Properties"]["Octopus.Action.Package.FeedId"] = json!("Feeds-100");
+    let m = run(&src, Some(&dest), &ProcessRules::default());
+    assert!(m.errors.is_empty(), "{:?}", m.errors);
+    assert!(!m.changed, "{:?}", m.lines(&destination_space()));
+    // A changed service name on the source is exactly one changed property.
+    let mut changed = src.clone();
+    changed["Steps"][0]["Actions"][0]["Properties"]["Octopus.Action.WindowsService.ServiceName"] = json!("Shop");
+    let m = run(&changed, Some(&dest), &ProcessRules::default());
+    assert_eq!(
+        m.lines(&destination_space()),
+        ["~ Steps[Deploy Service].Actions[Deploy Service].Properties[\"Octopus.Action.WindowsService.ServiceName\"]: \"TestService\" → \"Shop\""]
+    );
+    assert_eq!(
+        m.write().unwrap()["Steps"][0]["Actions"][0]["Packages"][0]["Id"],
+        "7d1c1c4e-0000-4000-8000-000000000002"
+    );
+}
