@@ -107,6 +107,84 @@ impl Default for VariableRules {
     }
 }
 
+/// What happens to destination steps and actions the source does not have
+/// (`OCTOSYNC_PROCESS_CLONING_OPTION`, SpaceCloner's `ProcessCloningOption`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcessSteps {
+    /// Kept where they stand among the source's (the default).
+    KeepAdditionalDestinationSteps,
+    /// Removed: the destination's process becomes the source's (the plan marks them as deletions).
+    SourceOnly,
+}
+
+impl ProcessSteps {
+    /// Values as the setting spells them (SpaceCloner's).
+    pub const NAMES: &'static [&'static str] = &["KeepAdditionalDestinationSteps", "SourceOnly"];
+
+    /// Parses a canonical name from [`ProcessSteps::NAMES`].
+    pub fn from_name(name: &str) -> Option<ProcessSteps> {
+        Some(match name {
+            "KeepAdditionalDestinationSteps" => ProcessSteps::KeepAdditionalDestinationSteps,
+            "SourceOnly" => ProcessSteps::SourceOnly,
+            _ => return None,
+        })
+    }
+}
+
+/// What happens to the step-level fields of a step both processes have (target roles, condition,
+/// start trigger, package requirement, max parallelism): `OCTOSYNC_PROCESS_STEP_FIELDS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepFields {
+    /// They follow the source's (the default; SpaceCloner never syncs them).
+    Sync,
+    /// The destination's step keeps its own.
+    KeepDestination,
+}
+
+impl StepFields {
+    /// Values as the setting spells them.
+    pub const NAMES: &'static [&'static str] = &["Sync", "KeepDestination"];
+
+    /// Parses a canonical name from [`StepFields::NAMES`].
+    pub fn from_name(name: &str) -> Option<StepFields> {
+        Some(match name {
+            "Sync" => StepFields::Sync,
+            "KeepDestination" => StepFields::KeepDestination,
+            _ => return None,
+        })
+    }
+}
+
+/// The rules of the process merge (deployment and runbook processes): `OCTOSYNC_PROCESS_*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProcessRules {
+    /// Destination-only steps and actions.
+    pub steps: ProcessSteps,
+    /// Step-level fields of matched steps.
+    pub step_fields: StepFields,
+    /// An action's `Environments` and `ExcludedEnvironments`.
+    pub environments: MatchPolicy,
+    /// An action's `Channels`.
+    pub channels: MatchPolicy,
+    /// An action's `TenantTags`.
+    pub tenant_tags: MatchPolicy,
+}
+
+impl Default for ProcessRules {
+    /// SpaceCloner's defaults (`spacecloner.md` §1.2: `Process*ScopingMatch` are
+    /// `SkipUnlessPartialMatch`, `ProcessCloningOption` is `KeepAdditionalDestinationSteps`), and
+    /// step-level fields synced, as the issue asks.
+    fn default() -> Self {
+        ProcessRules {
+            steps: ProcessSteps::KeepAdditionalDestinationSteps,
+            step_fields: StepFields::Sync,
+            environments: MatchPolicy::SkipUnlessPartialMatch,
+            channels: MatchPolicy::SkipUnlessPartialMatch,
+            tenant_tags: MatchPolicy::SkipUnlessPartialMatch,
+        }
+    }
+}
+
 /// Destination names that differ from the source's: `(kind, source name, destination name)`.
 /// The translator and the stages match by these before names (SpaceCloner's
 /// `CloneLibraryVariableSet.ps1`, which syncs one set into a differently named one).
@@ -159,6 +237,8 @@ pub struct Rules {
     pub certificate_password: bool,
     /// The variable engine's rules (library variable sets, script modules, later projects and tenants).
     pub variables: VariableRules,
+    /// The process merge's rules (deployment and runbook processes).
+    pub process: ProcessRules,
     /// Items synced into a differently named destination item.
     pub names: NameMap,
     /// A new channel's lifecycle the destination lacks.
@@ -180,6 +260,7 @@ impl Default for Rules {
             replace_certificates: false,
             certificate_password: false,
             variables: VariableRules::default(),
+            process: ProcessRules::default(),
             names: NameMap::default(),
             channel_lifecycles: MatchPolicy::SkipUnlessExactMatch,
         }

@@ -32,11 +32,11 @@ pub const TEMPLATE_VERSION: u32 = 6;
 
 /// `$Meta.ExportedAt`: a constant so that generating is deterministic. Change it together with
 /// [`TEMPLATE_VERSION`].
-pub const EXPORTED_AT: &str = "2026-12-01T00:10:00.000Z";
+pub const EXPORTED_AT: &str = "2026-12-01T03:30:00.000Z";
 
 /// [`content_fingerprint`] of the templates at [`TEMPLATE_VERSION`]: SHA-256 of both templates with
 /// `Version` and `$Meta` left out. See [`TEMPLATE_VERSION`] for when and how to change it.
-pub const CONTENT_FINGERPRINT: &str = "a389c3e170df351c587c369c03ebfdf3f9f4d720fdb066cbca27956a59e32756";
+pub const CONTENT_FINGERPRINT: &str = "f5f025b0339d75e5a542db07306a349cb922867986aadf2272c963d42324dbf8";
 
 /// `$Meta.OctopusVersion`: the Octopus version whose export format the templates follow.
 pub const OCTOPUS_VERSION: &str = "2024.3.10989";

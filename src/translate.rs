@@ -205,6 +205,11 @@ impl<'a> Translator<'a> {
             .unwrap_or_else(missing)
     }
 
+    /// The destination snapshot it translates into (a step template's version, a channel list).
+    pub fn destination(&self) -> &'a Snapshot {
+        self.destination
+    }
+
     /// The source name behind a source id, for reports.
     pub fn source_name(&self, id: &str) -> Option<&'a str> {
         self.source.find_by_id(id).map(|(_, d)| name_of(d))

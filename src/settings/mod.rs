@@ -9,7 +9,10 @@ pub mod values;
 
 use crate::kind::Kind;
 use crate::report::Mode;
-use crate::rules::{ExistingOption, NameMap, PhaseOption, Rules, VariableOverwrite, VariableRules};
+use crate::rules::{
+    ExistingOption, NameMap, PhaseOption, ProcessRules, ProcessSteps, Rules, StepFields, VariableOverwrite,
+    VariableRules,
+};
 use crate::scope::MatchPolicy;
 use definitions::{PREFIX, SETTINGS};
 use selector::Selector;
@@ -69,6 +72,11 @@ pub struct RawSettings {
     pub variable_account_match: Option<String>,
     pub variable_certificate_match: Option<String>,
     pub variable_worker_pool_match: Option<String>,
+    pub process_cloning_option: Option<String>,
+    pub process_step_fields: Option<String>,
+    pub process_environment_match: Option<String>,
+    pub process_channel_match: Option<String>,
+    pub process_tenant_tag_match: Option<String>,
     pub fail_on_changes: Option<String>,
     pub expected_plan: Option<String>,
     pub report_dir: Option<String>,
@@ -376,6 +384,42 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         ),
         ..defaults
     };
+    let process_defaults = ProcessRules::default();
+    let mut process = ProcessRules {
+        environments: scope_match_or(
+            "PROCESS_ENVIRONMENT_MATCH",
+            raw.process_environment_match.as_deref(),
+            process_defaults.environments,
+        ),
+        channels: scope_match_or(
+            "PROCESS_CHANNEL_MATCH",
+            raw.process_channel_match.as_deref(),
+            process_defaults.channels,
+        ),
+        tenant_tags: scope_match_or(
+            "PROCESS_TENANT_TAG_MATCH",
+            raw.process_tenant_tag_match.as_deref(),
+            process_defaults.tenant_tags,
+        ),
+        ..process_defaults
+    };
+    process.steps = p
+        .take(
+            "PROCESS_CLONING_OPTION",
+            parse_choice(raw.process_cloning_option.as_deref(), ProcessSteps::NAMES),
+        )
+        .flatten()
+        .and_then(ProcessSteps::from_name)
+        .unwrap_or(process_defaults.steps);
+    process.step_fields = p
+        .take(
+            "PROCESS_STEP_FIELDS",
+            parse_choice(raw.process_step_fields.as_deref(), StepFields::NAMES),
+        )
+        .flatten()
+        .and_then(StepFields::from_name)
+        .unwrap_or(process_defaults.step_fields);
+
     // SpaceCloner's spellings, case-insensitive; a Checkbox-style True/False reads the same.
     variables.overwrite = p
         .take(
@@ -538,6 +582,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
             replace_certificates,
             certificate_password: certificate_password.is_some(),
             variables,
+            process,
             names,
             channel_lifecycles,
             ..Rules::default()

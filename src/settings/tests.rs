@@ -465,3 +465,37 @@ fn channels_are_chosen_within_the_selected_projects_and_default_to_all_of_theirs
     assert!(!job.selector(Kind::Channel).matches("beta"));
     assert_eq!(job.rules.channel_lifecycles, MatchPolicy::SkipUnlessExactMatch);
 }
+
+#[test]
+fn process_settings_default_to_keeping_destination_steps_and_syncing_step_fields() {
+    use crate::rules::{ProcessRules, ProcessSteps, StepFields};
+    let rules = from_vars(base()).unwrap().rules.process;
+    assert_eq!(rules, ProcessRules::default());
+    assert_eq!(rules.steps, ProcessSteps::KeepAdditionalDestinationSteps);
+    assert_eq!(rules.step_fields, StepFields::Sync);
+    for policy in [rules.environments, rules.channels, rules.tenant_tags] {
+        assert_eq!(policy, MatchPolicy::SkipUnlessPartialMatch);
+    }
+    let job = from_vars(with(&[
+        ("OCTOSYNC_PROCESS_CLONING_OPTION", "sourceonly"),
+        ("OCTOSYNC_PROCESS_STEP_FIELDS", "KeepDestination"),
+        (
+            "OCTOSYNC_PROCESS_ENVIRONMENT_MATCH",
+            "IgnoreMismatchOnNewLeaveExistingAlone",
+        ),
+        ("OCTOSYNC_PROCESS_CHANNEL_MATCH", "ErrorUnlessExactMatch"),
+        ("OCTOSYNC_PROCESS_TENANT_TAG_MATCH", "IgnoreMismatch"),
+    ]))
+    .unwrap();
+    let p = job.rules.process;
+    assert_eq!(p.steps, ProcessSteps::SourceOnly);
+    assert_eq!(p.step_fields, StepFields::KeepDestination);
+    assert_eq!(p.environments, MatchPolicy::IgnoreMismatchOnNewLeaveExistingAlone);
+    assert_eq!(p.channels, MatchPolicy::ErrorUnlessExactMatch);
+    assert_eq!(p.tenant_tags, MatchPolicy::IgnoreMismatch);
+    let err = from_vars(with(&[("OCTOSYNC_PROCESS_CLONING_OPTION", "KeepAll")])).unwrap_err();
+    assert_eq!(
+        err.problems,
+        ["OCTOSYNC_PROCESS_CLONING_OPTION: expected one of KeepAdditionalDestinationSteps, SourceOnly, got 'KeepAll' (step parameter OctoSync.ProcessCloningOption)"]
+    );
+}

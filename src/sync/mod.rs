@@ -15,6 +15,7 @@ pub mod library_variable_sets;
 pub mod lifecycles;
 pub mod machine_policies;
 pub mod placeholder;
+pub mod process;
 pub mod project_groups;
 pub mod project_variables;
 pub mod projects;
