@@ -168,7 +168,11 @@ async fn a_config_as_code_project_is_skipped_with_a_warning_and_a_selector_exclu
     // As on a real server, a project becomes version-controlled through its `git/convert` route,
     // never by a POST or PUT of its persistence settings.
     let git = project(&p.source, &p.source_space(), "Git Api", &src, json!({}));
-    let convert = format!("/api/{}/projects/{}/git/convert", p.source_space(), git["Id"].as_str().unwrap());
+    let convert = format!(
+        "/api/{}/projects/{}/git/convert",
+        p.source_space(),
+        git["Id"].as_str().unwrap()
+    );
     let settings = json!({"Url": "https://git.example.com/api.git", "BasePath": ".octopus/git-api",
                           "DefaultBranch": "main", "Credentials": {"Type": "Anonymous"}});
     let (status, body) = post_by_hand(

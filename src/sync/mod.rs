@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod certificates;
 pub mod channels;
+pub mod deployment_processes;
 pub mod diff;
 pub mod document;
 pub mod environments;
@@ -19,6 +20,7 @@ pub mod process;
 pub mod project_groups;
 pub mod project_variables;
 pub mod projects;
+pub mod runbook_processes;
 pub mod runbooks;
 pub mod script_modules;
 pub mod step_templates;
@@ -463,7 +465,10 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(library_variable_sets::LibraryVariableSets),
         Box::new(projects::Projects),
         Box::new(channels::Channels),
+        // Children first (see `deployment_processes`); every project exists by now.
+        Box::new(deployment_processes::DeploymentProcesses),
         Box::new(runbooks::Runbooks),
+        Box::new(runbook_processes::RunbookProcesses),
         // After the channels, process and runbooks its variables can be scoped to.
         Box::new(project_variables::ProjectVariables),
     ]

@@ -39,8 +39,10 @@
 
 pub mod action;
 pub mod decision;
+pub mod dependencies;
 pub mod merge;
 pub mod order;
+pub mod planned;
 pub mod references;
 pub mod scope;
 pub mod step;

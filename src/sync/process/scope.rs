@@ -76,7 +76,7 @@ pub fn scope(
         ),
         (
             "ExcludedEnvironments",
-            rules.environments,
+            excluded(rules.environments),
             "PROCESS_ENVIRONMENT_MATCH",
             "excluded environment",
         ),
@@ -125,6 +125,16 @@ pub fn scope(
         }
     }
     Scoped::Keep { fields, warnings }
+}
+
+/// The policy for excluded environments: an environment the destination does not have cannot be
+/// deployed to there, so leaving it out of the exclusions never lets the action run anywhere the
+/// source's would not; only the modes that stop the run stay strict.
+fn excluded(policy: MatchPolicy) -> MatchPolicy {
+    match policy {
+        MatchPolicy::SkipUnlessExactMatch | MatchPolicy::SkipUnlessPartialMatch => MatchPolicy::IgnoreMismatch,
+        other => other,
+    }
 }
 
 fn quoted(names: &[String]) -> String {

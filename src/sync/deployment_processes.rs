@@ -1,0 +1,128 @@
+//! Deployment processes of the synced projects: each merged by the one process merge
+//! (`sync/process/`) into the process the destination project has (the one its server made when
+//! the project was created earlier in the run, or its own), and PUT once, only when the merge
+//! changes it. Projects are taken children first: a project whose "Deploy a release" steps deploy
+//! another comes after it; projects that deploy each other in a circle are an error naming them.
+
+use super::process::{self, dependencies, Channels, Owner};
+use super::{document, projects, PlanContext, Planned, Stage};
+use crate::kind::Kind;
+use crate::report::Action;
+use crate::snapshot::{id_of, name_of, Snapshot};
+use serde_json::Value;
+
+/// The deployment processes stage.
+pub struct DeploymentProcesses;
+
+impl Stage for DeploymentProcesses {
+    fn kind(&self) -> Kind {
+        Kind::Project
+    }
+
+    fn is_part(&self) -> bool {
+        true
+    }
+
+    fn plan(&self, ctx: &PlanContext<'_>) -> Vec<Planned> {
+        let selected: Vec<&Value> = ctx.selected(Kind::Project).collect();
+        let deploys: Vec<Vec<String>> = selected
+            .iter()
+            .map(|p| {
+                process_of(ctx.source, p)
+                    .map(dependencies::deployed_projects)
+                    .unwrap_or_default()
+            })
+            .collect();
+        let (ordered, circles) = dependencies::order(&selected, &deploys);
+        let mut planned: Vec<Planned> = ordered.iter().filter_map(|&i| plan_one(ctx, selected[i])).collect();
+        for circle in &circles {
+            let names: Vec<&str> = circle.iter().map(|&i| name_of(selected[i])).collect();
+            for &i in &circle[..circle.len() - 1] {
+                let mut p = Planned::no_write(
+                    Kind::Project,
+                    &label(name_of(selected[i])),
+                    Action::Skip,
+                    "its Deploy a release steps deploy projects in a circle",
+                );
+                p.change.error = Some(format!(
+                    "the projects' \"Deploy a release\" steps deploy each other in a circle ({}), so no project of it can be synced before the one it deploys; break the circle on the source",
+                    names.join(" → ")
+                ));
+                planned.push(p);
+            }
+        }
+        planned
+    }
+}
+
+/// `Api (deployment process)`: how the report names a project's process.
+fn label(project: &str) -> String {
+    format!("{project} (deployment process)")
+}
+
+/// The deployment process `project` owns in `snapshot`.
+fn process_of<'a>(snapshot: &'a Snapshot, project: &Value) -> Option<&'a Value> {
+    snapshot.by_id(
+        Kind::DeploymentProcess,
+        document::str_field(project, "DeploymentProcessId"),
+    )
+}
+
+/// The channels of `project` in `snapshot`.
+pub fn channels_of(snapshot: &Snapshot, project: &Value) -> Vec<Value> {
+    snapshot
+        .items(Kind::Channel)
+        .iter()
+        .filter(|c| document::str_field(c, "ProjectId") == id_of(project))
+        .cloned()
+        .collect()
+}
+
+fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
+    // The project stage said why a project is not synced; its process says nothing more.
+    let dest = ctx.translator().counterpart(Kind::Project, src).found()?;
+    if projects::is_version_controlled(src) || projects::is_version_controlled(dest) {
+        return None;
+    }
+    let name = label(name_of(dest));
+    let (Some(src_process), Some(dest_process)) = (process_of(ctx.source, src), process_of(ctx.destination, dest))
+    else {
+        return Some(
+            Planned::no_write(
+                Kind::Project,
+                &name,
+                Action::Skip,
+                "its deployment process could not be read",
+            )
+            .warnings([
+                "not synced: a deployment process of this project was not returned; check both keys may read processes"
+                    .to_string(),
+            ])
+            .at(id_of(dest)),
+        );
+    };
+    let (src_channels, dest_channels) = (channels_of(ctx.source, src), channels_of(ctx.destination, dest));
+    let owner = Owner {
+        project: name_of(dest),
+        runbook: None,
+        channels: Channels {
+            source: &src_channels,
+            destination: &dest_channels,
+        },
+    };
+    let m = process::merge(
+        src_process,
+        Some(dest_process),
+        &ctx.translator(),
+        &ctx.rules.process,
+        &owner,
+    );
+    Some(process::planned::into_planned(
+        Kind::Project,
+        Kind::DeploymentProcess,
+        &name,
+        dest_process,
+        &m,
+        ctx.destination,
+    ))
+}

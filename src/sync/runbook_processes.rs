@@ -1,0 +1,83 @@
+//! Runbook processes of the synced runbooks: each merged by the one process merge (`sync/process/`)
+//! into the process of the destination's runbook of that name in that project (made by its server
+//! when the runbook was created earlier in the run, or its own), and PUT once, only when the merge
+//! changes it. No snapshot is published: a runbook runs its published snapshot, which a person
+//! publishes after review.
+
+use super::deployment_processes::channels_of;
+use super::process::{self, Channels, Owner};
+use super::{document, projects, PlanContext, Planned, Stage};
+use crate::kind::Kind;
+use crate::report::Action;
+use crate::snapshot::{id_of, name_of, Snapshot};
+use serde_json::Value;
+
+/// The runbook processes stage.
+pub struct RunbookProcesses;
+
+const KIND: Kind = Kind::Runbook;
+
+impl Stage for RunbookProcesses {
+    fn kind(&self) -> Kind {
+        KIND
+    }
+
+    fn is_part(&self) -> bool {
+        true
+    }
+
+    fn plan(&self, ctx: &PlanContext<'_>) -> Vec<Planned> {
+        ctx.selected(KIND).filter_map(|src| plan_one(ctx, src)).collect()
+    }
+}
+
+/// The process `runbook` owns in `snapshot`.
+fn process_of<'a>(snapshot: &'a Snapshot, runbook: &Value) -> Option<&'a Value> {
+    snapshot.by_id(Kind::RunbookProcess, document::str_field(runbook, "RunbookProcessId"))
+}
+
+fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
+    let project = ctx.source.by_id(Kind::Project, document::str_field(src, "ProjectId"))?;
+    // The project and runbook stages said why a project or runbook is not synced.
+    let dest_project = ctx.translator().counterpart(Kind::Project, project).found()?;
+    if projects::is_version_controlled(project) || projects::is_version_controlled(dest_project) {
+        return None;
+    }
+    let dest = ctx.translator().counterpart(KIND, src).found()?;
+    let name = format!("{} / {} (process)", name_of(dest_project), name_of(dest));
+    let (Some(src_process), Some(dest_process)) = (process_of(ctx.source, src), process_of(ctx.destination, dest))
+    else {
+        return Some(
+            Planned::no_write(KIND, &name, Action::Skip, "its process could not be read")
+                .warnings([
+                    "not synced: a process of this runbook was not returned; check both keys may read runbooks"
+                        .to_string(),
+                ])
+                .at(id_of(dest)),
+        );
+    };
+    let (src_channels, dest_channels) = (
+        channels_of(ctx.source, project),
+        channels_of(ctx.destination, dest_project),
+    );
+    let owner = Owner {
+        project: name_of(dest_project),
+        runbook: Some(name_of(dest)),
+        channels: Channels {
+            source: &src_channels,
+            destination: &dest_channels,
+        },
+    };
+    let m = process::merge(
+        src_process,
+        Some(dest_process),
+        &ctx.translator(),
+        &ctx.rules.process,
+        &owner,
+    );
+    let mut p = process::planned::into_planned(KIND, Kind::RunbookProcess, &name, dest_process, &m, ctx.destination);
+    if p.write.is_some() {
+        p = p.note("no snapshot is published: publish one on the destination once the change is reviewed");
+    }
+    Some(p)
+}
