@@ -243,6 +243,8 @@ pub struct Rules {
     pub names: NameMap,
     /// A new channel's lifecycle the destination lacks.
     pub channel_lifecycles: MatchPolicy,
+    /// The parts of a project's sync that run.
+    pub project_parts: ProjectParts,
 }
 
 impl Default for Rules {
@@ -263,6 +265,120 @@ impl Default for Rules {
             process: ProcessRules::default(),
             names: NameMap::default(),
             channel_lifecycles: MatchPolicy::SkipUnlessExactMatch,
+            project_parts: ProjectParts::default(),
         }
+    }
+}
+
+/// A part of a project's sync that `OCTOSYNC_PROJECT_PARTS` can leave out (SpaceCloner's
+/// `CloneProject*` switches, `spacecloner.md` §1.2). The project's own settings and its channels
+/// are always synced: every part needs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectPart {
+    /// The deployment process.
+    Process,
+    /// Runbooks and their processes.
+    Runbooks,
+    /// Project variables.
+    Variables,
+    /// Channel version rules.
+    ChannelRules,
+    /// Release versioning and automatic release creation.
+    Versioning,
+    /// The project's logo.
+    Logos,
+}
+
+impl ProjectPart {
+    /// Every part, in the order they are synced.
+    pub const ALL: [ProjectPart; 6] = [
+        ProjectPart::Process,
+        ProjectPart::Runbooks,
+        ProjectPart::Variables,
+        ProjectPart::ChannelRules,
+        ProjectPart::Versioning,
+        ProjectPart::Logos,
+    ];
+
+    /// As the setting spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProjectPart::Process => "Process",
+            ProjectPart::Runbooks => "Runbooks",
+            ProjectPart::Variables => "Variables",
+            ProjectPart::ChannelRules => "ChannelRules",
+            ProjectPart::Versioning => "Versioning",
+            ProjectPart::Logos => "Logos",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// The parts of a project's sync that run: `OCTOSYNC_PROJECT_PARTS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProjectParts(u8);
+
+impl Default for ProjectParts {
+    /// Every part.
+    fn default() -> Self {
+        ProjectParts(ProjectPart::ALL.iter().fold(0, |bits, p| bits | p.bit()))
+    }
+}
+
+impl ProjectParts {
+    /// True when `part` is synced.
+    pub fn has(self, part: ProjectPart) -> bool {
+        self.0 & part.bit() != 0
+    }
+
+    /// Reads the setting's items: `all`, part names, and `!Part` to leave one out, as selectors
+    /// spell it (`all` then `!Logos`). An empty list is every part.
+    pub fn parse(items: &[String]) -> Result<ProjectParts, String> {
+        if items.is_empty() {
+            return Ok(ProjectParts::default());
+        }
+        // Only exclusions: every other part.
+        let mut bits = if items.iter().all(|i| i.starts_with('!')) {
+            ProjectParts::default().0
+        } else {
+            0u8
+        };
+        let mut unknown = Vec::new();
+        for item in items {
+            let (negated, name) = match item.strip_prefix('!') {
+                Some(rest) => (true, rest.trim()),
+                None => (false, item.trim()),
+            };
+            let parts: Vec<ProjectPart> = if name.eq_ignore_ascii_case("all") {
+                ProjectPart::ALL.to_vec()
+            } else {
+                match ProjectPart::ALL.iter().find(|p| p.name().eq_ignore_ascii_case(name)) {
+                    Some(p) => vec![*p],
+                    None => {
+                        unknown.push(format!("'{item}'"));
+                        continue;
+                    }
+                }
+            };
+            for p in parts {
+                if negated {
+                    bits &= !p.bit();
+                } else {
+                    bits |= p.bit();
+                }
+            }
+        }
+        if !unknown.is_empty() {
+            let names: Vec<&str> = ProjectPart::ALL.iter().map(|p| p.name()).collect();
+            return Err(format!(
+                "unknown part {}: expected `all` or one per line of {} (a leading ! leaves a part out)",
+                unknown.join(", "),
+                names.join(", ")
+            ));
+        }
+        Ok(ProjectParts(bits))
     }
 }

@@ -614,3 +614,33 @@ async fn an_id_the_source_does_not_know_is_refused_and_nothing_of_that_process_i
         "not even the step that could be written"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_part_left_out_by_the_project_parts_setting_is_not_written() {
+    let (p, _s, d) = existing_pair(
+        vec![script("Build info", "echo build v2")],
+        vec![script("Build info", "echo build")],
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    p.destination.clear_request_log();
+    let report = run(&p.job(
+        dir.path(),
+        &[
+            ("OCTOSYNC_PROJECTS", "all"),
+            ("OCTOSYNC_PROJECT_PARTS", "all\n!Process"),
+            APPLY,
+        ],
+    ))
+    .await
+    .unwrap();
+    assert_clean(&report);
+    assert!(report.changes.iter().all(|c| !c.name.contains("deployment process")));
+    assert!(writes(&p).is_empty(), "{:?}", writes(&p));
+    let api = dest_project(&p, "Api");
+    assert_eq!(
+        step(&process_of(&p.destination, &d.id, &api), "Build info")["Actions"][0]["Properties"]
+            ["Octopus.Action.Script.ScriptBody"],
+        "echo build"
+    );
+}

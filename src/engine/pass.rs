@@ -133,6 +133,10 @@ pub(super) async fn run(
     let expired = || deadline.is_some_and(|d| Instant::now() >= d);
     for (index, stage) in all.iter().enumerate() {
         let kind = stage.kind();
+        if let Some(part) = stage.part().filter(|&p| !job.rules.project_parts.has(p)) {
+            tracing::debug!("{}: left out by OCTOSYNC_PROJECT_PARTS", part.name());
+            continue;
+        }
         let selector = job.selector(kind);
         if selector.is_none() {
             tracing::debug!("{}: not selected", kind.plural());

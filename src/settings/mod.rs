@@ -10,8 +10,8 @@ pub mod values;
 use crate::kind::Kind;
 use crate::report::Mode;
 use crate::rules::{
-    ExistingOption, NameMap, PhaseOption, ProcessRules, ProcessSteps, Rules, StepFields, VariableOverwrite,
-    VariableRules,
+    ExistingOption, NameMap, PhaseOption, ProcessRules, ProcessSteps, ProjectPart, ProjectParts, Rules, StepFields,
+    VariableOverwrite, VariableRules,
 };
 use crate::scope::MatchPolicy;
 use definitions::{PREFIX, SETTINGS};
@@ -73,6 +73,7 @@ pub struct RawSettings {
     pub variable_certificate_match: Option<String>,
     pub variable_worker_pool_match: Option<String>,
     pub process_cloning_option: Option<String>,
+    pub project_parts: Option<String>,
     pub process_step_fields: Option<String>,
     pub process_environment_match: Option<String>,
     pub process_channel_match: Option<String>,
@@ -464,6 +465,17 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
 
     let names = library_variable_set_names(&mut p, raw.library_variable_set_names.as_deref());
 
+    let project_parts = p
+        .take(
+            "PROJECT_PARTS",
+            ProjectParts::parse(&parse_list(raw.project_parts.as_deref())),
+        )
+        .unwrap_or_default();
+    if !project_parts.has(ProjectPart::Runbooks) {
+        // Not even read.
+        selectors.insert(Kind::Runbook, Selector::none());
+    }
+
     // A project's channels and runbooks are selected within the selected projects.
     if let Some(projects) = selectors.get(&Kind::Project).cloned() {
         for kind in [Kind::Channel, Kind::Runbook] {
@@ -583,6 +595,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
             certificate_password: certificate_password.is_some(),
             variables,
             process,
+            project_parts,
             names,
             channel_lifecycles,
             ..Rules::default()

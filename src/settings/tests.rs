@@ -499,3 +499,32 @@ fn process_settings_default_to_keeping_destination_steps_and_syncing_step_fields
         ["OCTOSYNC_PROCESS_CLONING_OPTION: expected one of KeepAdditionalDestinationSteps, SourceOnly, got 'KeepAll' (step parameter OctoSync.ProcessCloningOption)"]
     );
 }
+
+#[test]
+fn project_parts_default_to_all_and_leave_out_what_is_negated_or_unknown_is_named() {
+    use crate::rules::{ProjectPart, ProjectParts};
+    let job = from_vars(base()).unwrap();
+    assert_eq!(job.rules.project_parts, ProjectParts::default());
+    assert!(ProjectPart::ALL.iter().all(|p| job.rules.project_parts.has(*p)));
+    let job = from_vars(with(&[
+        ("OCTOSYNC_PROJECTS", "all"),
+        ("OCTOSYNC_PROJECT_PARTS", "all\n!logos\n!Runbooks"),
+    ]))
+    .unwrap();
+    let parts = job.rules.project_parts;
+    assert!(parts.has(ProjectPart::Process) && !parts.has(ProjectPart::Logos) && !parts.has(ProjectPart::Runbooks));
+    assert!(
+        job.selector(Kind::Runbook).is_none(),
+        "runbooks left out are not even read"
+    );
+    let only = from_vars(with(&[("OCTOSYNC_PROJECT_PARTS", "Process, Variables")]))
+        .unwrap()
+        .rules
+        .project_parts;
+    assert!(only.has(ProjectPart::Variables) && !only.has(ProjectPart::ChannelRules));
+    let err = from_vars(with(&[("OCTOSYNC_PROJECT_PARTS", "Process\nSteps")])).unwrap_err();
+    assert_eq!(
+        err.problems,
+        ["OCTOSYNC_PROJECT_PARTS: unknown part 'Steps': expected `all` or one per line of Process, Runbooks, Variables, ChannelRules, Versioning, Logos (a leading ! leaves a part out) (step parameter OctoSync.ProjectParts)"]
+    );
+}

@@ -23,6 +23,10 @@ impl Stage for DeploymentProcesses {
         true
     }
 
+    fn part(&self) -> Option<crate::rules::ProjectPart> {
+        Some(crate::rules::ProjectPart::Process)
+    }
+
     fn plan(&self, ctx: &PlanContext<'_>) -> Vec<Planned> {
         let selected: Vec<&Value> = ctx.selected(Kind::Project).collect();
         let deploys: Vec<Vec<String>> = selected

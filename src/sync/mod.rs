@@ -440,6 +440,11 @@ pub trait Stage: Send + Sync {
     fn is_part(&self) -> bool {
         false
     }
+    /// The project part (`OCTOSYNC_PROJECT_PARTS`) this stage syncs; a stage whose part is left
+    /// out does not run.
+    fn part(&self) -> Option<crate::rules::ProjectPart> {
+        None
+    }
 }
 
 /// The stages in dependency order (reference §6, seed 003 "Syncing Order").

@@ -22,6 +22,10 @@ impl Stage for ProjectVariables {
         true
     }
 
+    fn part(&self) -> Option<crate::rules::ProjectPart> {
+        Some(crate::rules::ProjectPart::Variables)
+    }
+
     fn plan(&self, ctx: &PlanContext<'_>) -> Vec<Planned> {
         ctx.selected(Kind::Project)
             .filter_map(|src| plan_one(ctx, src))

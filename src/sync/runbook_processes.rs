@@ -26,6 +26,10 @@ impl Stage for RunbookProcesses {
         true
     }
 
+    fn part(&self) -> Option<crate::rules::ProjectPart> {
+        Some(crate::rules::ProjectPart::Runbooks)
+    }
+
     fn plan(&self, ctx: &PlanContext<'_>) -> Vec<Planned> {
         ctx.selected(KIND).filter_map(|src| plan_one(ctx, src)).collect()
     }
