@@ -25,6 +25,8 @@ pub const DEMO_SELECTORS: &[(&str, &str)] = &[
     ("OCTOSYNC_SCRIPT_MODULES", "all"),
     ("OCTOSYNC_LIFECYCLES", "all"),
     ("OCTOSYNC_LIBRARY_VARIABLE_SETS", "all"),
+    // "Web Frontend" uses the "Dev only" lifecycle: it is deployed on the Dev/Test instance only.
+    ("OCTOSYNC_PROJECTS", "all\n!Web Frontend"),
 ];
 
 /// The settings that connect the `Default` spaces of two simulated instances, source → destination.

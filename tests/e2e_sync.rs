@@ -573,3 +573,42 @@ async fn a_plan_shows_tag_set_and_lifecycle_updates_before_and_after_with_names(
         assert!(md.contains(&expected), "missing {expected}:\n{md}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demos_settings_sync_its_projects_and_a_second_apply_writes_nothing() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(
+        dir.path(),
+        &[octosync::demo::DEMO_SELECTORS, &[("OCTOSYNC_MODE", "apply")]].concat(),
+    );
+    let first = run(&job).await.unwrap();
+    assert_eq!(first.summary.errors, 0, "{:?}", first.errors);
+    let api = p
+        .destination
+        .items(&p.dest_space(), "projects")
+        .into_iter()
+        .find(|x| x["Name"] == "Payments API")
+        .expect("the demo's project is created");
+    let process = p
+        .destination
+        .items(&p.dest_space(), "deploymentprocesses")
+        .into_iter()
+        .find(|d| d["Id"] == api["DeploymentProcessId"])
+        .unwrap();
+    assert!(!process["Steps"].as_array().unwrap().is_empty());
+    assert!(p
+        .destination
+        .items(&p.dest_space(), "runbooks")
+        .iter()
+        .any(|r| r["ProjectId"] == api["Id"] && r["Name"] == "Rotate Keys"));
+    p.destination.clear_request_log();
+    let second = run(&job).await.unwrap();
+    assert_eq!(
+        (second.summary.created, second.summary.updated),
+        (0, 0),
+        "{:?}",
+        second.changes
+    );
+    assert_eq!(p.dest_writes(), 0);
+}
