@@ -180,7 +180,11 @@ impl Applier<'_> {
         let client = match self {
             Applier::DryRun => {
                 return Ok(match &owned.target {
-                    OwnedTarget::Existing { body, .. } => body.clone(),
+                    OwnedTarget::Existing { body, .. } => {
+                        let mut doc = body.clone();
+                        name_new_steps(&mut doc, owned.kind, name);
+                        doc
+                    }
                     OwnedTarget::New { fields, .. } => {
                         let mut doc = fields.clone();
                         doc["Id"] = json!(placeholder_id(owned.kind, name));
@@ -408,6 +412,32 @@ fn confirmed(kind: Kind, name: &str, saved: Value) -> Result<Value> {
 /// `doc` without `fields`.
 fn strip(doc: &mut Value, fields: &[&str]) {
     crate::snapshot::strip_fields(doc, fields);
+}
+
+/// In a dry run, the steps and actions a process write adds get placeholder ids, as the server
+/// would give them ids: later stages (variables scoped to a step) then plan against them exactly
+/// as the apply will against the real ones.
+fn name_new_steps(doc: &mut Value, kind: Kind, owner: &str) {
+    if !matches!(kind, Kind::DeploymentProcess | Kind::RunbookProcess) {
+        return;
+    }
+    for step in doc.get_mut("Steps").and_then(Value::as_array_mut).into_iter().flatten() {
+        let step_name = name_of(step).to_string();
+        if is_blank(step.get("Id").unwrap_or(&Value::Null)) {
+            step["Id"] = json!(placeholder_id(kind, &format!("{owner}/{step_name}")));
+        }
+        for action in step
+            .get_mut("Actions")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            if is_blank(action.get("Id").unwrap_or(&Value::Null)) {
+                let id = placeholder_id(kind, &format!("{owner}/{step_name}/{}", name_of(action)));
+                action["Id"] = json!(id);
+            }
+        }
+    }
 }
 
 /// The placeholder id of a planned create.

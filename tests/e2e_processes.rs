@@ -644,3 +644,53 @@ async fn a_part_left_out_by_the_project_parts_setting_is_not_written() {
         "echo build"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_variable_scoped_to_a_step_the_run_adds_is_planned_and_applied_with_that_scope() {
+    let (p, s, d) = existing_pair(
+        vec![script("Build info", "echo build"), script("Smoke test", "curl")],
+        vec![script("Build info", "echo build")],
+    )
+    .await;
+    let api = p
+        .source
+        .items(&s.id, "projects")
+        .into_iter()
+        .find(|x| x["Name"] == "Api")
+        .unwrap();
+    let smoke = step(&process_of(&p.source, &s.id, &api), "Smoke test")["Actions"][0]["Id"].clone();
+    let vs = api["VariableSetId"].as_str().unwrap();
+    let mut vars = p
+        .source
+        .items(&s.id, "variables")
+        .into_iter()
+        .find(|v| v["Id"] == vs)
+        .unwrap();
+    vars["Variables"] =
+        json!([{"Name": "Smoke.Url", "Value": "https://api.example.com", "Scope": {"Action": [smoke]}}]);
+    p.source.update(&s.id, "variables", vs, vars).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let plan = run(&p.job(dir.path(), &[("OCTOSYNC_PROJECTS", "all")])).await.unwrap();
+    let planned = change_of(&plan, "Project", "Api (variables)");
+    assert_eq!(planned.action, Action::Update, "{planned:?}");
+    assert!(
+        planned.warnings.is_empty(),
+        "the plan sees the step the run adds: {planned:?}"
+    );
+
+    let report = run(&p.job(dir.path(), &[("OCTOSYNC_PROJECTS", "all"), APPLY]))
+        .await
+        .unwrap();
+    assert_clean(&report);
+    let dest_api = dest_project(&p, "Api");
+    let dest_smoke = step(&process_of(&p.destination, &d.id, &dest_api), "Smoke test")["Actions"][0]["Id"].clone();
+    let dest_vars = p
+        .destination
+        .items(&d.id, "variables")
+        .into_iter()
+        .find(|v| v["Id"] == dest_api["VariableSetId"])
+        .unwrap();
+    assert_eq!(dest_vars["Variables"][0]["Scope"]["Action"], json!([dest_smoke]));
+    assert!(!dest_smoke.as_str().unwrap().contains("-planned-"));
+}
