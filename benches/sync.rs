@@ -25,6 +25,10 @@ const VARIABLES_PER_SET: usize = 30;
 const TEAMS: usize = 15;
 const ACCOUNTS: usize = 40;
 const CERTIFICATES: usize = 10;
+const PROJECTS: usize = 20;
+const STEPS_PER_PROCESS: usize = 12;
+const RUNBOOKS_PER_PROJECT: usize = 3;
+const VARIABLES_PER_PROJECT: usize = 20;
 const LATENCY: Duration = Duration::from_millis(5);
 
 /// Targets for the space above at 5 ms per request.
@@ -73,10 +77,12 @@ async fn bench() {
                 .expect("env");
         }
     }
+    let mut group_ids = Vec::new();
     for i in 0..PROJECT_GROUPS {
-        source
+        let g = source
             .insert(&s, "projectgroups", json!({"Name": format!("Group {i:04}")}))
             .expect("group");
+        group_ids.push(g["Id"].clone());
     }
     for i in 0..TAG_SETS {
         let tags: Vec<_> = (0..TAGS_PER_SET)
@@ -101,6 +107,7 @@ async fn bench() {
             dest.insert(&d, "feeds", feed).expect("feed");
         }
     }
+    let mut lifecycle_ids = Vec::new();
     for i in 0..LIFECYCLES {
         let phases: Vec<_> = (0..3)
             .map(|p| {
@@ -108,13 +115,14 @@ async fn bench() {
                 json!({"Name": format!("Phase {p}"), "AutomaticDeploymentTargets": [env], "OptionalDeploymentTargets": []})
             })
             .collect();
-        source
+        let lc = source
             .insert(
                 &s,
                 "lifecycles",
                 json!({"Name": format!("Lifecycle {i:04}"), "Phases": phases}),
             )
             .expect("lc");
+        lifecycle_ids.push(lc["Id"].clone());
     }
     for i in 0..MACHINE_POLICIES {
         let policy = json!({"Name": format!("Policy {i:02}"), "MachineHealthCheckPolicy": {"HealthCheckInterval": "00:15:00", "HealthCheckType": "RunScript"}});
@@ -165,6 +173,7 @@ async fn bench() {
             dest.insert(&d, "certificates", cert).expect("certificate");
         }
     }
+    let mut templates = Vec::new();
     for i in 0..STEP_TEMPLATES {
         let template = |script: &str| {
             json!({
@@ -184,6 +193,7 @@ async fn bench() {
         let created = source
             .insert(&s, "actiontemplates", template(&script))
             .expect("step template");
+        templates.push((created["Id"].clone(), created["Version"].to_string()));
         // Half have a logo of their own (a PNG of their own colour); the rest show the default.
         if i % 2 == 0 {
             let logo = octosync::sim::solid_png([i as u8 * 8, 100, 255 - i as u8 * 8, 255]);
@@ -310,6 +320,7 @@ async fn bench() {
                 .expect("team");
         }
     }
+    projects(&source, &s, &dest, &d, &group_ids, &lifecycle_ids, &templates, &env_ids);
     let items = ENVIRONMENTS
         + PROJECT_GROUPS
         + TAG_SETS
@@ -322,9 +333,10 @@ async fn bench() {
         + SCRIPT_MODULES
         + LIBRARY_VARIABLE_SETS
         + TEAMS
-        + LIFECYCLES;
+        + LIFECYCLES
+        + PROJECTS * (1 + 3 + RUNBOOKS_PER_PROJECT);
     println!(
-        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates (half with a logo of their own), {SCRIPT_MODULES} script modules, {LIBRARY_VARIABLE_SETS} library variable sets x {VARIABLES_PER_SET} variables, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases), {} ms latency per request",
+        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates (half with a logo of their own), {SCRIPT_MODULES} script modules, {LIBRARY_VARIABLE_SETS} library variable sets x {VARIABLES_PER_SET} variables, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases, {PROJECTS} projects each with a {STEPS_PER_PROCESS}-step process, 3 channels, {RUNBOOKS_PER_PROJECT} runbooks with processes and {VARIABLES_PER_PROJECT} variables), {} ms latency per request",
         LATENCY.as_millis()
     );
 
@@ -354,6 +366,7 @@ async fn bench() {
                 ("OCTOSYNC_TEAMS", "all"),
                 ("OCTOSYNC_CREATE_USER_ROLES", "True"),
                 ("OCTOSYNC_LIFECYCLES", "all"),
+                ("OCTOSYNC_PROJECTS", "all"),
             ]
             .map(|(k, v)| (k.to_string(), v.to_string())),
         );
@@ -393,6 +406,164 @@ async fn bench() {
             None => "",
         }
     );
+}
+
+/// Projects on the source, each with a process of scripts, a package step, a step template and a
+/// manual intervention (some steps scoped to an environment or a channel), 3 channels, runbooks
+/// with processes and variables; a fifth already exist on the destination with an older script
+/// and a step of their own.
+#[allow(clippy::too_many_arguments)]
+fn projects(
+    source: &SimServer,
+    s: &str,
+    dest: &SimServer,
+    d: &str,
+    groups: &[Value],
+    lifecycles: &[Value],
+    templates: &[(Value, String)],
+    envs: &[String],
+) {
+    let script = |name: &str, body: &str| {
+        json!({"Name": name, "Properties": {"Octopus.Action.TargetRoles": "web"}, "Actions": [{
+            "Name": name, "ActionType": "Octopus.Script",
+            "Properties": {"Octopus.Action.Script.ScriptSource": "Inline", "Octopus.Action.Script.Syntax": "PowerShell",
+                           "Octopus.Action.Script.ScriptBody": body, "Octopus.Action.RunOnServer": "true"}}]})
+    };
+    let set_steps = |sim: &SimServer, space: &str, collection: &str, id: &str, steps: Vec<Value>| {
+        let mut process = sim
+            .items(space, collection)
+            .into_iter()
+            .find(|x| x["Id"] == id)
+            .expect("process");
+        process["Steps"] = json!(steps);
+        sim.update(space, collection, id, process).expect("process");
+    };
+    for i in 0..PROJECTS {
+        let name = format!("Project {i:03}");
+        let project = source
+            .insert(
+                s,
+                "projects",
+                json!({"Name": name, "ProjectGroupId": groups[i % groups.len()], "LifecycleId": lifecycles[i % lifecycles.len()]}),
+            )
+            .expect("project");
+        let pid = project["Id"].clone();
+        let channels: Vec<Value> = ["Hotfix", "Beta"]
+            .iter()
+            .map(|c| {
+                source
+                    .insert(s, "channels", json!({"Name": c, "ProjectId": pid}))
+                    .expect("channel")["Id"]
+                    .clone()
+            })
+            .collect();
+        let (template, version) = &templates[i % templates.len()];
+        let mut steps: Vec<Value> = Vec::new();
+        for k in 0..STEPS_PER_PROCESS {
+            let step_name = format!("Step {k:02}");
+            let mut step = match k {
+                2 => json!({"Name": step_name, "Properties": {"Octopus.Action.TargetRoles": "web"}, "Actions": [{
+                    "Name": step_name, "ActionType": "Octopus.TentaclePackage",
+                    "Packages": [{"Name": "", "PackageId": format!("Service{i}"), "FeedId": "feeds-builtin", "AcquisitionLocation": "Server", "Properties": {}}],
+                    "Properties": {"Octopus.Action.Package.PackageId": format!("Service{i}"), "Octopus.Action.Package.FeedId": "feeds-builtin"}}]}),
+                3 => json!({"Name": step_name, "Actions": [{"Name": step_name, "ActionType": "Octopus.Script",
+                    "Properties": {"Octopus.Action.Template.Id": template, "Octopus.Action.Template.Version": version,
+                        "Octopus.Action.Script.Syntax": "PowerShell", "Octopus.Action.Script.ScriptBody": "Start-Service app",
+                        "Service.Name": format!("service-{i}"), "Octopus.Action.RunOnServer": "true"}}]}),
+                4 => json!({"Name": step_name, "Actions": [{"Name": step_name, "ActionType": "Octopus.Manual",
+                    "Properties": {"Octopus.Action.Manual.Instructions": "Approve", "Octopus.Action.RunOnServer": "false"}}]}),
+                _ => script(
+                    &step_name,
+                    &format!("Write-Host 'step {k} of project {i}'\nInvoke-Task {k}"),
+                ),
+            };
+            if k == 5 {
+                step["Actions"][0]["Environments"] = json!([envs[i % envs.len()]]);
+            }
+            if k == 6 {
+                step["Actions"][0]["Channels"] = json!([channels[0]]);
+            }
+            steps.push(step);
+        }
+        set_steps(
+            source,
+            s,
+            "deploymentprocesses",
+            project["DeploymentProcessId"].as_str().unwrap_or_default(),
+            steps.clone(),
+        );
+        for r in 0..RUNBOOKS_PER_PROJECT {
+            let runbook = source
+                .insert(s, "runbooks", json!({"Name": format!("Runbook {r}"), "ProjectId": pid}))
+                .expect("runbook");
+            set_steps(
+                source,
+                s,
+                "runbookProcesses",
+                runbook["RunbookProcessId"].as_str().unwrap_or_default(),
+                vec![
+                    script("Run", &format!("Invoke-Runbook {r}")),
+                    script("Report", "Write-Host ok"),
+                ],
+            );
+        }
+        let rows: Vec<Value> = (0..VARIABLES_PER_PROJECT)
+            .map(|j| {
+                let mut r = json!({"Name": format!("Project.Setting.{j:02}"), "Value": format!("value {i}.{j}")});
+                if j % 4 == 0 {
+                    r["Scope"] = json!({"Environment": [envs[(i + j) % envs.len()]]});
+                }
+                if j % 7 == 1 {
+                    r["Scope"] = json!({"Channel": [channels[1]]});
+                }
+                r
+            })
+            .collect();
+        let vs = project["VariableSetId"].as_str().unwrap_or_default();
+        source
+            .update(s, "variables", vs, json!({"Version": 0, "Variables": rows}))
+            .expect("project variables");
+        // A fifth exist on the destination: an older script and a step of the destination's own.
+        if i % 5 == 0 {
+            let group = dest
+                .insert(
+                    d,
+                    "projectgroups",
+                    json!({"Name": format!("Group {:04}", i % groups.len())}),
+                )
+                .expect("group");
+            let lifecycle = dest
+                .insert(
+                    d,
+                    "lifecycles",
+                    json!({"Name": format!("Lifecycle {:04}", i % lifecycles.len())}),
+                )
+                .expect("lifecycle");
+            let own = dest
+                .insert(
+                    d,
+                    "projects",
+                    json!({"Name": name, "ProjectGroupId": group["Id"], "LifecycleId": lifecycle["Id"]}),
+                )
+                .expect("project");
+            let mut own_steps = vec![
+                script("Step 00", "Write-Host 'older'"),
+                script("Local check", "Test-Path C:/app"),
+            ];
+            own_steps.extend(steps.iter().skip(7).map(|st| {
+                let mut st = st.clone();
+                st["Actions"][0]["Properties"]["Octopus.Action.Script.ScriptBody"] = json!("Write-Host 'older'");
+                st
+            }));
+            set_steps(
+                dest,
+                d,
+                "deploymentprocesses",
+                own["DeploymentProcessId"].as_str().unwrap_or_default(),
+                own_steps,
+            );
+        }
+    }
 }
 
 /// Peak resident set size of this process (Linux `VmHWM`).
