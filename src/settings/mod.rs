@@ -472,7 +472,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         )
         .unwrap_or_default();
     if !project_parts.has(ProjectPart::Runbooks) {
-        // Not even read.
+        // The runbooks stage and everything selected within it stand down too.
         selectors.insert(Kind::Runbook, Selector::none());
     }
 

@@ -515,7 +515,7 @@ fn project_parts_default_to_all_and_leave_out_what_is_negated_or_unknown_is_name
     assert!(parts.has(ProjectPart::Process) && !parts.has(ProjectPart::Logos) && !parts.has(ProjectPart::Runbooks));
     assert!(
         job.selector(Kind::Runbook).is_none(),
-        "runbooks left out are not even read"
+        "runbooks left out are not selected"
     );
     let only = from_vars(with(&[("OCTOSYNC_PROJECT_PARTS", "Process, Variables")]))
         .unwrap()
