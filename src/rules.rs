@@ -245,6 +245,10 @@ pub struct Rules {
     pub channel_lifecycles: MatchPolicy,
     /// The parts of a project's sync that run.
     pub project_parts: ProjectParts,
+    /// A tenant the destination has gains the source's tags it lacks.
+    pub tenant_existing_tags: bool,
+    /// A missing tenant connected only to environments the destination lacks is not created.
+    pub skip_tenants_without_environments: bool,
 }
 
 impl Default for Rules {
@@ -266,6 +270,8 @@ impl Default for Rules {
             names: NameMap::default(),
             channel_lifecycles: MatchPolicy::SkipUnlessExactMatch,
             project_parts: ProjectParts::default(),
+            tenant_existing_tags: false,
+            skip_tenants_without_environments: false,
         }
     }
 }

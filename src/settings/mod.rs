@@ -38,6 +38,9 @@ pub struct RawSettings {
     pub environments: Option<String>,
     pub project_groups: Option<String>,
     pub tenant_tag_sets: Option<String>,
+    pub tenants: Option<String>,
+    pub tenant_existing_tags: Option<String>,
+    pub tenant_without_environments: Option<String>,
     pub feeds: Option<String>,
     pub teams: Option<String>,
     pub create_user_roles: Option<String>,
@@ -465,6 +468,20 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
 
     let names = library_variable_set_names(&mut p, raw.library_variable_set_names.as_deref());
 
+    let tenant_existing_tags = p
+        .take(
+            "TENANT_EXISTING_TAGS",
+            parse_choice(raw.tenant_existing_tags.as_deref(), &["LeaveExisting", "AddMissing"]),
+        )
+        .flatten()
+        == Some("AddMissing");
+    let skip_tenants_without_environments = p
+        .take(
+            "TENANT_WITHOUT_ENVIRONMENTS",
+            parse_choice(raw.tenant_without_environments.as_deref(), &["Create", "Skip"]),
+        )
+        .flatten()
+        == Some("Skip");
     let project_parts = p
         .take(
             "PROJECT_PARTS",
@@ -596,6 +613,8 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
             variables,
             process,
             project_parts,
+            tenant_existing_tags,
+            skip_tenants_without_environments,
             names,
             channel_lifecycles,
             ..Rules::default()
@@ -660,6 +679,7 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
         "CHANNELS" => raw.channels.as_deref(),
         "RUNBOOKS" => raw.runbooks.as_deref(),
         "LIFECYCLES" => raw.lifecycles.as_deref(),
+        "TENANTS" => raw.tenants.as_deref(),
         _ => None,
     }
 }

@@ -79,6 +79,18 @@ impl Selector {
         included && !self.excludes.iter().any(|g| g.is_match(name))
     }
 
+    /// True when an item known by any of `keys` is selected: included when one key matches an
+    /// include, excluded when one matches an exclusion (a tenant is known by its name and by
+    /// each of its tags, so `Region/EU` selects the tenants tagged with it).
+    pub fn matches_any<'k>(&self, keys: impl IntoIterator<Item = &'k str> + Clone) -> bool {
+        let hit = |globs: &[GlobMatcher]| {
+            keys.clone()
+                .into_iter()
+                .any(|k| globs.iter().any(|g| g.is_match(k.trim())))
+        };
+        (self.include_all || hit(&self.includes)) && !hit(&self.excludes)
+    }
+
     /// This selector for items of the owners `owner` selects (a project's channels: the projects).
     pub fn within(mut self, owner: Selector) -> Selector {
         self.owner = Some(Box::new(owner));

@@ -528,3 +528,23 @@ fn project_parts_default_to_all_and_leave_out_what_is_negated_or_unknown_is_name
         ["OCTOSYNC_PROJECT_PARTS: unknown part 'Steps': expected `all` or one per line of Process, Runbooks, Variables, ChannelRules, Versioning, Logos (a leading ! leaves a part out) (step parameter OctoSync.ProjectParts)"]
     );
 }
+
+#[test]
+fn tenants_are_selected_by_name_or_tag_and_the_tenant_options_read_their_spellings() {
+    let job = from_vars(with(&[
+        ("OCTOSYNC_TENANTS", "Region/EU\n!Acme*"),
+        ("OCTOSYNC_TENANT_EXISTING_TAGS", "addmissing"),
+        ("OCTOSYNC_TENANT_WITHOUT_ENVIRONMENTS", "Skip"),
+    ]))
+    .unwrap();
+    let tenants = job.selector(Kind::Tenant);
+    assert!(tenants.matches_any(["Internal", "Region/EU"]));
+    assert!(!tenants.matches_any(["Internal", "Region/US"]));
+    assert!(!tenants.matches_any(["Acme EU", "Region/EU"]), "an exclusion wins");
+    assert!(job.rules.tenant_existing_tags && job.rules.skip_tenants_without_environments);
+    let defaults = from_vars(base()).unwrap();
+    assert!(defaults.selector(Kind::Tenant).is_none(), "no tenants unless selected");
+    assert!(!defaults.rules.tenant_existing_tags && !defaults.rules.skip_tenants_without_environments);
+    let err = from_vars(with(&[("OCTOSYNC_TENANT_WITHOUT_ENVIRONMENTS", "Never")])).unwrap_err();
+    assert!(err.problems[0].starts_with("OCTOSYNC_TENANT_WITHOUT_ENVIRONMENTS: expected one of Create, Skip"));
+}

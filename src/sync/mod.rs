@@ -25,7 +25,9 @@ pub mod runbooks;
 pub mod script_modules;
 pub mod step_templates;
 pub mod teams;
+pub mod tenant_projects;
 pub mod tenant_tag_sets;
+pub mod tenants;
 pub mod user_roles;
 pub mod variable_templates;
 pub mod variables;
@@ -98,7 +100,7 @@ impl<'a> PlanContext<'a> {
     /// (a replaced certificate's backup) is not an item of its own.
     fn selected_all(&self, kind: Kind) -> impl Iterator<Item = &'a Value> + '_ {
         self.source.items(kind).iter().filter(move |d| {
-            self.selector.matches(name_of(d))
+            self.selector.matches_any(selection_keys(kind, d))
                 && self.owner_selected(kind, d)
                 && !(crate::snapshot::is_archived(d)
                     && self.source.by_name(kind, name_of(d)).map(crate::snapshot::id_of)
@@ -124,6 +126,16 @@ impl<'a> PlanContext<'a> {
         }
         seen.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k).collect()
     }
+}
+
+/// What a selector matches an item by: its name, and a tenant's tags (`Region/EU`) too.
+fn selection_keys(kind: Kind, doc: &Value) -> Vec<&str> {
+    let mut keys = vec![name_of(doc)];
+    if kind == Kind::Tenant {
+        let tags = doc.get("TenantTags").and_then(Value::as_array);
+        keys.extend(tags.into_iter().flatten().filter_map(Value::as_str));
+    }
+    keys
 }
 
 /// What two source items must share to stand for one destination item: the name, and for items
@@ -453,6 +465,8 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(environments::Environments),
         Box::new(project_groups::ProjectGroups),
         Box::new(tenant_tag_sets::TenantTagSets),
+        // Early (seed 003), so accounts, certificates and variables can name them.
+        Box::new(tenants::Tenants),
         Box::new(feeds::Feeds),
         Box::new(user_roles::UserRoles),
         Box::new(teams::Teams),
@@ -476,6 +490,8 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(runbook_processes::RunbookProcesses),
         // After the channels, process and runbooks its variables can be scoped to.
         Box::new(project_variables::ProjectVariables),
+        // Seed 003: the tenants' project connections once the projects exist.
+        Box::new(tenant_projects::TenantProjects),
     ]
 }
 
