@@ -3,7 +3,9 @@
 //! Planning is pure (no I/O, deterministic); the engine hands the planned writes to an applier.
 
 pub mod accounts;
+pub mod action_refs;
 pub mod certificates;
+pub mod channel_rules;
 pub mod channels;
 pub mod diff;
 pub mod document;
@@ -466,6 +468,8 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(runbooks::Runbooks),
         // After the channels, process and runbooks its variables can be scoped to.
         Box::new(project_variables::ProjectVariables),
+        // Seed 003: after the process, whose actions and packages rules and versioning name.
+        Box::new(channel_rules::ChannelRules),
     ]
 }
 
