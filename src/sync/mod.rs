@@ -20,6 +20,7 @@ pub mod placeholder;
 pub mod process;
 pub mod project_groups;
 pub mod project_variables;
+pub mod project_versioning;
 pub mod projects;
 pub mod runbooks;
 pub mod script_modules;
@@ -470,6 +471,7 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(project_variables::ProjectVariables),
         // Seed 003: after the process, whose actions and packages rules and versioning name.
         Box::new(channel_rules::ChannelRules),
+        Box::new(project_versioning::ProjectVersioning),
     ]
 }
 
