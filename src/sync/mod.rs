@@ -333,7 +333,7 @@ impl Planned {
         let mut p = Planned::no_write(kind, name, Action::Update, reason);
         p.change.changed_fields = d.fields;
         p.change.diff = d.entries;
-        p.change.destination_id = Some(id.clone());
+        p = p.at(&id);
         p.write = Some(Write::Update { id, body: after });
         p
     }
@@ -359,9 +359,12 @@ impl Planned {
         self
     }
 
-    /// Records the destination item this decision is about.
+    /// Records the destination item this decision is about; an item a dry run plans to create
+    /// in this run has only a placeholder id, which the report never shows.
     pub fn at(mut self, destination_id: &str) -> Planned {
-        self.change.destination_id = Some(destination_id.to_string());
+        if !crate::apply::is_placeholder(destination_id) {
+            self.change.destination_id = Some(destination_id.to_string());
+        }
         self
     }
 

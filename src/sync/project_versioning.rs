@@ -521,6 +521,7 @@ mod tests {
             b["ReleaseCreationStrategy"]["ChannelId"],
             "Channels-planned-Api / Hotfix"
         );
+        assert_eq!(p[0].change.destination_id, None, "a placeholder id is never reported");
     }
 
     #[test]
