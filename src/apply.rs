@@ -121,6 +121,30 @@ impl Applier<'_> {
             };
             out.push((owned, doc));
         }
+        if let Some((segment, made)) = kind.made_with() {
+            match self {
+                Applier::DryRun => out.push((
+                    made,
+                    // As `channel.json` shows the one a new project gets.
+                    json!({"Id": placeholder_id(made, &format!("{name}/Default")), "Name": "Default",
+                           "ProjectId": item_id, "IsDefault": true, "LifecycleId": null,
+                           "Description": "", "Rules": [], "TenantTags": []}),
+                )),
+                Applier::Live(Live {
+                    destination: client, ..
+                }) => {
+                    let path = format!("{}/{item_id}/{segment}", collection_path(client, kind));
+                    let items = client.list_all(&path).await.with_context(|| {
+                        format!(
+                            "{} '{name}' was created, but reading the {}s its server made failed; the next run completes it",
+                            kind.label(),
+                            made.label().to_lowercase()
+                        )
+                    })?;
+                    out.extend(items.into_iter().map(|doc| (made, doc)));
+                }
+            }
+        }
         Ok(out)
     }
 

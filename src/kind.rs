@@ -167,6 +167,16 @@ impl Kind {
         }
     }
 
+    /// Items of another kind the server makes with a new item of this kind, listed at the new
+    /// item's route `{item}/{segment}`: a new project's default channel (reference §2.5). Read
+    /// back after the create, so the stages after it see them in the same run.
+    pub fn made_with(self) -> Option<(&'static str, Kind)> {
+        match self {
+            Kind::Project => Some(("channels", Kind::Channel)),
+            _ => None,
+        }
+    }
+
     /// The field a process this kind owns names it by (`ProjectId`, `RunbookId`).
     pub fn owner_link_field(self) -> &'static str {
         match self {

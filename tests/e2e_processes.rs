@@ -694,3 +694,68 @@ async fn a_variable_scoped_to_a_step_the_run_adds_is_planned_and_applied_with_th
     assert_eq!(dest_vars["Variables"][0]["Scope"]["Action"], json!([dest_smoke]));
     assert!(!dest_smoke.as_str().unwrap().contains("-planned-"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_projects_default_channel_takes_its_rules_steps_and_variables_in_the_first_run() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let s = space(&p.source, p.source_space(), &["Production"]);
+    let d = space(&p.destination, p.dest_space(), &["Production"]);
+    let api = new_project(&p.source, &s, "Api");
+    let default = p
+        .source
+        .items(&s.id, "channels")
+        .into_iter()
+        .find(|c| c["ProjectId"] == api["Id"] && c["IsDefault"] == true)
+        .unwrap();
+    let package = json!({"Name": "Deploy Api", "Actions": [{"Name": "Deploy Api", "ActionType": "Octopus.TentaclePackage",
+        "Packages": [{"Name": "", "PackageId": "Api", "FeedId": "feeds-builtin", "AcquisitionLocation": "Server", "Properties": {}}],
+        "Properties": {"Octopus.Action.Package.PackageId": "Api", "Octopus.Action.Package.FeedId": "feeds-builtin"}}]});
+    let mut banner = script("Release banner", "echo release");
+    banner["Actions"][0]["Channels"] = json!([default["Id"]]);
+    set_process(&p.source, &s.id, &api, vec![package, banner]);
+    let mut channel = default.clone();
+    channel["Rules"] = json!([{"VersionRange": "[1.0,2.0)", "Tag": "", "ActionPackages": [{"DeploymentAction": "Deploy Api", "PackageReference": ""}]}]);
+    p.source.update(&s.id, "channels", &id(&default), channel).unwrap();
+    let vs = api["VariableSetId"].as_str().unwrap();
+    let mut vars = p
+        .source
+        .items(&s.id, "variables")
+        .into_iter()
+        .find(|v| v["Id"] == vs)
+        .unwrap();
+    vars["Variables"] = json!([{"Name": "Release.Kind", "Value": "regular", "Scope": {"Channel": [default["Id"]]}}]);
+    p.source.update(&s.id, "variables", vs, vars).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(dir.path(), &[("OCTOSYNC_PROJECTS", "all"), APPLY]);
+    let report = run(&job).await.unwrap();
+    assert_clean(&report);
+    let dest_api = dest_project(&p, "Api");
+    let dest_default = p
+        .destination
+        .items(&d.id, "channels")
+        .into_iter()
+        .find(|c| c["ProjectId"] == dest_api["Id"] && c["IsDefault"] == true)
+        .unwrap();
+    assert_eq!(dest_default["Rules"][0]["VersionRange"], "[1.0,2.0)");
+    let process = process_of(&p.destination, &d.id, &dest_api);
+    assert_eq!(
+        step(&process, "Release banner")["Actions"][0]["Channels"],
+        json!([id(&dest_default)])
+    );
+    let dest_vars = p
+        .destination
+        .items(&d.id, "variables")
+        .into_iter()
+        .find(|v| v["Id"] == dest_api["VariableSetId"])
+        .unwrap();
+    assert_eq!(
+        dest_vars["Variables"][0]["Scope"]["Channel"],
+        json!([id(&dest_default)])
+    );
+
+    p.destination.clear_request_log();
+    let again = run(&job).await.unwrap();
+    assert_clean(&again);
+    assert_eq!(writes(&p), Vec::<String>::new(), "{:?}", again.changes);
+}

@@ -171,7 +171,7 @@ fn create(ctx: &PlanContext<'_>, src: &Value, dest_project: &Value, name: &str) 
         .and_then(Value::as_array)
         .is_some_and(|r| !r.is_empty())
     {
-        p = p.note("its version rules name steps of the deployment process, so they are synced with the process");
+        p = p.note("its version rules name steps of the deployment process, so they are synced after the process");
     }
     p
 }

@@ -3,7 +3,9 @@
 //! Planning is pure (no I/O, deterministic); the engine hands the planned writes to an applier.
 
 pub mod accounts;
+pub mod action_refs;
 pub mod certificates;
+pub mod channel_rules;
 pub mod channels;
 pub mod deployment_processes;
 pub mod diff;
@@ -19,6 +21,7 @@ pub mod placeholder;
 pub mod process;
 pub mod project_groups;
 pub mod project_variables;
+pub mod project_versioning;
 pub mod projects;
 pub mod runbook_processes;
 pub mod runbooks;
@@ -344,7 +347,7 @@ impl Planned {
         let mut p = Planned::no_write(kind, name, Action::Update, reason);
         p.change.changed_fields = d.fields;
         p.change.diff = d.entries;
-        p.change.destination_id = Some(id.clone());
+        p = p.at(&id);
         p.write = Some(Write::Update { id, body: after });
         p
     }
@@ -370,9 +373,12 @@ impl Planned {
         self
     }
 
-    /// Records the destination item this decision is about.
+    /// Records the destination item this decision is about; an item a dry run plans to create
+    /// in this run has only a placeholder id, which the report never shows.
     pub fn at(mut self, destination_id: &str) -> Planned {
-        self.change.destination_id = Some(destination_id.to_string());
+        if !crate::apply::is_placeholder(destination_id) {
+            self.change.destination_id = Some(destination_id.to_string());
+        }
         self
     }
 
@@ -490,6 +496,9 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(runbook_processes::RunbookProcesses),
         // After the channels, process and runbooks its variables can be scoped to.
         Box::new(project_variables::ProjectVariables),
+        // Seed 003: after the process, whose actions and packages rules and versioning name.
+        Box::new(channel_rules::ChannelRules),
+        Box::new(project_versioning::ProjectVersioning),
         // Seed 003: the tenants' project connections once the projects exist.
         Box::new(tenant_projects::TenantProjects),
     ]
