@@ -13,6 +13,7 @@ pub mod infra_scope;
 pub mod library_sets;
 pub mod library_variable_sets;
 pub mod lifecycles;
+mod logo;
 pub mod machine_policies;
 pub mod placeholder;
 pub mod process;
