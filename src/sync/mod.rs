@@ -18,6 +18,7 @@ pub mod machine_policies;
 pub mod placeholder;
 pub mod process;
 pub mod project_groups;
+pub mod project_logos;
 pub mod project_variables;
 pub mod projects;
 pub mod runbooks;
@@ -467,6 +468,8 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(runbooks::Runbooks),
         // After the channels, process and runbooks its variables can be scoped to.
         Box::new(project_variables::ProjectVariables),
+        // Seed 003 ends a project with its logo.
+        Box::new(project_logos::ProjectLogos),
     ]
 }
 
