@@ -330,7 +330,8 @@ mod tests {
         );
         // A version that merely ends the same is another server's.
         assert_eq!(shows_default(&with("/x/logo?cb=12024.3.10989"), v), Some(false));
-        // Nothing to tell by: no cache buster (2018 project documents), no link, no version.
+        // Nothing to tell by: no cache buster (a 2018.11 project document as an export tool saved it),
+        // no link, no version.
         assert_eq!(shows_default(&with("/api/projects/Projects-22/logo"), v), None);
         assert_eq!(shows_default(&json!({"Links": {}}), v), None);
         assert_eq!(shows_default(&with("/x/logo?cb=2024.3.10989"), None), None);
