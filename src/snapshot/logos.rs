@@ -173,7 +173,9 @@ pub async fn load_projects(
 ) {
     let source_version = source_client.version().map(|v| v.text.as_str());
     let dest_version = dest_client.version().map(|v| v.text.as_str());
-    let mut defaults: Vec<(bool, String, bool)> = Vec::new();
+    // (id, shows the default) on each side, where the link says.
+    let mut source_defaults: Vec<(String, bool)> = Vec::new();
+    let mut dest_defaults: Vec<(String, bool)> = Vec::new();
     let (mut source_ids, mut dest_ids) = (Vec::new(), Vec::new());
     {
         // Matched as the stages match them, renamed projects included.
@@ -188,11 +190,11 @@ pub async fn load_projects(
                 .filter(|d| !is_version_controlled(d));
             let ours = shows_default(p, source_version);
             if let Some(d) = ours {
-                defaults.push((true, id_of(p).to_string(), d));
+                source_defaults.push((id_of(p).to_string(), d));
             }
             if let Some(c) = counterpart {
                 if let Some(theirs) = shows_default(c, dest_version) {
-                    defaults.push((false, id_of(c).to_string(), theirs));
+                    dest_defaults.push((id_of(c).to_string(), theirs));
                 }
             }
             if ours != Some(true) {
@@ -206,14 +208,15 @@ pub async fn load_projects(
         read_all(dest_client, Kind::Project, &dest_ids, "project"),
     );
     tracing::debug!(
-        "project logos read: {} of the source's, {} of the destination's; {} project(s) known to show the default or their own",
+        "project logos read: {} of the source's, {} of the destination's",
         source_ids.len(),
-        dest_ids.len(),
-        defaults.len()
+        dest_ids.len()
     );
-    for (is_source, id, is_default) in defaults {
-        let snapshot = if is_source { &mut *source } else { &mut *destination };
-        snapshot.set_shows_default_logo(&id, is_default);
+    for (id, is_default) in source_defaults {
+        source.set_shows_default_logo(&id, is_default);
+    }
+    for (id, is_default) in dest_defaults {
+        destination.set_shows_default_logo(&id, is_default);
     }
     for (id, logo) in source_logos {
         source.logos.insert(id, logo);
