@@ -118,10 +118,14 @@ pub fn id_of(doc: &Value) -> &str {
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     kinds: BTreeMap<Kind, Collection>,
-    /// Logos read, by the id of their document (see [`logos::load_step_templates`]).
+    /// Logos read, by the id of their document (see [`logos::load_step_templates`],
+    /// [`logos::load_projects`]).
     logos: HashMap<String, Logo>,
     /// Logos step types show by default, by lower-case step type.
     step_type_logos: HashMap<String, Logo>,
+    /// Whether a document shows the server's default logo, by its id, where its logo link says so
+    /// (see [`logos::shows_default`]).
+    default_logos: HashMap<String, bool>,
 }
 
 impl Snapshot {
@@ -266,6 +270,17 @@ impl Snapshot {
     /// Records the logo a step type shows by default.
     pub fn set_step_type_logo(&mut self, step_type: &str, logo: Logo) {
         self.step_type_logos.insert(step_type.to_ascii_lowercase(), logo);
+    }
+
+    /// Whether the document `id` showed the server's default logo when it was read: `None` when
+    /// not known (not read, or its logo link does not say).
+    pub fn shows_default_logo(&self, id: &str) -> Option<bool> {
+        self.default_logos.get(id).copied()
+    }
+
+    /// Records whether the document `id` shows the server's default logo.
+    pub fn set_shows_default_logo(&mut self, id: &str, is_default: bool) {
+        self.default_logos.insert(id.to_string(), is_default);
     }
 
     /// Counts per kind, for logs.

@@ -76,11 +76,31 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
         Ok(s) => s,
         Err(e) => return Ok(record.failed(e)),
     };
-    // Logos are files, not documents: read (as digests) only for the step templates selected.
+    // Logos are files, not documents: read (as digests) only for the step templates and projects selected.
     let templates = job.selector(Kind::ActionTemplate);
     if !templates.is_none() {
         let read = within(job, deadline, "reading the step templates' logos", async {
             logos::load_step_templates(&source_client, &dest_client, &mut source, &mut destination, &templates).await;
+            Ok(())
+        })
+        .await;
+        if let Err(e) = read {
+            return Ok(record.failed(e));
+        }
+    }
+    let projects = job.selector(Kind::Project);
+    if !projects.is_none() {
+        let read = within(job, deadline, "reading the projects' logos", async {
+            let names = &job.rules.names;
+            logos::load_projects(
+                &source_client,
+                &dest_client,
+                &mut source,
+                &mut destination,
+                &projects,
+                names,
+            )
+            .await;
             Ok(())
         })
         .await;

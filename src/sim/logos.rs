@@ -6,6 +6,7 @@ use super::error::{ApiError, ApiResult};
 use super::image;
 use super::kind::Kind;
 use super::store::Store;
+use sha2::{Digest, Sha256};
 
 /// A logo as the server serves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +48,24 @@ pub(crate) fn get(store: &Store, space: &str, kind: Kind, id: &str) -> Logo {
         .get(&key(space, kind, id))
         .cloned()
         .unwrap_or_else(default_logo)
+}
+
+/// The `?cb=` of a document's `Links.Logo`: the server's version while it shows the default, and
+/// something else once a logo is uploaded (SpaceCloner's LogoCloner.ps1 tells a custom logo by a
+/// cache buster other than the version, which a server must give it for browsers to fetch the new
+/// image). Here: the first 16 hex digits of the uploaded image's SHA-256.
+// QUESTION: what a real server puts there for an uploaded logo is not shown anywhere; 2024.3
+// prefixes a default one with the icon and colour it draws (project.json), which the project
+// kind adds.
+pub(crate) fn cache_buster(store: &Store, space: &str, kind: Kind, id: &str) -> String {
+    match store.logos.get(&key(space, kind, id)) {
+        Some(logo) => Sha256::digest(&logo.bytes)
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        None => store.version.clone(),
+    }
 }
 
 /// Keeps `bytes` as a document's logo; anything but an image is refused, as the server does.

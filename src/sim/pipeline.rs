@@ -357,6 +357,7 @@ pub(crate) fn render(store: &Store, space: &str, kind: Kind, doc: &Doc) -> Value
         id,
         doc: &d,
         version: &store.version,
+        logo_cb: super::logos::cache_buster(store, &space, kind, id),
     };
     let links = spec.links(&at);
     d.insert("Links".into(), links);

@@ -1,11 +1,15 @@
 //! Logos, known by their digest: what a plan compares without holding any image. Only the custom
 //! step templates a run selects (and their destination counterparts) are read, and the logos
-//! their step types show by default only where a template's logo could differ.
+//! their step types show by default only where a template's logo could differ; of the projects a
+//! run selects, only those whose logo is their own (and their counterparts).
 
 use super::{id_of, name_of, Snapshot};
 use crate::kind::Kind;
 use crate::octopus::{Client, Download};
+use crate::rules::NameMap;
 use crate::settings::selector::Selector;
+use crate::sync::projects::is_version_controlled;
+use crate::translate::Translator;
 use futures::future::join_all;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -101,8 +105,8 @@ pub async fn load_step_templates(
         .filter_map(|(_, d)| d.map(|d| id_of(d).to_string()))
         .collect();
     let (source_logos, dest_logos) = tokio::join!(
-        read_all(source_client, &source_ids, "step template"),
-        read_all(dest_client, &dest_ids, "step template"),
+        read_all(source_client, Kind::ActionTemplate, &source_ids, "step template"),
+        read_all(dest_client, Kind::ActionTemplate, &dest_ids, "step template"),
     );
     // A step type's own logo only matters where a template's could differ from the other side's.
     let differs = |(s, d): &(&Value, Option<&Value>)| {
@@ -130,8 +134,8 @@ pub async fn load_step_templates(
         .into_iter()
         .collect();
     let (source_types, dest_types) = tokio::join!(
-        read_all(source_client, &types, "step type"),
-        read_all(dest_client, &types, "step type"),
+        read_all(source_client, Kind::ActionTemplate, &types, "step type"),
+        read_all(dest_client, Kind::ActionTemplate, &types, "step type"),
     );
     tracing::debug!(
         "logos read: {} of the source's step templates, {} of the destination's, {} step type(s) on each side",
@@ -153,10 +157,93 @@ pub async fn load_step_templates(
     }
 }
 
-/// The logos at `actiontemplates/{idOrType}/logo` for each of `keys`, concurrently (the client
-/// bounds how many are in flight).
-async fn read_all(client: &Client, keys: &[String], what: &str) -> Vec<(String, Logo)> {
-    let base = client.space_path(Kind::ActionTemplate.collection());
+/// Reads what the project logos stage compares, into the two snapshots: for each selected source
+/// project and its destination counterpart (config-as-code ones aside: nothing is written to
+/// them), whether it shows the server's default logo, and the logos of the source projects whose
+/// logo is not known to be the default, with their counterparts'. A default logo is never
+/// uploaded, so it is not read. A logo that cannot be read is recorded as such; it never stops
+/// the run.
+pub async fn load_projects(
+    source_client: &Client,
+    dest_client: &Client,
+    source: &mut Snapshot,
+    destination: &mut Snapshot,
+    selector: &Selector,
+    names: &NameMap,
+) {
+    let source_version = source_client.version().map(|v| v.text.as_str());
+    let dest_version = dest_client.version().map(|v| v.text.as_str());
+    // (id, shows the default) on each side, where the link says.
+    let mut source_defaults: Vec<(String, bool)> = Vec::new();
+    let mut dest_defaults: Vec<(String, bool)> = Vec::new();
+    let (mut source_ids, mut dest_ids) = (Vec::new(), Vec::new());
+    {
+        // Matched as the stages match them, renamed projects included.
+        let translator = Translator::new(source, destination).with_names(names);
+        for p in source.items(Kind::Project) {
+            if !selector.matches(name_of(p)) || is_version_controlled(p) {
+                continue;
+            }
+            let counterpart = translator
+                .counterpart(Kind::Project, p)
+                .found()
+                .filter(|d| !is_version_controlled(d));
+            let ours = shows_default(p, source_version);
+            if let Some(d) = ours {
+                source_defaults.push((id_of(p).to_string(), d));
+            }
+            if let Some(c) = counterpart {
+                if let Some(theirs) = shows_default(c, dest_version) {
+                    dest_defaults.push((id_of(c).to_string(), theirs));
+                }
+            }
+            if ours != Some(true) {
+                source_ids.push(id_of(p).to_string());
+                dest_ids.extend(counterpart.map(|c| id_of(c).to_string()));
+            }
+        }
+    }
+    let (source_logos, dest_logos) = tokio::join!(
+        read_all(source_client, Kind::Project, &source_ids, "project"),
+        read_all(dest_client, Kind::Project, &dest_ids, "project"),
+    );
+    tracing::debug!(
+        "project logos read: {} of the source's, {} of the destination's",
+        source_ids.len(),
+        dest_ids.len()
+    );
+    for (id, is_default) in source_defaults {
+        source.set_shows_default_logo(&id, is_default);
+    }
+    for (id, is_default) in dest_defaults {
+        destination.set_shows_default_logo(&id, is_default);
+    }
+    for (id, logo) in source_logos {
+        source.logos.insert(id, logo);
+    }
+    for (id, logo) in dest_logos {
+        destination.logos.insert(id, logo);
+    }
+}
+
+/// Whether `doc` shows the server's default logo, as the cache buster of its `Links.Logo` says:
+/// a default logo's is the server's version (2018.11: `?cb=2018.11.2`), which 2024.3 prefixes
+/// with the icon and colour it draws (`?cb=map-signs-%235E2EA2-2024.3.10989`); an uploaded logo's
+/// is something else (what SpaceCloner's LogoCloner.ps1 relies on). `None` when the link has no
+/// cache buster or the server's version is not known.
+// Only default-or-own is read from the link: whether two logos differ is decided by their bytes.
+pub fn shows_default(doc: &Value, version: Option<&str>) -> Option<bool> {
+    let version = version.filter(|v| !v.is_empty())?;
+    let link = doc.get("Links")?.get("Logo")?.as_str()?;
+    let (_, query) = link.split_once('?')?;
+    let cb = query.split('&').find_map(|kv| kv.strip_prefix("cb="))?;
+    Some(cb == version || cb.ends_with(&format!("-{version}")))
+}
+
+/// The logos at `{collection}/{key}/logo` of `kind` for each of `keys` (ids, or step types),
+/// concurrently (the client bounds how many are in flight).
+async fn read_all(client: &Client, kind: Kind, keys: &[String], what: &str) -> Vec<(String, Logo)> {
+    let base = client.space_path(kind.collection());
     join_all(keys.iter().map(|key| {
         let path = format!("{base}/{}/logo", path_segment(key));
         async move {
@@ -203,6 +290,7 @@ fn path_segment(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn file(content_type: &str, bytes: &[u8]) -> Download {
         Download {
@@ -222,6 +310,34 @@ mod tests {
             LogoDigest::of(&file("image/png; charset=binary", b"abc")).describe(),
             "image/png, 3 bytes, sha256 ba7816bf8f01"
         );
+    }
+
+    #[test]
+    fn a_logo_link_whose_cache_buster_is_the_server_version_shows_the_default() {
+        let with = |link: &str| json!({"Links": {"Logo": link}});
+        let v = Some("2024.3.10989");
+        assert_eq!(
+            shows_default(&with("/api/Spaces-1/projects/Projects-1/logo?cb=2024.3.10989"), v),
+            Some(true)
+        );
+        assert_eq!(
+            shows_default(
+                &with("/api/Spaces-1/projects/Projects-1/logo?cb=map-signs-%235E2EA2-2024.3.10989"),
+                v
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            shows_default(&with("/api/Spaces-1/projects/Projects-1/logo?cb=9f86d081884c7d65"), v),
+            Some(false)
+        );
+        // A version that merely ends the same is another server's.
+        assert_eq!(shows_default(&with("/x/logo?cb=12024.3.10989"), v), Some(false));
+        // Nothing to tell by: no cache buster (a 2018.11 project document as an export tool saved it),
+        // no link, no version.
+        assert_eq!(shows_default(&with("/api/projects/Projects-22/logo"), v), None);
+        assert_eq!(shows_default(&json!({"Links": {}}), v), None);
+        assert_eq!(shows_default(&with("/x/logo?cb=2024.3.10989"), None), None);
     }
 
     #[test]

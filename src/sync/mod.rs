@@ -16,10 +16,12 @@ pub mod infra_scope;
 pub mod library_sets;
 pub mod library_variable_sets;
 pub mod lifecycles;
+mod logo;
 pub mod machine_policies;
 pub mod placeholder;
 pub mod process;
 pub mod project_groups;
+pub mod project_logos;
 pub mod project_variables;
 pub mod project_versioning;
 pub mod projects;
@@ -499,6 +501,8 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         // Seed 003: after the process, whose actions and packages rules and versioning name.
         Box::new(channel_rules::ChannelRules),
         Box::new(project_versioning::ProjectVersioning),
+        // Seed 003 ends a project with its logo.
+        Box::new(project_logos::ProjectLogos),
         // Seed 003: the tenants' project connections once the projects exist.
         Box::new(tenant_projects::TenantProjects),
     ]

@@ -113,7 +113,7 @@ fn custom(ctx: &PlanContext<'_>, src: &Value) -> Planned {
     }
 
     let content = Content::of(ctx, src, dest);
-    let logo = logo::plan(ctx, src, dest);
+    let logo_plan = logo::plan(ctx, src, dest);
     let cleanup: Vec<CleanupItem> = content
         .secrets
         .iter()
@@ -142,7 +142,7 @@ fn custom(ctx: &PlanContext<'_>, src: &Value) -> Planned {
             .notes(content.notes)
             .note(format!("{} (a new template's first version)", ends_at(0)));
         p.cleanup = cleanup;
-        return logo.attach(p, None);
+        return logo_plan.attach(p, None, logo::TEMPLATE);
     };
 
     let id = document::str_field(dest, "Id");
@@ -153,7 +153,7 @@ fn custom(ctx: &PlanContext<'_>, src: &Value) -> Planned {
             .at(id)
             .warnings(content.warnings)
             .note(ends_at(version));
-        return logo.attach(p, Some(id));
+        return logo_plan.attach(p, Some(id), logo::TEMPLATE);
     }
     let mut p = Planned::update(
         ctx,
@@ -170,7 +170,7 @@ fn custom(ctx: &PlanContext<'_>, src: &Value) -> Planned {
         ends_at(version + 1)
     ));
     p.cleanup = cleanup;
-    logo.attach(p, Some(id))
+    logo_plan.attach(p, Some(id), logo::TEMPLATE)
 }
 
 /// The owned fields of a source template as the destination must hold them.

@@ -400,6 +400,47 @@ async fn each_project_shows_the_logo_uploaded_for_it_and_others_keep_the_default
     assert_eq!(logo_bytes(&api, &a).await, red);
 }
 
+/// The `?cb=` of a project's `Links.Logo`.
+async fn logo_cache_buster(api: &Api, project: &str) -> String {
+    let p = api.get(&format!("/api/Spaces-1/projects/{project}")).await.body;
+    let link = p["Links"]["Logo"].as_str().expect("a logo link").to_string();
+    link.split_once("?cb=").expect("a cache buster").1.to_string()
+}
+
+#[tokio::test]
+async fn a_project_logo_link_names_the_server_version_until_a_logo_is_uploaded() {
+    let api = Api::empty().await;
+    let a = id(&api.project("A").await);
+    let version = api.get("/api").await.body["Version"].as_str().unwrap().to_string();
+    assert_eq!(logo_cache_buster(&api, &a).await, version);
+    assert_eq!(
+        upload_logo(&api, &a, &octosync::sim::solid_png([200, 0, 0, 255])).await,
+        200
+    );
+    let custom = logo_cache_buster(&api, &a).await;
+    assert!(!custom.ends_with(&version), "{custom}");
+    // Another image, another cache buster, so a browser fetches it anew.
+    assert_eq!(
+        upload_logo(&api, &a, &octosync::sim::solid_png([0, 0, 200, 255])).await,
+        200
+    );
+    assert_ne!(logo_cache_buster(&api, &a).await, custom);
+
+    // 2024.3 draws a default logo from the project's icon, and says so in the cache buster.
+    let mut b = api.project("B").await;
+    b["Icon"] = json!({"Id": "map-signs", "Color": "#5E2EA2"});
+    api.ok(
+        Method::PUT,
+        &format!("/api/Spaces-1/projects/{}", id(&b)),
+        Some(b.clone()),
+    )
+    .await;
+    assert_eq!(
+        logo_cache_buster(&api, &id(&b)).await,
+        format!("map-signs-%235E2EA2-{version}")
+    );
+}
+
 const NOT_A_GIT_ROUTE: &str = "Received a request for a version-controlled resource on a non-version control route. To access this resource, include a Git ref in the route.";
 
 #[tokio::test]

@@ -40,11 +40,8 @@ impl Spec for ActionTemplate {
     fn links(&self, at: &At<'_>) -> Value {
         let base = &at.base;
         // Usage and Versions of a real step template are not advertised: the simulator keeps no history.
-        // QUESTION: SpaceCloner reads a `cb` other than the server version as "has a logo of its
-        // own" (LogoCloner.ps1); what a real server puts there once a logo is uploaded is not shown
-        // anywhere (a project's carries its icon and colour, project.json), so the link keeps the
-        // version, and clients compare the images themselves.
-        json!({"Self": base, "Logo": format!("{base}/logo?cb={}", at.version)})
+        // The cache buster says whether a logo was uploaded (see `logos::cache_buster`).
+        json!({"Self": base, "Logo": format!("{base}/logo?cb={}", at.logo_cb)})
     }
 
     fn normalize(&self, change: &Change<'_>, doc: &mut Doc) -> ApiResult<()> {

@@ -127,6 +127,8 @@ pub(crate) struct At<'a> {
     pub doc: &'a Doc,
     /// The server version (logo cache busters).
     pub version: &'a str,
+    /// The cache buster of the document's logo link (see `logos::cache_buster`).
+    pub logo_cb: String,
 }
 
 impl At<'_> {

@@ -120,7 +120,7 @@ impl Spec for Project {
             "DeploymentProcess": format!("{base}/deploymentprocesses"),
             "DeploymentSettings": format!("{base}/deploymentsettings"),
             "Web": format!("/app#/{}/projects/{}", at.space, at.id),
-            "Logo": format!("{base}/logo?cb={}", at.version),
+            "Logo": format!("{base}/logo?cb={}", logo_cache_buster(at)),
             "Metadata": format!("{base}/metadata"),
             "Runbooks": format!("{base}/runbooks{{?skip,take,partialName}}"),
             "RunbookSnapshots": format!("{base}/runbookSnapshots{{/name}}{{?skip,take,searchByName}}"),
@@ -332,4 +332,15 @@ pub(crate) fn convert(store: &mut Store, space: &str, project_id: &str, body: &V
     }
     store.replace(space, Kind::Project, project);
     Ok(json!({"Messages": []}))
+}
+
+/// A project's logo cache buster: 2024.3 prefixes the default one with the icon and colour it
+/// draws (`map-signs-%235E2EA2-2024.3.10989`, project.json); an uploaded logo's is its own.
+fn logo_cache_buster(at: &At<'_>) -> String {
+    let icon = at.doc.get("Icon");
+    let part = |f: &str| icon.and_then(|i| i.get(f)).and_then(Value::as_str).unwrap_or("");
+    if at.logo_cb != at.version || part("Id").is_empty() {
+        return at.logo_cb.clone();
+    }
+    format!("{}-{}-{}", part("Id"), part("Color").replace('#', "%23"), at.version)
 }

@@ -39,7 +39,7 @@ impl Spec for Tenant {
             "Self": base,
             "Variables": format!("{base}/variables"),
             "Web": format!("/app#/{}/tenants/{}", at.space, at.id),
-            "Logo": format!("{base}/logo?cb={}", at.version),
+            "Logo": format!("{base}/logo?cb={}", at.logo_cb),
         })
     }
 
