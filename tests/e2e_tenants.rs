@@ -182,3 +182,29 @@ async fn tenants_are_selected_by_tag_and_existing_ones_keep_their_connections_an
     );
     assert_rerun_settles(&job).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tenants_own_logo_follows_it_and_a_default_one_uploads_nothing() {
+    let (p, _) = seed_pair().await;
+    let (s, d) = (p.source_space(), p.dest_space());
+    let internal = by_name(&p.source, &s, "tenants", "Internal").unwrap();
+    let png = octosync::sim::solid_png([200, 30, 30, 255]);
+    p.source.set_logo(&s, "tenants", &id(&internal), &png).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(
+        dir.path(),
+        &[("OCTOSYNC_PROJECTS", "all"), ("OCTOSYNC_TENANTS", "all"), APPLY],
+    );
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.errors);
+    let dest_internal = by_name(&p.destination, &d, "tenants", "Internal").unwrap();
+    let (_, bytes) = p.destination.logo(&d, "tenants", &id(&dest_internal)).unwrap();
+    assert_eq!(bytes, png);
+    assert!(
+        report.changes.iter().all(|c| c.name != "Development Team A (logo)"),
+        "a tenant on the default logo uploads nothing"
+    );
+    p.destination.clear_request_log();
+    run(&job).await.unwrap();
+    assert_eq!(p.dest_writes(), 0);
+}

@@ -76,7 +76,7 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
         Ok(s) => s,
         Err(e) => return Ok(record.failed(e)),
     };
-    // Logos are files, not documents: read (as digests) only for the step templates and projects selected.
+    // Logos are files, not documents: read (as digests) only for the step templates, tenants and projects selected.
     let templates = job.selector(Kind::ActionTemplate);
     if !templates.is_none() {
         let read = within(job, deadline, "reading the step templates' logos", async {
@@ -88,16 +88,21 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
             return Ok(record.failed(e));
         }
     }
-    let projects = job.selector(Kind::Project);
-    if !projects.is_none() {
-        let read = within(job, deadline, "reading the projects' logos", async {
+    for kind in [Kind::Tenant, Kind::Project] {
+        let selected = job.selector(kind);
+        if selected.is_none() {
+            continue;
+        }
+        let what = format!("reading the {}' logos", kind.plural().to_lowercase());
+        let read = within(job, deadline, &what, async {
             let names = &job.rules.names;
-            logos::load_projects(
+            logos::load_item_logos(
+                kind,
                 &source_client,
                 &dest_client,
                 &mut source,
                 &mut destination,
-                &projects,
+                &selected,
                 names,
             )
             .await;

@@ -9,6 +9,7 @@ use crate::octopus::{Client, Download};
 use crate::rules::NameMap;
 use crate::settings::selector::Selector;
 use crate::sync::projects::is_version_controlled;
+use crate::sync::selection_keys;
 use crate::translate::Translator;
 use futures::future::join_all;
 use serde_json::Value;
@@ -157,13 +158,14 @@ pub async fn load_step_templates(
     }
 }
 
-/// Reads what the project logos stage compares, into the two snapshots: for each selected source
-/// project and its destination counterpart (config-as-code ones aside: nothing is written to
-/// them), whether it shows the server's default logo, and the logos of the source projects whose
-/// logo is not known to be the default, with their counterparts'. A default logo is never
+/// Reads what the logos stage of projects or tenants (`kind`) compares, into the two snapshots:
+/// for each selected source item and its destination counterpart (config-as-code projects aside:
+/// nothing is written to them), whether it shows the server's default logo, and the logos of the
+/// source items whose logo is not known to be the default, with their counterparts'. A default logo is never
 /// uploaded, so it is not read. A logo that cannot be read is recorded as such; it never stops
 /// the run.
-pub async fn load_projects(
+pub async fn load_item_logos(
+    kind: Kind,
     source_client: &Client,
     dest_client: &Client,
     source: &mut Snapshot,
@@ -171,6 +173,8 @@ pub async fn load_projects(
     selector: &Selector,
     names: &NameMap,
 ) {
+    let what = kind.label().to_lowercase();
+    let what = what.as_str();
     let source_version = source_client.version().map(|v| v.text.as_str());
     let dest_version = dest_client.version().map(|v| v.text.as_str());
     // (id, shows the default) on each side, where the link says.
@@ -178,16 +182,14 @@ pub async fn load_projects(
     let mut dest_defaults: Vec<(String, bool)> = Vec::new();
     let (mut source_ids, mut dest_ids) = (Vec::new(), Vec::new());
     {
-        // Matched as the stages match them, renamed projects included.
+        // Matched and selected as the stages match and select them, renamed items included.
         let translator = Translator::new(source, destination).with_names(names);
-        for p in source.items(Kind::Project) {
-            if !selector.matches(name_of(p)) || is_version_controlled(p) {
+        let writable = |d: &Value| kind != Kind::Project || !is_version_controlled(d);
+        for p in source.items(kind) {
+            if !selector.matches_any(selection_keys(kind, p)) || !writable(p) {
                 continue;
             }
-            let counterpart = translator
-                .counterpart(Kind::Project, p)
-                .found()
-                .filter(|d| !is_version_controlled(d));
+            let counterpart = translator.counterpart(kind, p).found().filter(|d| writable(d));
             let ours = shows_default(p, source_version);
             if let Some(d) = ours {
                 source_defaults.push((id_of(p).to_string(), d));
@@ -204,11 +206,11 @@ pub async fn load_projects(
         }
     }
     let (source_logos, dest_logos) = tokio::join!(
-        read_all(source_client, Kind::Project, &source_ids, "project"),
-        read_all(dest_client, Kind::Project, &dest_ids, "project"),
+        read_all(source_client, kind, &source_ids, what),
+        read_all(dest_client, kind, &dest_ids, what),
     );
     tracing::debug!(
-        "project logos read: {} of the source's, {} of the destination's",
+        "{what} logos read: {} of the source's, {} of the destination's",
         source_ids.len(),
         dest_ids.len()
     );

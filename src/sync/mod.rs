@@ -13,6 +13,7 @@ pub mod document;
 pub mod environments;
 pub mod feeds;
 pub mod infra_scope;
+pub mod item_logos;
 pub mod library_sets;
 pub mod library_variable_sets;
 pub mod lifecycles;
@@ -21,7 +22,6 @@ pub mod machine_policies;
 pub mod placeholder;
 pub mod process;
 pub mod project_groups;
-pub mod project_logos;
 pub mod project_variables;
 pub mod project_versioning;
 pub mod projects;
@@ -134,7 +134,7 @@ impl<'a> PlanContext<'a> {
 }
 
 /// What a selector matches an item by: its name, and a tenant's tags (`Region/EU`) too.
-fn selection_keys(kind: Kind, doc: &Value) -> Vec<&str> {
+pub fn selection_keys(kind: Kind, doc: &Value) -> Vec<&str> {
     let mut keys = vec![name_of(doc)];
     if kind == Kind::Tenant {
         let tags = doc.get("TenantTags").and_then(Value::as_array);
@@ -475,6 +475,7 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(tenant_tag_sets::TenantTagSets),
         // Early (seed 003), so accounts, certificates and variables can name them.
         Box::new(tenants::Tenants),
+        Box::new(item_logos::ItemLogos(Kind::Tenant)),
         Box::new(feeds::Feeds),
         Box::new(user_roles::UserRoles),
         Box::new(teams::Teams),
@@ -502,7 +503,7 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(channel_rules::ChannelRules),
         Box::new(project_versioning::ProjectVersioning),
         // Seed 003 ends a project with its logo.
-        Box::new(project_logos::ProjectLogos),
+        Box::new(item_logos::ItemLogos(Kind::Project)),
         // Seed 003: the tenants' project connections once the projects exist.
         Box::new(tenant_projects::TenantProjects),
     ]

@@ -1,8 +1,9 @@
-//! Project logos, the last part of a project (seed 003's order): the source's logo is uploaded
-//! when it is the project's own and its bytes differ from the destination's (see `logo`). Whether
-//! a project shows the server's default was read from its logo link before planning, and only the
-//! logos that could be uploaded were read (`snapshot::logos::load_projects`); a project created
-//! earlier in this run shows the destination's default until its logo is uploaded.
+//! Logos of projects (the last part of a project, seed 003's order) and tenants (right after they
+//! are created): the source's logo is uploaded when it is the item's own and its bytes differ from
+//! the destination's (see `logo`). Whether an item shows the server's default was read from its
+//! logo link before planning, and only the logos that could be uploaded were read
+//! (`snapshot::logos::load_item_logos`); an item created earlier in this run shows the
+//! destination's default until its logo is uploaded.
 
 use super::logo::{self, LogoPlan, Owner, Side};
 use super::{projects, PlanContext, Planned, Stage};
@@ -11,12 +12,12 @@ use crate::report::Action;
 use crate::snapshot::{id_of, name_of};
 use serde_json::Value;
 
-/// The project logos stage.
-pub struct ProjectLogos;
+/// The logos stage of projects or tenants (`ItemLogos(Kind::Project)`, `ItemLogos(Kind::Tenant)`).
+pub struct ItemLogos(pub Kind);
 
-impl Stage for ProjectLogos {
+impl Stage for ItemLogos {
     fn kind(&self) -> Kind {
-        Kind::Project
+        self.0
     }
 
     fn is_part(&self) -> bool {
@@ -24,38 +25,44 @@ impl Stage for ProjectLogos {
     }
 
     fn part(&self) -> Option<crate::rules::ProjectPart> {
-        Some(crate::rules::ProjectPart::Logos)
+        (self.0 == Kind::Project).then_some(crate::rules::ProjectPart::Logos)
     }
 
     fn plan(&self, ctx: &PlanContext<'_>) -> Vec<Planned> {
-        ctx.selected(Kind::Project)
-            .filter_map(|src| plan_one(ctx, src))
+        ctx.selected(self.0)
+            .filter_map(|src| plan_one(ctx, self.0, src))
             .collect()
     }
 }
 
-/// How a project's logo is spoken of.
-const PROJECT: Owner = Owner {
-    noun: "project",
-    default: "the server's default logo",
-};
+/// How an item's logo is spoken of.
+fn owner(kind: Kind) -> Owner {
+    Owner {
+        noun: match kind {
+            Kind::Tenant => "tenant",
+            _ => "project",
+        },
+        default: "the server's default logo",
+    }
+}
 
-fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
-    // The project stage said why a project is not synced, or is version-controlled (never written).
-    let dest = ctx.translator().counterpart(Kind::Project, src).found()?;
-    if projects::is_version_controlled(src) || projects::is_version_controlled(dest) {
+fn plan_one(ctx: &PlanContext<'_>, kind: Kind, src: &Value) -> Option<Planned> {
+    // The item's own stage said why it is not synced, or is version-controlled (never written).
+    let dest = ctx.translator().counterpart(kind, src).found()?;
+    if kind == Kind::Project && (projects::is_version_controlled(src) || projects::is_version_controlled(dest)) {
         return None;
     }
+    let owner = owner(kind);
     let dest_id = id_of(dest);
     let ours_default = ctx.source.shows_default_logo(id_of(src));
     let plan = if ours_default == Some(true) {
         // A default is never uploaded, so it was not read either.
-        logo::keep_default(PROJECT, ctx.destination.shows_default_logo(dest_id) == Some(false))
+        logo::keep_default(owner, ctx.destination.shows_default_logo(dest_id) == Some(false))
     } else {
-        compare(ctx, src, dest_id, ours_default).unwrap_or_else(|early| early)
+        compare(ctx, owner, src, dest_id, ours_default).unwrap_or_else(|early| early)
     };
     let name = format!("{} (logo)", name_of(dest));
-    let p = Planned::no_write(Kind::Project, &name, Action::Unchanged, "its logo matches the source's").at(dest_id);
+    let p = Planned::no_write(kind, &name, Action::Unchanged, "its logo matches the source's").at(dest_id);
     match plan {
         LogoPlan::Keep {
             note: None,
@@ -73,7 +80,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
             Some(p)
         }
         upload @ LogoPlan::Upload { .. } => {
-            let mut p = upload.attach(p, Some(dest_id), PROJECT);
+            let mut p = upload.attach(p, Some(dest_id), owner);
             p.change.reason = "its logo differs from the source's".into();
             Some(p)
         }
@@ -84,15 +91,16 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
 /// before both logos were at hand.
 fn compare(
     ctx: &PlanContext<'_>,
+    owner: Owner,
     src: &Value,
     dest_id: &str,
     ours_default: Option<bool>,
 ) -> Result<LogoPlan, LogoPlan> {
-    let ours = logo::source_logo(ctx, PROJECT, id_of(src))?;
+    let ours = logo::source_logo(ctx, owner, id_of(src))?;
     // Every counterpart there was before planning had its logo read with the source's; one
     // without is new, created by this run.
     let is_new = ctx.destination.logo(dest_id).is_none();
-    let theirs = logo::destination_logo(ctx, PROJECT, (!is_new).then_some(dest_id))?;
+    let theirs = logo::destination_logo(ctx, owner, (!is_new).then_some(dest_id))?;
     let theirs_default = if is_new {
         Some(true)
     } else {
@@ -102,11 +110,17 @@ fn compare(
         Side::Source => ours_default,
         Side::Destination => theirs_default,
     };
-    let mut plan = logo::decide(PROJECT, id_of(src), ours, theirs, is_default, || {
-        "the source project's logo link does not say whether it shows the server's default (it has no cache buster, or the server's version is unknown)".into()
+    let mut plan = logo::decide(owner, id_of(src), ours, theirs, is_default, || {
+        format!(
+            "the source {}'s logo link does not say whether it shows the server's default (it has no cache buster, or the server's version is unknown)",
+            owner.noun
+        )
     });
     if let (true, LogoPlan::Upload { before, .. }) = (is_new, &mut plan) {
-        *before = Some("default (a new project shows it until a logo is uploaded)".into());
+        *before = Some(format!(
+            "default (a new {} shows it until a logo is uploaded)",
+            owner.noun
+        ));
     }
     Ok(plan)
 }
@@ -178,7 +192,7 @@ mod tests {
             rules: &rules,
             selector: &selector,
         };
-        ProjectLogos.plan(&ctx)
+        ItemLogos(Kind::Project).plan(&ctx)
     }
 
     fn only(planned: Vec<Planned>) -> Planned {
@@ -303,6 +317,6 @@ mod tests {
             rules: &rules,
             selector: &selector,
         };
-        assert!(ProjectLogos.plan(&ctx).is_empty());
+        assert!(ItemLogos(Kind::Project).plan(&ctx).is_empty());
     }
 }
