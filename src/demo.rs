@@ -27,6 +27,7 @@ pub const DEMO_SELECTORS: &[(&str, &str)] = &[
     ("OCTOSYNC_LIBRARY_VARIABLE_SETS", "all"),
     // "Web Frontend" uses the "Dev only" lifecycle: it is deployed on the Dev/Test instance only.
     ("OCTOSYNC_PROJECTS", "all\n!Web Frontend"),
+    ("OCTOSYNC_TENANTS", "all"),
 ];
 
 /// The settings that connect the `Default` spaces of two simulated instances, source → destination.

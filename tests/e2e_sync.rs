@@ -602,6 +602,23 @@ async fn the_demos_settings_sync_its_projects_and_a_second_apply_writes_nothing(
         .items(&p.dest_space(), "runbooks")
         .iter()
         .any(|r| r["ProjectId"] == api["Id"] && r["Name"] == "Rotate Keys"));
+    // Tenant "Internal" is connected to the project in the one environment both instances have.
+    let shared = p
+        .destination
+        .items(&p.dest_space(), "environments")
+        .into_iter()
+        .find(|e| e["Name"] == "Shared Services")
+        .unwrap();
+    let internal = p
+        .destination
+        .items(&p.dest_space(), "tenants")
+        .into_iter()
+        .find(|t| t["Name"] == "Internal")
+        .expect("the demo's tenant is created");
+    assert_eq!(
+        internal["ProjectEnvironments"][api["Id"].as_str().unwrap()],
+        json!([shared["Id"]])
+    );
     p.destination.clear_request_log();
     let second = run(&job).await.unwrap();
     assert_eq!(

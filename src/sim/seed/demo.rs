@@ -331,7 +331,7 @@ pub(super) fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
     s.add(
         Kind::Tenant,
         json!({"Name": "Internal", "Description": "Our own tenant", "TenantTags": ["Region/EU", "Tier/Gold"],
-        "ProjectEnvironments": {api.clone(): [dev, test]}}),
+        "ProjectEnvironments": {api.clone(): [dev, test, shared]}}),
     )?;
     s.add(
         Kind::Tenant,
