@@ -24,6 +24,7 @@ pub mod runbook_processes;
 pub mod runbooks;
 pub mod script_modules;
 pub mod step_templates;
+pub mod team_permissions;
 pub mod teams;
 pub mod tenant_tag_sets;
 pub mod user_roles;
@@ -476,6 +477,9 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(runbook_processes::RunbookProcesses),
         // After the channels, process and runbooks its variables can be scoped to.
         Box::new(project_variables::ProjectVariables),
+        // Last (seed 003): scoped roles name projects, project groups, environments and tenants,
+        // which must all exist by now.
+        Box::new(team_permissions::TeamPermissions),
     ]
 }
 
