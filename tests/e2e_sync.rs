@@ -4,7 +4,7 @@ mod support;
 
 use octosync::report::Action;
 use octosync::sim::{Seed, SimConfig};
-use serde_json::json;
+use serde_json::{json, Value};
 use support::*;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -602,6 +602,25 @@ async fn the_demos_settings_sync_its_projects_and_a_second_apply_writes_nothing(
         .items(&p.dest_space(), "runbooks")
         .iter()
         .any(|r| r["ProjectId"] == api["Id"] && r["Name"] == "Rotate Keys"));
+    // Team permissions: the one scoped role that keeps a scope is given, without the tenant the
+    // destination lacks; the Development/Test ones would widen and are not.
+    let team = p
+        .destination
+        .items(&p.dest_space(), "teams")
+        .into_iter()
+        .find(|t| t["Name"] == "Payments Developers")
+        .expect("the demo's team is created");
+    let roles: Vec<Value> = p
+        .destination
+        .items(&p.dest_space(), "scopeduserroles")
+        .into_iter()
+        .filter(|r| r["TeamId"] == team["Id"])
+        .collect();
+    assert_eq!(roles.len(), 1, "{roles:#?}");
+    assert_eq!(roles[0]["ProjectIds"], json!([api["Id"]]));
+    let tenants = p.destination.items(&p.dest_space(), "tenants");
+    let internal = tenants.iter().find(|t| t["Name"] == "Internal").unwrap();
+    assert_eq!(roles[0]["TenantIds"], json!([internal["Id"]]));
     p.destination.clear_request_log();
     let second = run(&job).await.unwrap();
     assert_eq!(
