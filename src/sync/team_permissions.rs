@@ -95,8 +95,8 @@ fn plan_team(ctx: &PlanContext<'_>, src_team: &Value, planned: &mut Vec<Planned>
     };
     let team_id = id_of(dest_team);
     let translator = ctx.translator();
-    // What the destination team will hold: its own roles, then those this stage adds, so that two
-    // source roles that translate alike are added once.
+    // The roles this stage adds to the team, so that two source roles that translate alike are
+    // added once (the team's own roles are looked up in the destination).
     let mut held: Vec<Translated> = Vec::new();
     for src in roles {
         let p = plan_role(ctx, &translator, team_name, team_id, src, &mut held);
@@ -215,7 +215,7 @@ fn plan_role(
         ctx,
         Kind::ScopedUserRole,
         &name,
-        "the destination team does not have this role with this scope (its own scoped roles are kept)",
+        "the destination team lacks this role with this scope; its own scoped roles are kept",
         body,
     )
     .warnings(warnings)
@@ -236,22 +236,30 @@ fn system_only(role: &Value) -> Option<String> {
 /// The source role's scope as source names, for roles that are not created.
 fn source_scope(source: &Snapshot, src: &Value) -> [Vec<String>; 4] {
     let mut scope: [Vec<String>; 4] = Default::default();
-    for (i, (field, _, _)) in DIMENSIONS.iter().enumerate() {
-        scope[i] = document::id_list(src, field)
-            .iter()
-            .map(|id| source.name_by_id(id).unwrap_or_else(|| id.clone()))
-            .collect();
+    for (i, (field, kind, _)) in DIMENSIONS.iter().enumerate() {
+        scope[i] = names(source, *kind, &document::id_list(src, field));
     }
     scope
 }
 
 /// Destination ids as the destination's names.
 fn named(destination: &Snapshot, scope: &[Vec<String>; 4]) -> [Vec<String>; 4] {
-    scope.clone().map(|ids| {
-        ids.iter()
-            .map(|id| destination.name_by_id(id).unwrap_or_else(|| id.clone()))
-            .collect()
-    })
+    let mut names_of: [Vec<String>; 4] = Default::default();
+    for (i, (_, kind, _)) in DIMENSIONS.iter().enumerate() {
+        names_of[i] = names(destination, *kind, &scope[i]);
+    }
+    names_of
+}
+
+/// Ids of `kind` as names; an id the snapshot lacks stays as it is.
+fn names(snapshot: &Snapshot, kind: Kind, ids: &[String]) -> Vec<String> {
+    ids.iter()
+        .map(|id| {
+            snapshot
+                .by_id(kind, id)
+                .map_or_else(|| id.clone(), |d| name_of(d).to_string())
+        })
+        .collect()
 }
 
 /// `Team / Role (Projects: Api; Environments: Production)`: what a reviewer reads, and the name
