@@ -29,6 +29,7 @@ const PROJECTS: usize = 20;
 const STEPS_PER_PROCESS: usize = 12;
 const RUNBOOKS_PER_PROJECT: usize = 3;
 const VARIABLES_PER_PROJECT: usize = 20;
+const TENANTS: usize = 100;
 const LATENCY: Duration = Duration::from_millis(5);
 
 /// Targets for the space above at 5 ms per request.
@@ -320,7 +321,30 @@ async fn bench() {
                 .expect("team");
         }
     }
-    projects(&source, &s, &dest, &d, &group_ids, &lifecycle_ids, &templates, &env_ids);
+    let project_ids = projects(&source, &s, &dest, &d, &group_ids, &lifecycle_ids, &templates, &env_ids);
+    // Tenants tagged from the tag sets, each connected to three projects in two environments (one
+    // of which the destination has); a tenth already exist on the destination.
+    for i in 0..TENANTS {
+        let links: serde_json::Map<String, Value> = (0..3)
+            .map(|k| {
+                let project = project_ids[(i + k * 7) % project_ids.len()]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                (
+                    project,
+                    json!([env_ids[(2 * i) % ENVIRONMENTS], env_ids[(2 * i + 1) % ENVIRONMENTS]]),
+                )
+            })
+            .collect();
+        let tenant = json!({"Name": format!("Tenant {i:03}"), "Description": "A customer",
+            "TenantTags": [format!("Set {:04}/Tag {}", i % TAG_SETS, i % TAGS_PER_SET)], "ProjectEnvironments": links});
+        source.insert(&s, "tenants", tenant).expect("tenant");
+        if i % 10 == 0 {
+            dest.insert(&d, "tenants", json!({"Name": format!("Tenant {i:03}")}))
+                .expect("tenant");
+        }
+    }
     let items = ENVIRONMENTS
         + PROJECT_GROUPS
         + TAG_SETS
@@ -334,9 +358,10 @@ async fn bench() {
         + LIBRARY_VARIABLE_SETS
         + TEAMS
         + LIFECYCLES
-        + PROJECTS * (1 + 3 + RUNBOOKS_PER_PROJECT);
+        + PROJECTS * (1 + 3 + RUNBOOKS_PER_PROJECT)
+        + TENANTS;
     println!(
-        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates (half with a logo of their own), {SCRIPT_MODULES} script modules, {LIBRARY_VARIABLE_SETS} library variable sets x {VARIABLES_PER_SET} variables, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases, {PROJECTS} projects each with a {STEPS_PER_PROCESS}-step process, 3 channels, {RUNBOOKS_PER_PROJECT} runbooks with processes and {VARIABLES_PER_PROJECT} variables), {} ms latency per request",
+        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates (half with a logo of their own), {SCRIPT_MODULES} script modules, {LIBRARY_VARIABLE_SETS} library variable sets x {VARIABLES_PER_SET} variables, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases, {PROJECTS} projects each with a {STEPS_PER_PROCESS}-step process, 3 channels, {RUNBOOKS_PER_PROJECT} runbooks with processes and {VARIABLES_PER_PROJECT} variables, {TENANTS} tenants each connected to 3 projects), {} ms latency per request",
         LATENCY.as_millis()
     );
 
@@ -367,6 +392,7 @@ async fn bench() {
                 ("OCTOSYNC_CREATE_USER_ROLES", "True"),
                 ("OCTOSYNC_LIFECYCLES", "all"),
                 ("OCTOSYNC_PROJECTS", "all"),
+                ("OCTOSYNC_TENANTS", "all"),
             ]
             .map(|(k, v)| (k.to_string(), v.to_string())),
         );
@@ -422,7 +448,8 @@ fn projects(
     lifecycles: &[Value],
     templates: &[(Value, String)],
     envs: &[String],
-) {
+) -> Vec<Value> {
+    let mut ids = Vec::new();
     let script = |name: &str, body: &str| {
         json!({"Name": name, "Properties": {"Octopus.Action.TargetRoles": "web"}, "Actions": [{
             "Name": name, "ActionType": "Octopus.Script",
@@ -448,6 +475,7 @@ fn projects(
             )
             .expect("project");
         let pid = project["Id"].clone();
+        ids.push(pid.clone());
         let channels: Vec<Value> = ["Hotfix", "Beta"]
             .iter()
             .map(|c| {
@@ -564,6 +592,7 @@ fn projects(
             );
         }
     }
+    ids
 }
 
 /// Peak resident set size of this process (Linux `VmHWM`).

@@ -17,6 +17,7 @@ pub const DEMO_SELECTORS: &[(&str, &str)] = &[
     ("OCTOSYNC_TENANT_TAG_SETS", "all"),
     ("OCTOSYNC_FEEDS", "all"),
     ("OCTOSYNC_TEAMS", "all"),
+    ("OCTOSYNC_TEAM_PERMISSIONS", "True"),
     ("OCTOSYNC_MACHINE_POLICIES", "all"),
     ("OCTOSYNC_WORKER_POOLS", "all"),
     ("OCTOSYNC_ACCOUNTS", "all"),

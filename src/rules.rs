@@ -225,6 +225,9 @@ pub struct Rules {
     /// Create the custom user roles synced teams use when the destination lacks them (they are
     /// system-wide, so this needs an administrator's key); otherwise a clean-up entry.
     pub create_user_roles: bool,
+    /// Add the scoped user roles of the synced teams to their destination teams (the team
+    /// permissions stage; it needs a destination key that can edit teams).
+    pub team_permissions: bool,
     /// Environments an account (later a target or certificate) is scoped to that the destination lacks.
     pub infrastructure_environments: MatchPolicy,
     /// Tenants an account is scoped to that the destination lacks.
@@ -259,6 +262,7 @@ impl Default for Rules {
             project_group_environments: MatchPolicy::IgnoreMismatch,
             machine_policies: ExistingOption::LeaveExisting,
             create_user_roles: false,
+            team_permissions: false,
             // SpaceCloner's defaults for `Infrastructure*ScopingMatch` (spacecloner.md §1.2).
             infrastructure_environments: MatchPolicy::SkipUnlessPartialMatch,
             infrastructure_tenants: MatchPolicy::SkipUnlessPartialMatch,

@@ -4,7 +4,7 @@ mod support;
 
 use octosync::report::Action;
 use octosync::sim::{Seed, SimConfig};
-use serde_json::json;
+use serde_json::{json, Value};
 use support::*;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -619,6 +619,29 @@ async fn the_demos_settings_sync_its_projects_and_a_second_apply_writes_nothing(
         internal["ProjectEnvironments"][api["Id"].as_str().unwrap()],
         json!([shared["Id"]])
     );
+    // Team permissions: the one scoped role that keeps a scope is given, with both tenants (the
+    // run created them); the Development/Test ones would widen and are not.
+    let team = p
+        .destination
+        .items(&p.dest_space(), "teams")
+        .into_iter()
+        .find(|t| t["Name"] == "Payments Developers")
+        .expect("the demo's team is created");
+    let roles: Vec<Value> = p
+        .destination
+        .items(&p.dest_space(), "scopeduserroles")
+        .into_iter()
+        .filter(|r| r["TeamId"] == team["Id"])
+        .collect();
+    assert_eq!(roles.len(), 1, "{roles:#?}");
+    assert_eq!(roles[0]["ProjectIds"], json!([api["Id"]]));
+    let tenants = p.destination.items(&p.dest_space(), "tenants");
+    let tenant = |name: &str| tenants.iter().find(|t| t["Name"] == name).unwrap()["Id"].clone();
+    let mut granted: Vec<Value> = roles[0]["TenantIds"].as_array().unwrap().clone();
+    granted.sort_by_key(|v| v.to_string());
+    let mut expected = vec![tenant("Internal"), tenant("Acme Corp")];
+    expected.sort_by_key(|v| v.to_string());
+    assert_eq!(granted, expected);
     p.destination.clear_request_log();
     let second = run(&job).await.unwrap();
     assert_eq!(

@@ -231,6 +231,17 @@ pub static SETTINGS: &[SettingDef] = &[
         required: false,
         selects: None,
     },
+    SettingDef {
+        env: "TEAM_PERMISSIONS",
+        parameter: "OctoSync.TeamPermissions",
+        label: "Sync team permissions",
+        help: "Add the scoped user roles of the teams `OCTOSYNC_TEAMS` selects to their destination teams, last, with their project groups, projects, environments and tenants matched by name: what the destination lacks is dropped and reported, and a role that would be left unrestricted on a dimension the source restricts is never created. The destination teams' own scoped roles are kept. Needs a destination key that can edit teams.",
+        control: Control::Checkbox,
+        default: "False",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
     selector!("MACHINE_POLICIES", "OctoSync.MachinePolicies", "Machine policies", Kind::MachinePolicy, "machine policies (created when missing; existing ones follow the machine policy update option; the default policy is matched to the destination's default)"),
     SettingDef {
         env: "MACHINE_POLICY_UPDATES",

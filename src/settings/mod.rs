@@ -44,6 +44,7 @@ pub struct RawSettings {
     pub feeds: Option<String>,
     pub teams: Option<String>,
     pub create_user_roles: Option<String>,
+    pub team_permissions: Option<String>,
     pub machine_policies: Option<String>,
     pub machine_policy_updates: Option<String>,
     pub worker_pools: Option<String>,
@@ -449,10 +450,18 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         .take("CREATE_USER_ROLES", parse_bool(raw.create_user_roles.as_deref()))
         .flatten()
         .unwrap_or(false);
+    let team_permissions = p
+        .take("TEAM_PERMISSIONS", parse_bool(raw.team_permissions.as_deref()))
+        .flatten()
+        .unwrap_or(false);
     // No selector of their own: the user roles stage looks at the teams OCTOSYNC_TEAMS selects and
-    // the roles their scoped user roles use, so it runs exactly when teams do.
+    // the roles their scoped user roles use, so it runs exactly when teams do; the team permissions
+    // stage too, when it is turned on.
     if let Some(teams) = selectors.get(&Kind::Team).cloned() {
-        selectors.insert(Kind::UserRole, teams);
+        selectors.insert(Kind::UserRole, teams.clone());
+        if team_permissions {
+            selectors.insert(Kind::ScopedUserRole, teams);
+        }
     }
 
     let replace_certificates = p
@@ -605,6 +614,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
             lifecycle_phase_environments,
             machine_policies,
             create_user_roles,
+            team_permissions,
             infrastructure_environments,
             infrastructure_tenants,
             infrastructure_tenant_tags,

@@ -290,6 +290,35 @@ fn user_roles_follow_the_teams_selector_and_are_created_only_when_allowed() {
 }
 
 #[test]
+fn team_permissions_are_off_by_default_and_follow_the_teams_selector_when_on() {
+    let job = from_vars(with(&[("OCTOSYNC_TEAMS", "Payments*")])).unwrap();
+    assert!(!job.rules.team_permissions);
+    assert!(
+        job.selector(Kind::ScopedUserRole).is_none(),
+        "off: the stage does not run"
+    );
+
+    let job = from_vars(with(&[
+        ("OCTOSYNC_TEAMS", "Payments*"),
+        ("OCTOSYNC_TEAM_PERMISSIONS", "True"),
+    ]))
+    .unwrap();
+    assert!(job.rules.team_permissions);
+    assert!(job.selector(Kind::ScopedUserRole).matches("Payments Developers"));
+    assert!(!job.selector(Kind::ScopedUserRole).matches("Web"));
+
+    // On without teams: there are no teams whose roles to add.
+    let job = from_vars(with(&[("OCTOSYNC_TEAM_PERMISSIONS", "True")])).unwrap();
+    assert!(job.selector(Kind::ScopedUserRole).is_none());
+
+    let err = from_vars(with(&[("OCTOSYNC_TEAM_PERMISSIONS", "yes please")])).unwrap_err();
+    assert!(
+        err.problems.iter().any(|p| p.starts_with("OCTOSYNC_TEAM_PERMISSIONS")),
+        "{err}"
+    );
+}
+
+#[test]
 fn infrastructure_scope_matches_default_to_spacecloners_partial_match_and_are_read_apart() {
     let rules = from_vars(base()).unwrap().rules;
     for policy in [

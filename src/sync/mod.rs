@@ -29,6 +29,7 @@ pub mod runbook_processes;
 pub mod runbooks;
 pub mod script_modules;
 pub mod step_templates;
+pub mod team_permissions;
 pub mod teams;
 pub mod tenant_projects;
 pub mod tenant_tag_sets;
@@ -506,6 +507,9 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(item_logos::ItemLogos(Kind::Project)),
         // Seed 003: the tenants' project connections once the projects exist.
         Box::new(tenant_projects::TenantProjects),
+        // Last (seed 003): scoped roles name projects, project groups, environments and tenants,
+        // which must all exist by now.
+        Box::new(team_permissions::TeamPermissions),
     ]
 }
 

@@ -1,7 +1,8 @@
 //! Teams: space teams created when missing, with their name, description and the members the
 //! destination has (matched by username); never updated, because members are each instance's own.
 //! System teams (no `SpaceId`) and built-in teams are never created (seed 003, "Data to avoid
-//! syncing"); external security groups never travel; scoped user roles come in a later stage.
+//! syncing"); external security groups never travel; scoped user roles are added by the team
+//! permissions stage, the last one, when `OCTOSYNC_TEAM_PERMISSIONS` says so.
 
 use super::{document, placeholder, PlanContext, Planned, Stage};
 use crate::kind::Kind;
@@ -24,9 +25,11 @@ impl Stage for Teams {
     }
 }
 
-/// True for a system team: it has no `SpaceId` and spans every space of its instance.
+/// True for a system team: it has no `SpaceId` and spans every space of its instance. A team a
+/// plan creates (a placeholder id; the server would pin its space) is a space team: this stage
+/// creates no other.
 pub fn is_system(team: &Value) -> bool {
-    document::str_field(team, "SpaceId").is_empty()
+    document::str_field(team, "SpaceId").is_empty() && !crate::apply::is_placeholder(id_of(team))
 }
 
 /// True for a team the server made and will not delete: "Everyone", "Octopus Administrators",
@@ -42,6 +45,21 @@ pub fn is_built_in(team: &Value) -> bool {
 /// The source teams this stage creates or matches: selected space teams a person made.
 pub fn synced<'a>(ctx: &'a PlanContext<'a>) -> impl Iterator<Item = &'a Value> + 'a {
     ctx.selected(Kind::Team).filter(|t| !is_system(t) && !is_built_in(t))
+}
+
+/// The destination's team of `name`, among its system teams or its space teams: a space team
+/// stands only for a space team, whichever of two same-named teams a name look-up would find.
+fn same_name<'a>(destination: &'a Snapshot, name: &str, system: bool) -> Option<&'a Value> {
+    destination
+        .items(Kind::Team)
+        .iter()
+        .find(|d| is_system(d) == system && name_key(name_of(d)) == name_key(name))
+}
+
+/// The destination team a synced source team (see [`synced`]) stands for: the space team of its
+/// name, created by this stage when it was missing.
+pub fn destination_team<'a>(destination: &'a Snapshot, src: &Value) -> Option<&'a Value> {
+    same_name(destination, name_of(src), false)
 }
 
 /// The destination's users by username (trimmed, case-insensitive): teams reference users by id,
@@ -66,12 +84,7 @@ fn username(user: &Value) -> &str {
 
 fn plan_one(ctx: &PlanContext<'_>, users: &Users<'_>, src: &Value) -> Planned {
     let name = name_of(src);
-    let same_name = |system: bool| {
-        ctx.destination
-            .items(Kind::Team)
-            .iter()
-            .find(|d| is_system(d) == system && name_key(name_of(d)) == name_key(name))
-    };
+    let same_name = |system: bool| same_name(ctx.destination, name, system);
     if is_system(src) {
         return match same_name(true) {
             Some(dest) => Planned::no_write(
@@ -145,7 +158,7 @@ fn create(ctx: &PlanContext<'_>, users: &Users<'_>, src: &Value) -> Planned {
     });
     let mut p = Planned::create(ctx, Kind::Team, name, "missing on the destination", body)
         .warnings(warnings)
-        .notes(roles_note(ctx.source, src));
+        .notes(roles_note(ctx, src));
     p.cleanup.extend(security_groups(src, name));
     p
 }
@@ -179,9 +192,10 @@ fn members(ctx: &PlanContext<'_>, users: &Users<'_>, src: &Value) -> (Vec<String
     (ids, warnings)
 }
 
-/// The roles the source team has, which this stage does not add (a later stage syncs scoped user
-/// roles together with the projects and tenants they are scoped to).
-fn roles_note(source: &Snapshot, team: &Value) -> Option<String> {
+/// The roles the source team has, which this stage does not add: the team permissions stage does,
+/// last, once the projects and tenants they are scoped to exist.
+fn roles_note(ctx: &PlanContext<'_>, team: &Value) -> Option<String> {
+    let source = ctx.source;
     let roles: Vec<String> = scoped_roles(source, team)
         .map(|r| {
             let id = document::str_field(r, "UserRoleId");
@@ -191,11 +205,15 @@ fn roles_note(source: &Snapshot, team: &Value) -> Option<String> {
                 .unwrap_or_else(|| id.to_string())
         })
         .collect();
-    (!roles.is_empty()).then(|| {
-        format!(
-            "its scoped user roles ({}) are not added on creation: they are synced with projects and tenants in a later stage; until then the team grants no permissions",
+    (!roles.is_empty()).then(|| match ctx.rules.team_permissions {
+        true => format!(
+            "its scoped user roles ({}) are added by the team permissions stage, after projects",
             roles.join(", ")
-        )
+        ),
+        false => format!(
+            "its scoped user roles ({}) are not added on creation: OCTOSYNC_TEAM_PERMISSIONS is off, so the team grants no permissions until they are given on the destination",
+            roles.join(", ")
+        ),
     })
 }
 
@@ -359,7 +377,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_team_says_its_scoped_roles_come_later() {
+    fn a_new_team_says_whether_its_scoped_roles_are_added() {
         let source = Snapshot::from_docs([
             (Kind::Team, vec![team("Teams-1", "Payments", Some("Spaces-1"), &[])]),
             (
@@ -373,10 +391,26 @@ mod tests {
                 ],
             ),
         ]);
+        let rules = Rules {
+            team_permissions: true,
+            ..Rules::default()
+        };
+        let on = Teams.plan(&PlanContext {
+            source: &source,
+            destination: &Snapshot::default(),
+            rules: &rules,
+            selector: &Selector::all(),
+        });
+        assert!(
+            on[0].change.notes[0].contains("('Project deployer') are added by the team permissions stage"),
+            "{:?}",
+            on[0].change.notes
+        );
         let planned = plan_with(source, Snapshot::default(), Selector::all());
         assert_eq!(planned[0].change.action, Action::Create);
         assert!(
-            planned[0].change.notes[0].contains("('Project deployer') are not added on creation"),
+            planned[0].change.notes[0]
+                .contains("('Project deployer') are not added on creation: OCTOSYNC_TEAM_PERMISSIONS is off"),
             "{:?}",
             planned[0].change.notes
         );

@@ -1,9 +1,10 @@
-//! User roles: the roles the synced teams use, so that their scoped user roles (a later stage) can
-//! be translated. Which roles: those the scoped user roles of the teams `OCTOSYNC_TEAMS` selects
-//! refer to (there is no selector of its own). Built-in roles map by name; a custom role is matched
-//! by name and, when missing, created only with `OCTOSYNC_CREATE_USER_ROLES` (roles are
-//! system-wide, so that needs an administrator's key), otherwise it is a clean-up entry. Existing
-//! roles are never updated: every space of the destination shares them.
+//! User roles: the roles the synced teams use, so that their scoped user roles (the team
+//! permissions stage) can be translated. Which roles: those the scoped user roles of the teams
+//! `OCTOSYNC_TEAMS` selects refer to (there is no selector of its own). Built-in roles map by
+//! name; a custom role is matched by name and, when missing, created only with
+//! `OCTOSYNC_CREATE_USER_ROLES` (roles are system-wide, so that needs an administrator's key),
+//! otherwise it is a clean-up entry. Existing roles are never updated: every space of the
+//! destination shares them.
 
 use super::{document, placeholder, teams, PlanContext, Planned, Stage};
 use crate::kind::Kind;

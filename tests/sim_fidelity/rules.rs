@@ -613,3 +613,72 @@ async fn a_machine_policy_refuses_a_tentacle_update_account_missing_from_the_spa
     assert_eq!(policy["MachineUpdatePolicy"]["TentacleUpdateAccountId"], id(&account));
     assert_eq!(policy["IsDefault"], false);
 }
+
+#[tokio::test]
+async fn scoped_user_roles_need_their_role_team_and_scope_and_a_system_only_role_stays_out_of_spaces() {
+    let api = Api::empty().await;
+    let team = id(&api.create("teams", json!({"Name": "Payments"})).await);
+    let env = id(&api.create("environments", json!({"Name": "Production"})).await);
+
+    let ok = api
+        .create(
+            "scopeduserroles",
+            json!({"TeamId": team, "UserRoleId": "userroles-projectdeployer", "EnvironmentIds": [env]}),
+        )
+        .await;
+    assert_eq!(ok["SpaceId"], "Spaces-1", "the space route pins the space");
+
+    for (body, says) in [
+        (json!({"TeamId": team, "UserRoleId": "UserRoles-999"}), "UserRoleId"),
+        (
+            json!({"TeamId": "Teams-999", "UserRoleId": "userroles-projectdeployer"}),
+            "TeamId",
+        ),
+        (
+            json!({"TeamId": team, "UserRoleId": "userroles-projectdeployer", "TenantIds": ["Tenants-999"]}),
+            "TenantIds",
+        ),
+        (
+            json!({"TeamId": team, "UserRoleId": "userroles-projectdeployer", "ProjectIds": ["Projects-999"]}),
+            "ProjectIds",
+        ),
+        // System permissions only: never in a space.
+        (
+            json!({"TeamId": team, "UserRoleId": "userroles-systemadministrator"}),
+            "system permissions only",
+        ),
+    ] {
+        let r = api.post("/api/Spaces-1/scopeduserroles", body.clone()).await;
+        assert_eq!(r.status, 400, "{body} -> {}", r.raw);
+        assert!(errors_text(&r).contains(says), "{body}: {}", r.raw);
+    }
+
+    // A role with space and system permissions applies in the space.
+    let mixed = api
+        .post(
+            "/api/Spaces-1/scopeduserroles",
+            json!({"TeamId": team, "UserRoleId": "userroles-teammanager"}),
+        )
+        .await;
+    assert_eq!(mixed.status, 201, "{}", mixed.raw);
+
+    // A space team's roles apply in its own space only.
+    let second = api.sim.add_space("Second");
+    let r = api
+        .post(
+            &format!("/api/{second}/scopeduserroles"),
+            json!({"TeamId": team, "UserRoleId": "userroles-projectviewer"}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.raw);
+    assert!(errors_text(&r).contains("belongs to the space 'Spaces-1'"), "{}", r.raw);
+
+    // A system team takes a system-only role through the system route.
+    let admins = api
+        .post(
+            "/api/scopeduserroles",
+            json!({"TeamId": "teams-managers", "UserRoleId": "userroles-systemadministrator"}),
+        )
+        .await;
+    assert_eq!(admins.status, 201, "{}", admins.raw);
+}

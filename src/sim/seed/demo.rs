@@ -418,6 +418,14 @@ pub(super) fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
         Kind::ScopedUserRole,
         json!({"TeamId": team, "UserRoleId": str_of(&approver, "Id"), "EnvironmentIds": [test]}),
     )?;
+    // Shared Services and Internal exist on the destination too, Acme Corp does not: given there
+    // without Acme Corp. The two roles above name only Development and Test, which the destination
+    // lacks, so they are never given there (that would widen them to every environment).
+    s.add(
+        Kind::ScopedUserRole,
+        json!({"TeamId": team, "UserRoleId": "userroles-projectdeployer",
+        "ProjectIds": [api], "EnvironmentIds": [shared], "TenantIds": [internal, s.id_of(Kind::Tenant, "Acme Corp")]}),
+    )?;
     Ok(())
 }
 
