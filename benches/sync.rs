@@ -393,6 +393,7 @@ async fn bench() {
                 ("OCTOSYNC_LIFECYCLES", "all"),
                 ("OCTOSYNC_PROJECTS", "all"),
                 ("OCTOSYNC_TENANTS", "all"),
+                ("OCTOSYNC_TEAM_PERMISSIONS", "True"),
             ]
             .map(|(k, v)| (k.to_string(), v.to_string())),
         );
