@@ -3,6 +3,7 @@
 //! logos a run compares.
 
 pub mod logos;
+pub mod tenant_variables;
 
 use crate::kind::{Kind, ReadByIds};
 use crate::octopus::Client;
@@ -122,6 +123,8 @@ pub struct Snapshot {
     logos: HashMap<String, Logo>,
     /// Logos step types show by default, by lower-case step type.
     step_type_logos: HashMap<String, Logo>,
+    /// Tenant variables, when read (see [`tenant_variables::load`]).
+    tenant_variables: tenant_variables::Loaded,
 }
 
 impl Snapshot {
@@ -266,6 +269,16 @@ impl Snapshot {
     /// Records the logo a step type shows by default.
     pub fn set_step_type_logo(&mut self, step_type: &str, logo: Logo) {
         self.step_type_logos.insert(step_type.to_ascii_lowercase(), logo);
+    }
+
+    /// The tenant variables read, per tenant id, and the API they came through.
+    pub fn tenant_variables(&self) -> &tenant_variables::Loaded {
+        &self.tenant_variables
+    }
+
+    /// Records tenant variables (tests; a run reads them with [`tenant_variables::load`]).
+    pub fn set_tenant_variables(&mut self, loaded: tenant_variables::Loaded) {
+        self.tenant_variables = loaded;
     }
 
     /// Counts per kind, for logs.
