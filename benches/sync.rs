@@ -29,6 +29,7 @@ const PROJECTS: usize = 20;
 const STEPS_PER_PROCESS: usize = 12;
 const RUNBOOKS_PER_PROJECT: usize = 3;
 const VARIABLES_PER_PROJECT: usize = 20;
+const TENANTS: usize = 100;
 const LATENCY: Duration = Duration::from_millis(5);
 
 /// Targets for the space above at 5 ms per request.
@@ -321,6 +322,7 @@ async fn bench() {
         }
     }
     projects(&source, &s, &dest, &d, &group_ids, &lifecycle_ids, &templates, &env_ids);
+    tenants(&source, &s, &dest, &d, &env_ids).await;
     let items = ENVIRONMENTS
         + PROJECT_GROUPS
         + TAG_SETS
@@ -334,9 +336,10 @@ async fn bench() {
         + LIBRARY_VARIABLE_SETS
         + TEAMS
         + LIFECYCLES
-        + PROJECTS * (1 + 3 + RUNBOOKS_PER_PROJECT);
+        + PROJECTS * (1 + 3 + RUNBOOKS_PER_PROJECT)
+        + TENANTS;
     println!(
-        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates (half with a logo of their own), {SCRIPT_MODULES} script modules, {LIBRARY_VARIABLE_SETS} library variable sets x {VARIABLES_PER_SET} variables, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases, {PROJECTS} projects each with a {STEPS_PER_PROCESS}-step process, 3 channels, {RUNBOOKS_PER_PROJECT} runbooks with processes and {VARIABLES_PER_PROJECT} variables), {} ms latency per request",
+        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates (half with a logo of their own), {SCRIPT_MODULES} script modules, {LIBRARY_VARIABLE_SETS} library variable sets x {VARIABLES_PER_SET} variables, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases, {PROJECTS} projects each with a {STEPS_PER_PROCESS}-step process, 3 channels, {RUNBOOKS_PER_PROJECT} runbooks with processes and {VARIABLES_PER_PROJECT} variables, {TENANTS} tenants each connected to 2 projects in 3 environments with 8 variable values), {} ms latency per request",
         LATENCY.as_millis()
     );
 
@@ -367,6 +370,8 @@ async fn bench() {
                 ("OCTOSYNC_CREATE_USER_ROLES", "True"),
                 ("OCTOSYNC_LIFECYCLES", "all"),
                 ("OCTOSYNC_PROJECTS", "all"),
+                ("OCTOSYNC_TENANTS", "all"),
+                ("OCTOSYNC_TENANT_VARIABLES", "Copy"),
             ]
             .map(|(k, v)| (k.to_string(), v.to_string())),
         );
@@ -408,6 +413,69 @@ async fn bench() {
     );
 }
 
+/// Tenants on the source, each connected to two projects in three environments (one of which the
+/// destination lacks), with a URL per environment and a password (through the legacy document, by
+/// HTTP like an administrator); a fifth already exist on the destination, connected to nothing.
+async fn tenants(source: &SimServer, s: &str, dest: &SimServer, d: &str, envs: &[String]) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    let projects = source.items(s, "projects");
+    for i in 0..TENANTS {
+        let name = format!("Tenant {i:03}");
+        let connected: Vec<&Value> = [i % PROJECTS, (i + 7) % PROJECTS]
+            .iter()
+            .map(|&p| &projects[p])
+            .collect();
+        // Even environments exist on both sides, odd ones on the source only.
+        let tenant_envs = [&envs[0], &envs[2], &envs[1]];
+        let links: serde_json::Map<String, Value> = connected
+            .iter()
+            .map(|p| (p["Id"].as_str().unwrap_or_default().to_string(), json!(tenant_envs)))
+            .collect();
+        let tenant = source
+            .insert(s, "tenants", json!({"Name": name, "ProjectEnvironments": links}))
+            .expect("tenant");
+        if i % 5 == 0 {
+            dest.insert(d, "tenants", json!({"Name": name})).expect("tenant");
+        }
+        let template = |p: &Value, n: &str| {
+            p["Templates"]
+                .as_array()
+                .and_then(|ts| ts.iter().find(|t| t["Name"] == n))
+                .map(|t| t["Id"].as_str().unwrap_or_default().to_string())
+                .unwrap_or_default()
+        };
+        let mut sections = serde_json::Map::new();
+        for p in &connected {
+            let mut per_env = serde_json::Map::new();
+            for (e, env) in tenant_envs.iter().enumerate() {
+                let mut values = json!({template(p, "Url"): format!("https://tenant-{i}-{e}.example.com")});
+                if e == 0 {
+                    values[template(p, "Password")] = json!({"HasValue": true, "NewValue": "bench-tenant-secret"});
+                }
+                per_env.insert(env.to_string(), values);
+            }
+            sections.insert(
+                p["Id"].as_str().unwrap_or_default().to_string(),
+                json!({"Variables": per_env}),
+            );
+        }
+        let url = format!(
+            "{}/api/{s}/tenants/{}/variables",
+            source.url(),
+            tenant["Id"].as_str().unwrap_or_default()
+        );
+        let answer = http
+            .put(url)
+            .header("X-Octopus-ApiKey", source.api_key())
+            .json(&json!({"ProjectVariables": sections}))
+            .send()
+            .await
+            .expect("tenant variables");
+        assert!(answer.status().is_success(), "tenant variables: {}", answer.status());
+    }
+}
+
 /// Projects on the source, each with a process of scripts, a package step, a step template and a
 /// manual intervention (some steps scoped to an environment or a channel), 3 channels, runbooks
 /// with processes and variables; a fifth already exist on the destination with an older script
@@ -444,7 +512,9 @@ fn projects(
             .insert(
                 s,
                 "projects",
-                json!({"Name": name, "ProjectGroupId": groups[i % groups.len()], "LifecycleId": lifecycles[i % lifecycles.len()]}),
+                json!({"Name": name, "ProjectGroupId": groups[i % groups.len()], "LifecycleId": lifecycles[i % lifecycles.len()],
+                       "Templates": [{"Name": "Url", "DisplaySettings": {"Octopus.ControlType": "SingleLineText"}},
+                                     {"Name": "Password", "DisplaySettings": {"Octopus.ControlType": "Sensitive"}}]}),
             )
             .expect("project");
         let pid = project["Id"].clone();

@@ -231,6 +231,40 @@ async fn through_the_legacy_document_values_are_copied_the_secret_becomes_a_clea
     let again = run(&job).await.unwrap();
     assert_eq!(again.summary.errors, 0, "{:?}", again.errors);
     assert_eq!(p.dest_writes(), 0, "{:?}", again.changes);
+
+    // A changed source value, with True: the document read goes back with its ConcurrencyToken.
+    let s = p.source_space();
+    let src_api = by_name(&p.source, &s, "projects", "Api");
+    let src_production = id(&by_name(&p.source, &s, "environments", "Production"));
+    let src_tenant = id(&by_name(&p.source, &s, "tenants", "Internal"));
+    let path = format!("/api/{s}/tenants/{src_tenant}/variables");
+    let mut doc = call(&p.source, "GET", &path, None).await;
+    doc["ProjectVariables"][id(&src_api)]["Variables"][&src_production][template_id(&src_api, "Url")] =
+        json!("https://new.example.com");
+    call(&p.source, "PUT", &path, Some(doc)).await;
+    let overwrite = p.job(
+        dir.path(),
+        &settings(&[("OCTOSYNC_MODE", "apply"), ("OCTOSYNC_VARIABLE_OVERWRITE", "True")]),
+    );
+    p.destination.clear_request_log();
+    let report = run(&overwrite).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.errors);
+    assert_eq!(p.dest_writes(), 1, "one write for the tenant");
+    let doc = call(
+        &p.destination,
+        "GET",
+        &format!("/api/{d}/tenants/{tenant}/variables"),
+        None,
+    )
+    .await;
+    let values = &doc["ProjectVariables"][id(&api)]["Variables"][&production];
+    assert_eq!(values[template_id(&api, "Url")], "https://new.example.com");
+    assert_eq!(
+        values[template_id(&api, "DbPassword")]["HasValue"],
+        true,
+        "the secret kept"
+    );
+    assert!(p.destination.stores_text("octosync-placeholder-replace-me"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
