@@ -321,30 +321,8 @@ async fn bench() {
                 .expect("team");
         }
     }
-    let project_ids = projects(&source, &s, &dest, &d, &group_ids, &lifecycle_ids, &templates, &env_ids);
-    // Tenants tagged from the tag sets, each connected to three projects in two environments (one
-    // of which the destination has); a tenth already exist on the destination.
-    for i in 0..TENANTS {
-        let links: serde_json::Map<String, Value> = (0..3)
-            .map(|k| {
-                let project = project_ids[(i + k * 7) % project_ids.len()]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string();
-                (
-                    project,
-                    json!([env_ids[(2 * i) % ENVIRONMENTS], env_ids[(2 * i + 1) % ENVIRONMENTS]]),
-                )
-            })
-            .collect();
-        let tenant = json!({"Name": format!("Tenant {i:03}"), "Description": "A customer",
-            "TenantTags": [format!("Set {:04}/Tag {}", i % TAG_SETS, i % TAGS_PER_SET)], "ProjectEnvironments": links});
-        source.insert(&s, "tenants", tenant).expect("tenant");
-        if i % 10 == 0 {
-            dest.insert(&d, "tenants", json!({"Name": format!("Tenant {i:03}")}))
-                .expect("tenant");
-        }
-    }
+    projects(&source, &s, &dest, &d, &group_ids, &lifecycle_ids, &templates, &env_ids);
+    tenants(&source, &s, &dest, &d, &env_ids).await;
     let items = ENVIRONMENTS
         + PROJECT_GROUPS
         + TAG_SETS
@@ -361,7 +339,7 @@ async fn bench() {
         + PROJECTS * (1 + 3 + RUNBOOKS_PER_PROJECT)
         + TENANTS;
     println!(
-        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates (half with a logo of their own), {SCRIPT_MODULES} script modules, {LIBRARY_VARIABLE_SETS} library variable sets x {VARIABLES_PER_SET} variables, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases, {PROJECTS} projects each with a {STEPS_PER_PROCESS}-step process, 3 channels, {RUNBOOKS_PER_PROJECT} runbooks with processes and {VARIABLES_PER_PROJECT} variables, {TENANTS} tenants each connected to 3 projects), {} ms latency per request",
+        "space: {items} items ({ENVIRONMENTS} environments, {PROJECT_GROUPS} project groups, {TAG_SETS} tag sets x {TAGS_PER_SET} tags, {FEEDS} external feeds, {MACHINE_POLICIES} machine policies, {WORKER_POOLS} worker pools, {ACCOUNTS} accounts, {CERTIFICATES} certificates, {STEP_TEMPLATES} step templates (half with a logo of their own), {SCRIPT_MODULES} script modules, {LIBRARY_VARIABLE_SETS} library variable sets x {VARIABLES_PER_SET} variables, {TEAMS} teams using 3 custom user roles, {LIFECYCLES} lifecycles x 3 phases, {PROJECTS} projects each with a {STEPS_PER_PROCESS}-step process, 3 channels, {RUNBOOKS_PER_PROJECT} runbooks with processes and {VARIABLES_PER_PROJECT} variables, {TENANTS} tenants each connected to 2 projects in 3 environments with 8 variable values), {} ms latency per request",
         LATENCY.as_millis()
     );
 
@@ -394,6 +372,7 @@ async fn bench() {
                 ("OCTOSYNC_PROJECTS", "all"),
                 ("OCTOSYNC_TENANTS", "all"),
                 ("OCTOSYNC_TEAM_PERMISSIONS", "True"),
+                ("OCTOSYNC_TENANT_VARIABLES", "Copy"),
             ]
             .map(|(k, v)| (k.to_string(), v.to_string())),
         );
@@ -435,6 +414,69 @@ async fn bench() {
     );
 }
 
+/// Tenants on the source, each connected to two projects in three environments (one of which the
+/// destination lacks), with a URL per environment and a password (through the legacy document, by
+/// HTTP like an administrator); a fifth already exist on the destination, connected to nothing.
+async fn tenants(source: &SimServer, s: &str, dest: &SimServer, d: &str, envs: &[String]) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    let projects = source.items(s, "projects");
+    for i in 0..TENANTS {
+        let name = format!("Tenant {i:03}");
+        let connected: Vec<&Value> = [i % PROJECTS, (i + 7) % PROJECTS]
+            .iter()
+            .map(|&p| &projects[p])
+            .collect();
+        // Even environments exist on both sides, odd ones on the source only.
+        let tenant_envs = [&envs[0], &envs[2], &envs[1]];
+        let links: serde_json::Map<String, Value> = connected
+            .iter()
+            .map(|p| (p["Id"].as_str().unwrap_or_default().to_string(), json!(tenant_envs)))
+            .collect();
+        let tenant = source
+            .insert(s, "tenants", json!({"Name": name, "ProjectEnvironments": links}))
+            .expect("tenant");
+        if i % 5 == 0 {
+            dest.insert(d, "tenants", json!({"Name": name})).expect("tenant");
+        }
+        let template = |p: &Value, n: &str| {
+            p["Templates"]
+                .as_array()
+                .and_then(|ts| ts.iter().find(|t| t["Name"] == n))
+                .map(|t| t["Id"].as_str().unwrap_or_default().to_string())
+                .unwrap_or_default()
+        };
+        let mut sections = serde_json::Map::new();
+        for p in &connected {
+            let mut per_env = serde_json::Map::new();
+            for (e, env) in tenant_envs.iter().enumerate() {
+                let mut values = json!({template(p, "Url"): format!("https://tenant-{i}-{e}.example.com")});
+                if e == 0 {
+                    values[template(p, "Password")] = json!({"HasValue": true, "NewValue": "bench-tenant-secret"});
+                }
+                per_env.insert(env.to_string(), values);
+            }
+            sections.insert(
+                p["Id"].as_str().unwrap_or_default().to_string(),
+                json!({"Variables": per_env}),
+            );
+        }
+        let url = format!(
+            "{}/api/{s}/tenants/{}/variables",
+            source.url(),
+            tenant["Id"].as_str().unwrap_or_default()
+        );
+        let answer = http
+            .put(url)
+            .header("X-Octopus-ApiKey", source.api_key())
+            .json(&json!({"ProjectVariables": sections}))
+            .send()
+            .await
+            .expect("tenant variables");
+        assert!(answer.status().is_success(), "tenant variables: {}", answer.status());
+    }
+}
+
 /// Projects on the source, each with a process of scripts, a package step, a step template and a
 /// manual intervention (some steps scoped to an environment or a channel), 3 channels, runbooks
 /// with processes and variables; a fifth already exist on the destination with an older script
@@ -472,7 +514,9 @@ fn projects(
             .insert(
                 s,
                 "projects",
-                json!({"Name": name, "ProjectGroupId": groups[i % groups.len()], "LifecycleId": lifecycles[i % lifecycles.len()]}),
+                json!({"Name": name, "ProjectGroupId": groups[i % groups.len()], "LifecycleId": lifecycles[i % lifecycles.len()],
+                       "Templates": [{"Name": "Url", "DisplaySettings": {"Octopus.ControlType": "SingleLineText"}},
+                                     {"Name": "Password", "DisplaySettings": {"Octopus.ControlType": "Sensitive"}}]}),
             )
             .expect("project");
         let pid = project["Id"].clone();

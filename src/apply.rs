@@ -11,6 +11,7 @@ use anyhow::{bail, Context, Result};
 
 mod certificate;
 mod logo;
+mod tenant_variables;
 use serde_json::{json, Value};
 
 /// Prefix of the placeholder ids a plan hands out; such ids never reach a server or a report.
@@ -55,6 +56,9 @@ pub enum Applied {
     NothingToOrder,
     /// A file (a logo) was uploaded to an item; the item's document is as it was.
     Uploaded,
+    /// Values an item holds outside its document were written (a tenant's variables); the item's
+    /// document is as it was.
+    Sent,
 }
 
 impl Applier<'_> {
@@ -65,6 +69,10 @@ impl Applier<'_> {
             Write::Reorder { created, .. } => self.reorder(kind, created).await,
             Write::Owning { item, owned } => self.owning(kind, name, item.as_deref(), owned).await,
             Write::UploadLogo { .. } => self.upload_logo(kind, name, write, None).await,
+            Write::TenantVariables { tenant_id, body } => match self {
+                Applier::DryRun => Ok(Applied::Sent),
+                Applier::Live(live) => tenant_variables::put(live, name, tenant_id, body).await,
+            },
             Write::Create { .. } if !kind.owned_documents().is_empty() => {
                 let mut saved = self.save(kind, name, write).await?;
                 let owned = self.owned_of_new(kind, name, &mut saved).await?;
@@ -342,6 +350,7 @@ impl Applier<'_> {
             (_, Write::Reorder { .. }) => bail!("an order is applied by Applier::reorder"),
             (_, Write::Owning { .. }) => bail!("an owning write is applied by Applier::owning"),
             (_, Write::UploadLogo { .. }) => bail!("a logo is uploaded by Applier::upload_logo"),
+            (_, Write::TenantVariables { .. }) => bail!("tenant variables are written by Applier::apply"),
             (
                 Applier::Live(Live {
                     destination: client, ..

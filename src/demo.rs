@@ -29,6 +29,8 @@ pub const DEMO_SELECTORS: &[(&str, &str)] = &[
     // "Web Frontend" uses the "Dev only" lifecycle: it is deployed on the Dev/Test instance only.
     ("OCTOSYNC_PROJECTS", "all\n!Web Frontend"),
     ("OCTOSYNC_TENANTS", "all"),
+    // Seed 003's question, answered: the values the destination's tenants lack, secrets as clean-up.
+    ("OCTOSYNC_TENANT_VARIABLES", "Copy"),
 ];
 
 /// The settings that connect the `Default` spaces of two simulated instances, source → destination.

@@ -252,6 +252,8 @@ pub struct Rules {
     pub tenant_existing_tags: bool,
     /// A missing tenant connected only to environments the destination lacks is not created.
     pub skip_tenants_without_environments: bool,
+    /// Tenant variable values are copied (`OCTOSYNC_TENANT_VARIABLES=Copy`), following `variables.overwrite`.
+    pub copy_tenant_variables: bool,
 }
 
 impl Default for Rules {
@@ -276,6 +278,7 @@ impl Default for Rules {
             project_parts: ProjectParts::default(),
             tenant_existing_tags: false,
             skip_tenants_without_environments: false,
+            copy_tenant_variables: false,
         }
     }
 }

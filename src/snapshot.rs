@@ -3,6 +3,7 @@
 //! logos a run compares.
 
 pub mod logos;
+pub mod tenant_variables;
 
 use crate::kind::{Kind, ReadByIds};
 use crate::octopus::Client;
@@ -126,6 +127,8 @@ pub struct Snapshot {
     /// Whether a document shows the server's default logo, by its id, where its logo link says so
     /// (see [`logos::shows_default`]).
     default_logos: HashMap<String, bool>,
+    /// Tenant variables, when read (see [`tenant_variables::load`]).
+    tenant_variables: tenant_variables::Loaded,
 }
 
 impl Snapshot {
@@ -281,6 +284,16 @@ impl Snapshot {
     /// Records whether the document `id` shows the server's default logo.
     pub fn set_shows_default_logo(&mut self, id: &str, is_default: bool) {
         self.default_logos.insert(id.to_string(), is_default);
+    }
+
+    /// The tenant variables read, per tenant id, and the API they came through.
+    pub fn tenant_variables(&self) -> &tenant_variables::Loaded {
+        &self.tenant_variables
+    }
+
+    /// Records tenant variables (tests; a run reads them with [`tenant_variables::load`]).
+    pub fn set_tenant_variables(&mut self, loaded: tenant_variables::Loaded) {
+        self.tenant_variables = loaded;
     }
 
     /// Counts per kind, for logs.

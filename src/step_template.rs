@@ -36,7 +36,7 @@ pub const EXPORTED_AT: &str = "2026-12-01T03:30:00.000Z";
 
 /// [`content_fingerprint`] of the templates at [`TEMPLATE_VERSION`]: SHA-256 of both templates with
 /// `Version` and `$Meta` left out. See [`TEMPLATE_VERSION`] for when and how to change it.
-pub const CONTENT_FINGERPRINT: &str = "e824c3a7acdec292096546fa8fac0d6551a24153897467bf0544c1ec952903d9";
+pub const CONTENT_FINGERPRINT: &str = "b00038377b439f18c83f695ac299cba65a276bd35954202ff5a9196982d0c9e3";
 
 /// `$Meta.OctopusVersion`: the Octopus version whose export format the templates follow.
 pub const OCTOPUS_VERSION: &str = "2024.3.10989";

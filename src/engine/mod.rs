@@ -8,7 +8,7 @@ use crate::octolog::TaskLog;
 use crate::octopus::{same_space, skew, Client, ClientOptions, Skew};
 use crate::report::{self, Action, Change, Endpoint, Mode, Report, Summary, REPORT_FORMAT_VERSION};
 use crate::settings::{InstanceSettings, Job};
-use crate::snapshot::{logos, Snapshot};
+use crate::snapshot::{logos, tenant_variables, Snapshot};
 use anyhow::{bail, Context, Result};
 use pass::Pass;
 use std::collections::BTreeMap;
@@ -107,6 +107,25 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
             )
             .await;
             Ok(())
+        })
+        .await;
+        if let Err(e) = read {
+            return Ok(record.failed(e));
+        }
+    }
+    // Tenant variables live outside the documents: read only when they are to be copied.
+    let tenants = job.selector(Kind::Tenant);
+    if job.rules.copy_tenant_variables && !tenants.is_none() {
+        let read = within(job, deadline, "reading the tenants' variables", async {
+            tenant_variables::load(
+                &source_client,
+                &dest_client,
+                &mut source,
+                &mut destination,
+                &tenants,
+                &job.rules.names,
+            )
+            .await
         })
         .await;
         if let Err(e) = read {

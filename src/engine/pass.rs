@@ -7,7 +7,7 @@ use crate::octolog::TaskLog;
 use crate::report::{Action, Change, CleanupItem};
 use crate::settings::Job;
 use crate::snapshot::{id_of, Snapshot};
-use crate::sync::{order_after_creates, stages, OwnedTarget, PlanContext, Planned, Write};
+use crate::sync::{order_after_creates, stages, OwnedTarget, PlanContext, Planned, TenantVariablesBody, Write};
 use futures::stream::{self, StreamExt};
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -89,7 +89,7 @@ fn record(
             }
             out.written += 1;
         }
-        Some(Outcome::Done(Applied::Ordered | Applied::Uploaded)) => out.written += 1,
+        Some(Outcome::Done(Applied::Ordered | Applied::Uploaded | Applied::Sent)) => out.written += 1,
         Some(Outcome::Done(Applied::NothingToOrder)) => {
             // Not a failure of its own: the failed creates are already reported.
             p.change.action = Action::Skip;
@@ -340,6 +340,12 @@ fn canonical(write: &Write) -> Value {
             };
             json!({"item": item.as_deref().map(canonical), "owned": owned.kind, "target": target})
         }
+        Write::TenantVariables { tenant_id, body } => match body {
+            TenantVariablesBody::Legacy(doc) => json!({"tenant variables": tenant_id, "document": doc}),
+            TenantVariablesBody::Scoped { project, common } => {
+                json!({"tenant variables": tenant_id, "project": project, "common": common})
+            }
+        },
         Write::UploadLogo { id, source_id, logo } => {
             json!({"logo": id, "from": source_id, "sha256": logo.sha256, "size": logo.size})
         }

@@ -218,6 +218,20 @@ pub static SETTINGS: &[SettingDef] = &[
         required: false,
         selects: None,
     },
+    SettingDef {
+        env: "TENANT_VARIABLES",
+        parameter: "OctoSync.TenantVariables",
+        label: "Tenant variables",
+        help: "Whether the synced tenants' variable values (project templates per environment, library variable set templates) are copied, matched by project, library variable set, template and environment name; seed 003 asks \"should all the variables in Staging and Production for that tenant be copied?\". `None`: no, each instance's tenant values are its own; they are not read. `Copy`: the values follow OCTOSYNC_VARIABLE_OVERWRITE: with `False` only the values the destination tenant lacks are set, its own kept; with `True` yes, every value becomes the source's and one the source does not set goes back to the template's default; with `AddNewWithDefaultValue` the values it lacks get the placeholder for a person to enter. A sensitive value never travels: a missing one gets the placeholder and a clean-up entry, an existing one is never touched. Account, certificate and worker-pool values are translated by name.",
+        control: Control::Select(&[
+            ("None", "Each instance keeps its own tenant values"),
+            ("Copy", "Copy them, following the variable overwrite setting"),
+        ]),
+        default: "None",
+        template_default: None,
+        required: false,
+        selects: None,
+    },
     selector!("FEEDS", "OctoSync.Feeds", "External feeds", Kind::Feed, "external feeds (created when missing, never updated; credentials never travel; built-in feeds map to the destination's)"),
     selector!("TEAMS", "OctoSync.Teams", "Teams", Kind::Team, "space teams (created when missing with the members the destination has, never updated; system and built-in teams never; the custom user roles they use are matched by name)"),
     SettingDef {

@@ -41,6 +41,7 @@ pub struct RawSettings {
     pub tenants: Option<String>,
     pub tenant_existing_tags: Option<String>,
     pub tenant_without_environments: Option<String>,
+    pub tenant_variables: Option<String>,
     pub feeds: Option<String>,
     pub teams: Option<String>,
     pub create_user_roles: Option<String>,
@@ -491,6 +492,13 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         )
         .flatten()
         == Some("Skip");
+    let copy_tenant_variables = p
+        .take(
+            "TENANT_VARIABLES",
+            parse_choice(raw.tenant_variables.as_deref(), &["None", "Copy"]),
+        )
+        .flatten()
+        == Some("Copy");
     let project_parts = p
         .take(
             "PROJECT_PARTS",
@@ -625,6 +633,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
             project_parts,
             tenant_existing_tags,
             skip_tenants_without_environments,
+            copy_tenant_variables,
             names,
             channel_lifecycles,
             ..Rules::default()

@@ -577,3 +577,17 @@ fn tenants_are_selected_by_name_or_tag_and_the_tenant_options_read_their_spellin
     let err = from_vars(with(&[("OCTOSYNC_TENANT_WITHOUT_ENVIRONMENTS", "Never")])).unwrap_err();
     assert!(err.problems[0].starts_with("OCTOSYNC_TENANT_WITHOUT_ENVIRONMENTS: expected one of Create, Skip"));
 }
+
+#[test]
+fn tenant_variables_are_left_alone_unless_copy_is_chosen() {
+    assert!(
+        !from_vars(base()).unwrap().rules.copy_tenant_variables,
+        "each instance's own by default"
+    );
+    let none = from_vars(with(&[("OCTOSYNC_TENANT_VARIABLES", "None")])).unwrap();
+    assert!(!none.rules.copy_tenant_variables);
+    let copy = from_vars(with(&[("OCTOSYNC_TENANT_VARIABLES", "copy")])).unwrap();
+    assert!(copy.rules.copy_tenant_variables);
+    let err = from_vars(with(&[("OCTOSYNC_TENANT_VARIABLES", "All")])).unwrap_err();
+    assert!(err.problems[0].starts_with("OCTOSYNC_TENANT_VARIABLES: expected one of None, Copy"));
+}

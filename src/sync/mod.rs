@@ -33,6 +33,7 @@ pub mod team_permissions;
 pub mod teams;
 pub mod tenant_projects;
 pub mod tenant_tag_sets;
+pub mod tenant_variables;
 pub mod tenants;
 pub mod user_roles;
 pub mod variable_templates;
@@ -226,6 +227,14 @@ pub enum Write {
         /// The source's logo as planned.
         logo: LogoDigest,
     },
+    /// Write a tenant's variable values through the API the destination serves (reference §2.19):
+    /// one decision per tenant, whose body holds every value the tenant keeps.
+    TenantVariables {
+        /// The destination tenant.
+        tenant_id: String,
+        /// What is PUT.
+        body: TenantVariablesBody,
+    },
     /// Put every destination item of the kind into this order (`PUT {collection}/sortorder`):
     /// the destination's own items as they are, then the ones the stage creates. Applied after
     /// the stage's other writes, when the items it creates have their ids.
@@ -246,6 +255,23 @@ impl Write {
             _ => false,
         }
     }
+}
+
+/// The body of a [`Write::TenantVariables`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum TenantVariablesBody {
+    /// `PUT tenants/{id}/variables`: the whole document as read (with its `ConcurrencyToken`), our
+    /// values set in it and the ones reset removed; secrets the destination holds are sent back as
+    /// read (`HasValue` without a new value), which keeps them.
+    Legacy(Value),
+    /// `PUT tenants/{id}/projectvariables` and/or `…/commonvariables` (2025.1+): each list complete,
+    /// since the server deletes every entry a PUT leaves out; only the lists that change are sent.
+    Scoped {
+        /// The `projectvariables` body, when it changes.
+        project: Option<Value>,
+        /// The `commonvariables` body, when it changes.
+        common: Option<Value>,
+    },
 }
 
 /// The PUT of a document an item owns: one the server made with the item, which lives in a
@@ -507,6 +533,8 @@ pub fn stages() -> Vec<Box<dyn Stage>> {
         Box::new(item_logos::ItemLogos(Kind::Project)),
         // Seed 003: the tenants' project connections once the projects exist.
         Box::new(tenant_projects::TenantProjects),
+        // Once the tenants are connected: their values belong to those connections.
+        Box::new(tenant_variables::TenantVariables),
         // Last (seed 003): scoped roles name projects, project groups, environments and tenants,
         // which must all exist by now.
         Box::new(team_permissions::TeamPermissions),

@@ -370,6 +370,13 @@ pub(super) fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
         tid(&api_templates, 1),
         json!({"HasValue": true, "NewValue": "tenant-secret-dev"}),
     );
+    // Shared Services is on both instances, so these values have somewhere to go.
+    let mut shared_values = serde_json::Map::new();
+    shared_values.insert(tid(&api_templates, 0), json!("https://internal-shared.example.com"));
+    shared_values.insert(
+        tid(&api_templates, 1),
+        json!({"HasValue": true, "NewValue": "tenant-secret-shared"}),
+    );
     let mut lib_values = serde_json::Map::new();
     lib_values.insert(tid(&lib_templates, 0), json!("eu"));
     tenant_variables::put_tenant_vars(
@@ -377,7 +384,7 @@ pub(super) fn demo_source(store: &mut Store, space: &str) -> ApiResult<()> {
         space,
         &internal,
         json!({
-            "ProjectVariables": {api.clone(): {"Variables": {dev.clone(): env_values}}},
+            "ProjectVariables": {api.clone(): {"Variables": {dev.clone(): env_values, shared.clone(): shared_values}}},
             "LibraryVariables": {pay_shared.clone(): {"Variables": lib_values}}
         }),
     )?;
