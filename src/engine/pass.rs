@@ -247,7 +247,7 @@ pub(super) async fn run(
         }
         if let Some(l) = log {
             let pct = 50 + (45 * (index + 1) / total) as u8;
-            l.progress(pct, &format!("{} done", kind.plural()));
+            l.progress(pct, &format!("{} done", stage.label()));
         }
         if not_attempted > 0 {
             let why = format!(

@@ -31,6 +31,10 @@ impl Stage for ChannelRules {
         true
     }
 
+    fn label(&self) -> String {
+        "Channel version rules".into()
+    }
+
     fn part(&self) -> Option<crate::rules::ProjectPart> {
         Some(crate::rules::ProjectPart::ChannelRules)
     }

@@ -23,6 +23,10 @@ impl Stage for DeploymentProcesses {
         true
     }
 
+    fn label(&self) -> String {
+        "Deployment processes".into()
+    }
+
     fn part(&self) -> Option<crate::rules::ProjectPart> {
         Some(crate::rules::ProjectPart::Process)
     }

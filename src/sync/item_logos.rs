@@ -24,6 +24,10 @@ impl Stage for ItemLogos {
         true
     }
 
+    fn label(&self) -> String {
+        format!("{} logos", self.0.label())
+    }
+
     fn part(&self) -> Option<crate::rules::ProjectPart> {
         (self.0 == Kind::Project).then_some(crate::rules::ProjectPart::Logos)
     }

@@ -487,6 +487,10 @@ pub trait Stage: Send + Sync {
     fn is_part(&self) -> bool {
         false
     }
+    /// What the task log's progress calls the stage (`Deployment processes done`).
+    fn label(&self) -> String {
+        self.kind().plural()
+    }
     /// The project part (`OCTOSYNC_PROJECT_PARTS`) this stage syncs; a stage whose part is left
     /// out does not run.
     fn part(&self) -> Option<crate::rules::ProjectPart> {

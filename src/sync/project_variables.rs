@@ -22,6 +22,10 @@ impl Stage for ProjectVariables {
         true
     }
 
+    fn label(&self) -> String {
+        "Project variables".into()
+    }
+
     fn part(&self) -> Option<crate::rules::ProjectPart> {
         Some(crate::rules::ProjectPart::Variables)
     }

@@ -36,6 +36,10 @@ impl Stage for ProjectVersioning {
         true
     }
 
+    fn label(&self) -> String {
+        "Release versioning".into()
+    }
+
     fn part(&self) -> Option<crate::rules::ProjectPart> {
         Some(crate::rules::ProjectPart::Versioning)
     }

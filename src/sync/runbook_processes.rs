@@ -26,6 +26,10 @@ impl Stage for RunbookProcesses {
         true
     }
 
+    fn label(&self) -> String {
+        "Runbook processes".into()
+    }
+
     fn part(&self) -> Option<crate::rules::ProjectPart> {
         Some(crate::rules::ProjectPart::Runbooks)
     }

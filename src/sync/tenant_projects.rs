@@ -26,6 +26,10 @@ impl Stage for TenantProjects {
         true
     }
 
+    fn label(&self) -> String {
+        "Tenant project connections".into()
+    }
+
     fn plan(&self, ctx: &PlanContext<'_>) -> Vec<Planned> {
         ctx.selected(KIND).filter_map(|src| plan_one(ctx, src)).collect()
     }

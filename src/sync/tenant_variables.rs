@@ -39,6 +39,10 @@ impl Stage for TenantVariables {
         true
     }
 
+    fn label(&self) -> String {
+        "Tenant variables".into()
+    }
+
     fn plan(&self, ctx: &PlanContext<'_>) -> Vec<Planned> {
         if !ctx.rules.copy_tenant_variables {
             return vec![];
