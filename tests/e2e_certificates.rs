@@ -277,21 +277,9 @@ async fn an_archived_certificate_is_skipped_with_a_note() {
             json!({"Name": "Retired TLS", "CertificateData": sv(OTHER_PEM)}),
         )
         .unwrap();
-    let url = format!(
-        "{}/api/{s}/certificates/{}/archive",
-        p.source.url(),
-        old["Id"].as_str().unwrap()
-    );
-    // reqwest is built without a default crypto provider; octosync installs ring the same way.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let archived = reqwest::Client::new()
-        .post(url)
-        .header("X-Octopus-ApiKey", p.source.api_key())
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(archived.status(), 200);
+    let path = format!("/api/{s}/certificates/{}/archive", old["Id"].as_str().unwrap());
+    let (status, body) = post_by_hand(&p.source, &path, json!({})).await;
+    assert_eq!(status, 200, "{body}");
     let dir = tempfile::tempdir().unwrap();
     let report = run(&p.job(dir.path(), &[CERTIFICATES, APPLY])).await.unwrap();
     let retired = change_of(&report, "Certificate", "Retired TLS");

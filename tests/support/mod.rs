@@ -233,15 +233,22 @@ pub fn text(o: &Output) -> String {
 /// POSTs `body` to `path` on `sim` as an administrator would by hand (a route octosync never
 /// calls, such as converting a project to Git), and returns the answer's status and body.
 pub async fn post_by_hand(sim: &SimServer, path: &str, body: serde_json::Value) -> (u16, String) {
+    by_hand(sim, "POST", path, Some(body)).await
+}
+
+/// Sends `method` to `path` on `sim` as an administrator would by hand, with `body` as JSON when
+/// given, and returns the answer's status and body.
+pub async fn by_hand(sim: &SimServer, method: &str, path: &str, body: Option<serde_json::Value>) -> (u16, String) {
     // reqwest is built without a default crypto provider; octosync installs ring the same way.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let answer = reqwest::Client::new()
-        .post(format!("{}{path}", sim.url()))
-        .header("X-Octopus-ApiKey", sim.api_key())
-        .json(&body)
-        .send()
-        .await
-        .expect("the simulator answers");
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{}{path}", sim.url()))
+        .header("X-Octopus-ApiKey", sim.api_key());
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let answer = request.send().await.expect("the simulator answers");
     let status = answer.status().as_u16();
     (status, answer.text().await.unwrap_or_default())
 }
