@@ -69,6 +69,12 @@ impl Applier<'_> {
             Write::Reorder { created, .. } => self.reorder(kind, created).await,
             Write::Owning { item, owned } => self.owning(kind, name, item.as_deref(), owned).await,
             Write::UploadLogo { .. } => self.upload_logo(kind, name, write, None).await,
+            Write::PublishSnapshot { project_id, runbook_id } => match self {
+                Applier::DryRun => Ok(Applied::Sent),
+                Applier::Live(Live {
+                    destination: client, ..
+                }) => publish_snapshot(client, name, project_id, runbook_id).await,
+            },
             Write::TenantVariables { tenant_id, body } => match self {
                 Applier::DryRun => Ok(Applied::Sent),
                 Applier::Live(live) => tenant_variables::put(live, name, tenant_id, body).await,
@@ -351,6 +357,7 @@ impl Applier<'_> {
             (_, Write::Owning { .. }) => bail!("an owning write is applied by Applier::owning"),
             (_, Write::UploadLogo { .. }) => bail!("a logo is uploaded by Applier::upload_logo"),
             (_, Write::TenantVariables { .. }) => bail!("tenant variables are written by Applier::apply"),
+            (_, Write::PublishSnapshot { .. }) => bail!("a snapshot is published by Applier::apply"),
             (
                 Applier::Live(Live {
                     destination: client, ..
@@ -445,6 +452,24 @@ fn confirmed(kind: Kind, name: &str, saved: Value) -> Result<Value> {
 /// `doc` without `fields`.
 fn strip(doc: &mut Value, fields: &[&str]) {
     crate::snapshot::strip_fields(doc, fields);
+}
+
+/// Makes and publishes a snapshot of the runbook `runbook_id` (reference §2.8: POST with
+/// `?publish=true`). Its name is unique per runbook, so a lost answer is recognised by looking the
+/// name up among the project's snapshots, never by making a second one.
+async fn publish_snapshot(client: &Client, name: &str, project_id: &str, runbook_id: &str) -> Result<Applied> {
+    let snapshot = format!("octosync {}", chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC"));
+    let body = json!({"ProjectId": project_id, "RunbookId": runbook_id, "Name": snapshot,
+                      "Notes": "Published by octosync right after it wrote the runbook's process."});
+    let path = format!("{}?publish=true", client.space_path("runbookSnapshots"));
+    let lookup = format!("{}/{project_id}/runbookSnapshots", client.space_path("projects"));
+    client
+        .create_with_lookup(&path, &body, &lookup, &snapshot)
+        .await
+        .with_context(|| {
+            format!("the process of runbook '{name}' was written, but publishing a snapshot of it failed; publish one on the destination")
+        })?;
+    Ok(Applied::Sent)
 }
 
 /// In a dry run, the steps and actions a process write adds get placeholder ids, as the server

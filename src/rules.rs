@@ -254,6 +254,8 @@ pub struct Rules {
     pub skip_tenants_without_environments: bool,
     /// Tenant variable values are copied (`OCTOSYNC_TENANT_VARIABLES=Copy`), following `variables.overwrite`.
     pub copy_tenant_variables: bool,
+    /// A runbook whose process was changed gets a new published snapshot.
+    pub publish_runbooks: bool,
 }
 
 impl Default for Rules {
@@ -279,6 +281,7 @@ impl Default for Rules {
             tenant_existing_tags: false,
             skip_tenants_without_environments: false,
             copy_tenant_variables: false,
+            publish_runbooks: false,
         }
     }
 }

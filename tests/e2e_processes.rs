@@ -759,3 +759,80 @@ async fn a_new_projects_default_channel_takes_its_rules_steps_and_variables_in_t
     assert_clean(&again);
     assert_eq!(writes(&p), Vec::<String>::new(), "{:?}", again.changes);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_runbook_is_published_only_when_the_setting_says_so() {
+    let (p, s, d) = existing_pair(vec![script("Build info", "echo build")], vec![]).await;
+    let api = p
+        .source
+        .items(&s.id, "projects")
+        .into_iter()
+        .find(|x| x["Name"] == "Api")
+        .unwrap();
+    let runbook = p
+        .source
+        .insert(&s.id, "runbooks", json!({"Name": "Restart", "ProjectId": api["Id"]}))
+        .unwrap();
+    set_runbook_process(
+        &p.source,
+        &s.id,
+        &runbook,
+        vec![script("Restart now", "systemctl restart api")],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let published = |p: &Pair| {
+        p.destination
+            .items(&d.id, "runbooks")
+            .into_iter()
+            .find(|r| r["Name"] == "Restart")
+            .unwrap()["PublishedRunbookSnapshotId"]
+            .clone()
+    };
+    let report = run(&p.job(dir.path(), &[("OCTOSYNC_PROJECTS", "all"), APPLY]))
+        .await
+        .unwrap();
+    assert_clean(&report);
+    assert!(published(&p).is_null(), "nothing published by default");
+    let change = change_of(&report, "Runbook", "Api / Restart (process)");
+    assert!(
+        change.notes.iter().any(|n| n.contains("no snapshot is published")),
+        "{change:?}"
+    );
+
+    // The source's process changes; this time the setting publishes the result.
+    let mut rb_process = p
+        .source
+        .items(&s.id, "runbookProcesses")
+        .into_iter()
+        .find(|x| x["Id"] == runbook["RunbookProcessId"])
+        .unwrap();
+    rb_process["Steps"][0]["Actions"][0]["Properties"]["Octopus.Action.Script.ScriptBody"] =
+        json!("systemctl reload api");
+    let pid = id(&rb_process);
+    p.source.update(&s.id, "runbookProcesses", &pid, rb_process).unwrap();
+    let job = p.job(
+        dir.path(),
+        &[
+            ("OCTOSYNC_PROJECTS", "all"),
+            ("OCTOSYNC_RUNBOOK_PUBLISH", "True"),
+            APPLY,
+        ],
+    );
+    let report = run(&job).await.unwrap();
+    assert_clean(&report);
+    let snapshot = published(&p);
+    assert!(
+        snapshot.as_str().is_some_and(|s| s.starts_with("RunbookSnapshots-")),
+        "{snapshot}"
+    );
+    let change = change_of(&report, "Runbook", "Api / Restart (process)");
+    assert!(
+        change.notes.iter().any(|n| n.contains("OCTOSYNC_RUNBOOK_PUBLISH=True")),
+        "{change:?}"
+    );
+    // Nothing changed since: nothing is written, nothing published again.
+    p.destination.clear_request_log();
+    run(&job).await.unwrap();
+    assert_eq!(writes(&p), Vec::<String>::new());
+    assert_eq!(published(&p), snapshot);
+}

@@ -194,6 +194,14 @@ pub(super) async fn run(
                             Err(e) => Outcome::Partly(Applied::Saved(saved), e),
                         }
                     }
+                    // A write that follows the one of a document the item owns (a runbook's
+                    // snapshot, once its process is written) names its own target.
+                    (Ok(applied @ Applied::SavedWithOwned { .. }), Some(then)) => {
+                        match applier.apply(p.kind, &p.change.name, then).await {
+                            Ok(_) => Outcome::Done(applied),
+                            Err(e) => Outcome::Partly(applied, e),
+                        }
+                    }
                     (Ok(applied), _) => Outcome::Done(applied),
                     (Err(e), _) => Outcome::Failed(e),
                 }),
@@ -346,6 +354,7 @@ fn canonical(write: &Write) -> Value {
                 json!({"tenant variables": tenant_id, "project": project, "common": common})
             }
         },
+        Write::PublishSnapshot { runbook_id, .. } => json!({"publish snapshot": runbook_id}),
         Write::UploadLogo { id, source_id, logo } => {
             json!({"logo": id, "from": source_id, "sha256": logo.sha256, "size": logo.size})
         }

@@ -79,6 +79,7 @@ pub struct RawSettings {
     pub variable_worker_pool_match: Option<String>,
     pub process_cloning_option: Option<String>,
     pub project_parts: Option<String>,
+    pub runbook_publish: Option<String>,
     pub process_step_fields: Option<String>,
     pub process_environment_match: Option<String>,
     pub process_channel_match: Option<String>,
@@ -492,6 +493,10 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
         )
         .flatten()
         == Some("Skip");
+    let publish_runbooks = p
+        .take("RUNBOOK_PUBLISH", parse_bool(raw.runbook_publish.as_deref()))
+        .flatten()
+        .unwrap_or(false);
     let copy_tenant_variables = p
         .take(
             "TENANT_VARIABLES",
@@ -634,6 +639,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
             tenant_existing_tags,
             skip_tenants_without_environments,
             copy_tenant_variables,
+            publish_runbooks,
             names,
             channel_lifecycles,
             ..Rules::default()

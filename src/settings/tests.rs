@@ -591,3 +591,16 @@ fn tenant_variables_are_left_alone_unless_copy_is_chosen() {
     let err = from_vars(with(&[("OCTOSYNC_TENANT_VARIABLES", "All")])).unwrap_err();
     assert!(err.problems[0].starts_with("OCTOSYNC_TENANT_VARIABLES: expected one of None, Copy"));
 }
+
+#[test]
+fn runbooks_are_published_only_when_the_setting_says_so() {
+    assert!(!from_vars(base()).unwrap().rules.publish_runbooks);
+    let job = from_vars(with(&[("OCTOSYNC_RUNBOOK_PUBLISH", "True")])).unwrap();
+    assert!(job.rules.publish_runbooks);
+    let err = from_vars(with(&[("OCTOSYNC_RUNBOOK_PUBLISH", "sometimes")])).unwrap_err();
+    assert!(
+        err.problems[0].starts_with("OCTOSYNC_RUNBOOK_PUBLISH:"),
+        "{:?}",
+        err.problems
+    );
+}

@@ -227,6 +227,14 @@ pub enum Write {
         /// The source's logo as planned.
         logo: LogoDigest,
     },
+    /// Make a snapshot of the runbook and publish it (`POST runbookSnapshots?publish=true`), so
+    /// its runs use the process just written. The snapshot is named when it is made.
+    PublishSnapshot {
+        /// The runbook's project on the destination.
+        project_id: String,
+        /// The runbook on the destination.
+        runbook_id: String,
+    },
     /// Write a tenant's variable values through the API the destination serves (reference §2.19):
     /// one decision per tenant, whose body holds every value the tenant keeps.
     TenantVariables {

@@ -1,12 +1,12 @@
 //! Runbook processes of the synced runbooks: each merged by the one process merge (`sync/process/`)
 //! into the process of the destination's runbook of that name in that project (made by its server
 //! when the runbook was created earlier in the run, or its own), and PUT once, only when the merge
-//! changes it. No snapshot is published: a runbook runs its published snapshot, which a person
-//! publishes after review.
+//! changes it. A runbook runs its published snapshot, which a person publishes after review; with
+//! `OCTOSYNC_RUNBOOK_PUBLISH=True` octosync publishes a new one right after it writes the process.
 
 use super::deployment_processes::channels_of;
 use super::process::{self, Channels, Owner};
-use super::{document, projects, PlanContext, Planned, Stage};
+use super::{document, projects, PlanContext, Planned, Stage, Write};
 use crate::kind::Kind;
 use crate::report::Action;
 use crate::snapshot::{id_of, name_of, Snapshot};
@@ -85,7 +85,15 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
     );
     let mut p = process::planned::into_planned(KIND, Kind::RunbookProcess, &name, dest_process, &m, ctx.destination);
     if p.write.is_some() {
-        p = p.note("no snapshot is published: publish one on the destination once the change is reviewed");
+        if ctx.rules.publish_runbooks {
+            p.then = Some(Write::PublishSnapshot {
+                project_id: id_of(dest_project).to_string(),
+                runbook_id: id_of(dest).to_string(),
+            });
+            p = p.note("a new snapshot is published once the process is written (OCTOSYNC_RUNBOOK_PUBLISH=True)");
+        } else {
+            p = p.note("no snapshot is published: publish one on the destination once the change is reviewed (or set OCTOSYNC_RUNBOOK_PUBLISH=True)");
+        }
     }
     Some(p)
 }

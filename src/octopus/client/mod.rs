@@ -274,6 +274,28 @@ impl Client {
         .await
     }
 
+    /// POST `body` to `path` (a route with options, such as `?publish=true`) to make the item `name`
+    /// listed in `lookup_collection`. If the outcome is unknown, the item is looked up by name
+    /// there, and the request is only sent again once a look-up shows it absent.
+    pub async fn create_with_lookup(
+        &self,
+        path: &str,
+        body: &Value,
+        lookup_collection: &str,
+        name: &str,
+    ) -> Result<Value> {
+        self.request(
+            Method::POST,
+            path,
+            Some(body),
+            Recover::LookupByName {
+                collection: lookup_collection,
+                name,
+            },
+        )
+        .await
+    }
+
     /// POST to `path` a request without a body that makes the item `name` in `collection_path` (an
     /// installation from a library). If the outcome is unknown, the item is looked up by name in
     /// `collection_path`, and the request is only sent again once a look-up shows it absent.
