@@ -8,6 +8,7 @@
 //! certificates, policies, pools, lifecycles, step templates, script modules) stays as it is, as in
 //! a real organisation whose services multiply faster than its infrastructure.
 
+mod library;
 mod projects;
 mod scaffolding;
 mod tenants;
