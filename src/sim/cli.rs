@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use super::{Seed, SimConfig, SimServer};
+use super::{LargeScale, Seed, SimConfig, SimServer};
 
 /// Arguments of the `octosync sim` subcommand.
 #[derive(Debug, Clone, clap::Args)]
@@ -17,9 +17,13 @@ pub struct SimCliArgs {
     /// Reported server version; repeat once per instance, or give one for all.
     #[arg(long = "version")]
     pub version: Vec<String>,
-    /// `demo` (instance 1 Dev/Test source, the others Staging/Production) or `empty`.
+    /// `demo` (instance 1 Dev/Test source, the others Staging/Production), `large` (the same
+    /// split, with the large space of the benchmark) or `empty`.
     #[arg(long, default_value = "demo")]
     pub seed: String,
+    /// Size of the `large` seed relative to the benchmark's 1x space (0.5, 1, 2, ...).
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
     /// Latency added to every request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
@@ -30,11 +34,20 @@ pub struct SimCliArgs {
 
 /// Start the instances, print how to reach them, and serve until Ctrl+C.
 pub async fn run_cli(args: SimCliArgs) -> anyhow::Result<()> {
-    let demo = match args.seed.to_ascii_lowercase().as_str() {
-        "demo" => true,
-        "empty" => false,
-        other => anyhow::bail!("--seed must be 'demo' or 'empty', not '{other}'"),
+    if !(args.scale.is_finite() && args.scale > 0.0) {
+        anyhow::bail!("--scale must be a positive number, such as 0.5, 1 or 2");
+    }
+    let scale = LargeScale::from_factor(args.scale);
+    // The seed of the first instance (the source) and of the others (destinations).
+    let (first, others) = match args.seed.to_ascii_lowercase().as_str() {
+        "demo" => (Seed::DemoSource, Seed::DemoDestination),
+        "large" => (Seed::LargeSource { scale }, Seed::LargeDestination { scale }),
+        "empty" => (Seed::Empty, Seed::Empty),
+        other => anyhow::bail!("--seed must be 'demo', 'large' or 'empty', not '{other}'"),
     };
+    if matches!(first, Seed::LargeSource { .. }) {
+        println!("large space at {}x: {}", scale.factor(), scale.counts());
+    }
     if !(0.0..=1.0).contains(&args.fault_rate) {
         anyhow::bail!("--fault-rate must be between 0.0 and 1.0");
     }
@@ -46,11 +59,7 @@ pub async fn run_cli(args: SimCliArgs) -> anyhow::Result<()> {
             .or(args.version.last())
             .cloned()
             .unwrap_or_else(|| SimConfig::default().version);
-        let seed = match (demo, i) {
-            (false, _) => Seed::Empty,
-            (true, 1) => Seed::DemoSource,
-            (true, _) => Seed::DemoDestination,
-        };
+        let seed = if i == 1 { first } else { others };
         let config = SimConfig {
             api_key: format!("API-SIMINSTANCE{i:0>17}"),
             version,

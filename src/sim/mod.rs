@@ -38,6 +38,7 @@ pub use cli::{run_cli, SimCliArgs};
 pub use faults::Fault as SimFault;
 pub use image::solid_png;
 pub use kinds::community_action_template::CommunityLibrary;
+pub use seed::large::{LargeCounts, LargeScale};
 
 use envelope::Query;
 use faults::{Fault, Faults};
@@ -92,6 +93,16 @@ pub enum Seed {
     DemoSource,
     /// A Staging/Production instance that already has part of the source's scaffolding.
     DemoDestination,
+    /// The large space of issue 11 at `scale`: Development to Production, hundreds of projects.
+    LargeSource {
+        /// Its size relative to the issue's.
+        scale: LargeScale,
+    },
+    /// The large space's Staging/Production destination: part of the source under other ids.
+    LargeDestination {
+        /// Its size relative to the issue's.
+        scale: LargeScale,
+    },
 }
 
 /// One served request, as the request log records it (never bodies).

@@ -14,7 +14,9 @@ use super::Seed;
 use super::{image, logos};
 
 mod demo;
+pub(crate) mod large;
 use demo::{demo_destination, demo_source};
+use large::{large_destination, large_source};
 
 /// Built-in user roles: lower-case slug ids (ODU export, `team-2018.json`).
 const USER_ROLES: &[(&str, &str, &[&str], &[&str])] = &[
@@ -183,6 +185,8 @@ pub(crate) fn build(store: &mut Store, space_name: &str, seed: Seed, edition: Co
         Seed::Empty => {}
         Seed::DemoSource => demo_source(store, &space)?,
         Seed::DemoDestination => demo_destination(store, &space)?,
+        Seed::LargeSource { scale } => large_source(store, &space, scale)?,
+        Seed::LargeDestination { scale } => large_destination(store, &space, scale)?,
     }
     if first != edition {
         library::sync_catalogue(store, edition)?;

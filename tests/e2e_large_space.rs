@@ -1,0 +1,242 @@
+//! End-to-end: the large space of issue 11 (`octosync sim --seed large` and the benchmark's), at
+//! a tenth of its size: the generator builds what its counts say, and octosync syncs it with
+//! everything selected without an error, then finds nothing left to write.
+
+mod support;
+
+use octosync::sim::{LargeScale, Seed, SimConfig, SimServer};
+use serde_json::Value;
+use support::*;
+
+/// Everything the benchmark selects.
+const EVERYTHING: &[(&str, &str)] = &[
+    ("OCTOSYNC_MODE", "apply"),
+    // Each instance keeps its own Development and Test: their references are dropped.
+    ("OCTOSYNC_ENVIRONMENTS", "all\n!Development\n!Test"),
+    ("OCTOSYNC_PROJECT_GROUPS", "all"),
+    ("OCTOSYNC_TENANT_TAG_SETS", "all"),
+    ("OCTOSYNC_FEEDS", "all"),
+    ("OCTOSYNC_MACHINE_POLICIES", "all"),
+    ("OCTOSYNC_WORKER_POOLS", "all"),
+    ("OCTOSYNC_ACCOUNTS", "all"),
+    ("OCTOSYNC_CERTIFICATES", "all"),
+    ("OCTOSYNC_STEP_TEMPLATES", "all"),
+    ("OCTOSYNC_SCRIPT_MODULES", "all"),
+    ("OCTOSYNC_LIBRARY_VARIABLE_SETS", "all"),
+    ("OCTOSYNC_TEAMS", "all"),
+    ("OCTOSYNC_CREATE_USER_ROLES", "True"),
+    ("OCTOSYNC_LIFECYCLES", "all"),
+    ("OCTOSYNC_PROJECTS", "all"),
+    ("OCTOSYNC_TENANTS", "all"),
+    ("OCTOSYNC_TEAM_PERMISSIONS", "True"),
+    ("OCTOSYNC_TENANT_VARIABLES", "Copy"),
+];
+
+fn count(sim: &SimServer, space: &str, collection: &str, keep: impl Fn(&Value) -> bool) -> usize {
+    sim.items(space, collection).iter().filter(|d| keep(d)).count()
+}
+
+fn named(prefix: &'static str) -> impl Fn(&Value) -> bool {
+    move |d| d["Name"].as_str().is_some_and(|n| n.starts_with(prefix))
+}
+
+fn any(_: &Value) -> bool {
+    true
+}
+
+async fn large_pair(scale: LargeScale) -> Pair {
+    pair_with(
+        SimConfig {
+            seed: Seed::LargeSource { scale },
+            ..config(SOURCE_KEY)
+        },
+        SimConfig {
+            seed: Seed::LargeDestination { scale },
+            ..config(DEST_KEY)
+        },
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_large_space_at_a_tenth_has_the_counts_of_its_formula() {
+    let scale = LargeScale::from_factor(0.1);
+    let c = scale.counts();
+    assert_eq!(
+        (c.projects, c.tenants, c.library_variable_sets, c.project_groups),
+        (30, 10, 4, 2)
+    );
+    let p = large_pair(scale).await;
+    let (src, s) = (&p.source, p.source_space());
+    let not_default = |d: &Value| d["IsDefault"] != Value::Bool(true);
+    let external = |d: &Value| d["FeedType"] != "BuiltIn" && d["FeedType"] != "OctopusProject";
+    let variables_set = |d: &Value| d["ContentType"] == "Variables";
+    let found = [
+        ("environments", count(src, &s, "environments", any), c.environments),
+        (
+            "project groups",
+            count(src, &s, "projectgroups", named("Group ")),
+            c.project_groups,
+        ),
+        ("tag sets", count(src, &s, "tagsets", any), c.tag_sets),
+        ("feeds", count(src, &s, "feeds", external), c.feeds),
+        ("accounts", count(src, &s, "accounts", any), c.accounts),
+        ("certificates", count(src, &s, "certificates", any), c.certificates),
+        (
+            "machine policies",
+            count(src, &s, "machinepolicies", not_default),
+            c.machine_policies,
+        ),
+        (
+            "worker pools",
+            count(src, &s, "workerpools", not_default),
+            c.worker_pools,
+        ),
+        ("teams", count(src, &s, "teams", named("Team ")), c.teams),
+        (
+            "users",
+            count(src, "", "users", |u| {
+                u["Username"].as_str().is_some_and(|n| n.starts_with("user"))
+            }),
+            c.users,
+        ),
+        ("lifecycles", count(src, &s, "lifecycles", any), c.lifecycles),
+        (
+            "step templates",
+            count(src, &s, "actiontemplates", any),
+            c.step_templates,
+        ),
+        (
+            "script modules",
+            count(src, &s, "libraryvariablesets", named("Module ")),
+            c.script_modules,
+        ),
+        (
+            "library sets",
+            count(src, &s, "libraryvariablesets", variables_set),
+            c.library_variable_sets,
+        ),
+        ("projects", count(src, &s, "projects", any), c.projects),
+        (
+            "channels",
+            count(src, &s, "channels", any),
+            c.projects * c.channels_per_project,
+        ),
+        (
+            "runbooks",
+            count(src, &s, "runbooks", any),
+            c.projects * c.runbooks_per_project,
+        ),
+        ("tenants", count(src, &s, "tenants", any), c.tenants),
+    ];
+    for (what, got, want) in found {
+        assert_eq!(got, want, "{what} on the source");
+    }
+    for process in src.items(&s, "deploymentprocesses") {
+        assert_eq!(process["Steps"].as_array().map(Vec::len), Some(c.steps_per_process));
+    }
+    let project_sets: Vec<Value> = src
+        .items(&s, "variables")
+        .into_iter()
+        .filter(|v| v["OwnerId"].as_str().is_some_and(|o| o.starts_with("Projects-")))
+        .collect();
+    assert_eq!(project_sets.len(), c.projects);
+    for set in &project_sets {
+        assert_eq!(set["Variables"].as_array().map(Vec::len), Some(c.variables_per_project));
+    }
+    // The destination: Staging and Production only, a tenth of the projects and tenants plus its own.
+    let (dst, d) = (&p.destination, p.dest_space());
+    assert_eq!(p.dest_names("environments"), ["Staging", "Production"]);
+    assert_eq!(count(dst, &d, "projects", named("Project ")), 3);
+    assert_eq!(count(dst, &d, "projects", named("Ops Tool ")), 1);
+    assert_eq!(count(dst, &d, "tenants", named("Tenant ")), 1);
+    assert_eq!(count(dst, &d, "tenants", named("Partner ")), 1);
+    // Same names, other ids.
+    let id_of = |sim: &SimServer, space: &str, name: &str| {
+        sim.items(space, "projects")
+            .into_iter()
+            .find(|x| x["Name"] == name)
+            .map(|x| x["Id"].clone())
+    };
+    assert_ne!(id_of(src, &s, "Project 010"), id_of(dst, &d, "Project 010"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_scale_builds_the_same_space() {
+    let scale = LargeScale::from_factor(0.1);
+    let (a, b) = (large_pair(scale).await, large_pair(scale).await);
+    for collection in [
+        "projects",
+        "deploymentprocesses",
+        "variables",
+        "tenants",
+        "channels",
+        "libraryvariablesets",
+    ] {
+        let docs = |sim: &SimServer, space: &str| -> Vec<Value> {
+            sim.items(space, collection)
+                .into_iter()
+                .map(without_generated)
+                .collect()
+        };
+        assert_eq!(
+            docs(&a.source, &a.source_space()),
+            docs(&b.source, &b.source_space()),
+            "{collection} differ between two builds of the same scale"
+        );
+    }
+}
+
+/// A document without what the server generates anew each time: GUIDs and time stamps.
+fn without_generated(doc: Value) -> Value {
+    match doc {
+        Value::String(s) if uuid::Uuid::parse_str(&s).is_ok() => Value::String("<guid>".into()),
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .filter(|(k, _)| !k.ends_with("On"))
+                .map(|(k, v)| (k, without_generated(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(without_generated).collect()),
+        other => other,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_large_space_syncs_without_errors_and_a_rerun_writes_nothing() {
+    let p = large_pair(LargeScale::from_factor(0.1)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(dir.path(), EVERYTHING);
+    let report = run(&job).await.expect("the sync runs");
+    let failed: Vec<String> = report
+        .errors
+        .iter()
+        .cloned()
+        .chain(
+            report
+                .changes
+                .iter()
+                .filter_map(|c| c.error.as_ref().map(|e| format!("{} '{}': {e}", c.kind, c.name))),
+        )
+        .collect();
+    assert_eq!(report.summary.errors, 0, "{failed:#?}");
+    assert!(p.dest_writes() > 0, "the first sync writes");
+    assert_eq!(
+        count(&p.destination, &p.dest_space(), "projects", named("Project ")),
+        30
+    );
+    assert_eq!(count(&p.destination, &p.dest_space(), "tenants", named("Tenant ")), 10);
+    p.destination.clear_request_log();
+    let again = run(&job).await.expect("the re-run runs");
+    assert_eq!(again.summary.errors, 0);
+    assert_eq!(
+        p.dest_writes(),
+        0,
+        "the re-run writes: {:?}",
+        again
+            .changes
+            .iter()
+            .filter(|c| c.action != octosync::report::Action::Skip)
+            .collect::<Vec<_>>()
+    );
+}
