@@ -4,33 +4,16 @@
 
 mod support;
 
-use octosync::sim::{LargeScale, Seed, SimConfig, SimServer};
+use octosync::sim::{LargeScale, Seed, SimConfig, SimServer, SELECT_EVERYTHING};
 use serde_json::Value;
 use support::*;
 
-/// Everything the benchmark selects.
-const EVERYTHING: &[(&str, &str)] = &[
-    ("OCTOSYNC_MODE", "apply"),
-    // Each instance keeps its own Development and Test: their references are dropped.
-    ("OCTOSYNC_ENVIRONMENTS", "all\n!Development\n!Test"),
-    ("OCTOSYNC_PROJECT_GROUPS", "all"),
-    ("OCTOSYNC_TENANT_TAG_SETS", "all"),
-    ("OCTOSYNC_FEEDS", "all"),
-    ("OCTOSYNC_MACHINE_POLICIES", "all"),
-    ("OCTOSYNC_WORKER_POOLS", "all"),
-    ("OCTOSYNC_ACCOUNTS", "all"),
-    ("OCTOSYNC_CERTIFICATES", "all"),
-    ("OCTOSYNC_STEP_TEMPLATES", "all"),
-    ("OCTOSYNC_SCRIPT_MODULES", "all"),
-    ("OCTOSYNC_LIBRARY_VARIABLE_SETS", "all"),
-    ("OCTOSYNC_TEAMS", "all"),
-    ("OCTOSYNC_CREATE_USER_ROLES", "True"),
-    ("OCTOSYNC_LIFECYCLES", "all"),
-    ("OCTOSYNC_PROJECTS", "all"),
-    ("OCTOSYNC_TENANTS", "all"),
-    ("OCTOSYNC_TEAM_PERMISSIONS", "True"),
-    ("OCTOSYNC_TENANT_VARIABLES", "Copy"),
-];
+/// Everything the benchmark selects, applied.
+fn everything() -> Vec<(&'static str, &'static str)> {
+    let mut settings = vec![("OCTOSYNC_MODE", "apply")];
+    settings.extend_from_slice(SELECT_EVERYTHING);
+    settings
+}
 
 fn count(sim: &SimServer, space: &str, collection: &str, keep: impl Fn(&Value) -> bool) -> usize {
     sim.items(space, collection).iter().filter(|d| keep(d)).count()
@@ -206,7 +189,7 @@ fn without_generated(doc: Value) -> Value {
 async fn the_large_space_syncs_without_errors_and_a_rerun_writes_nothing() {
     let p = large_pair(LargeScale::from_factor(0.1)).await;
     let dir = tempfile::tempdir().unwrap();
-    let job = p.job(dir.path(), EVERYTHING);
+    let job = p.job(dir.path(), &everything());
     let report = run(&job).await.expect("the sync runs");
     let failed: Vec<String> = report
         .errors

@@ -75,27 +75,27 @@ fn script(name: &str, body: &str) -> Value {
                        "Octopus.Action.Script.ScriptBody": body, "Octopus.Action.RunOnServer": "true"}}]})
 }
 
-/// Puts `steps` into the deployment process of `project` on `sim`.
-fn set_process(sim: &SimServer, space: &str, project: &Value, steps: Vec<Value>) {
-    let pid = project["DeploymentProcessId"].as_str().unwrap();
+/// Puts `steps` into the process `id` in `collection` (`deploymentprocesses`, `runbookProcesses`).
+fn set_steps(sim: &SimServer, space: &str, collection: &str, id: &str, steps: Vec<Value>) {
     let mut process = sim
-        .items(space, "deploymentprocesses")
+        .items(space, collection)
         .into_iter()
-        .find(|d| d["Id"] == pid)
+        .find(|d| d["Id"] == id)
         .unwrap();
     process["Steps"] = json!(steps);
-    sim.update(space, "deploymentprocesses", pid, process).unwrap();
+    sim.update(space, collection, id, process).unwrap();
 }
 
+/// Puts `steps` into the deployment process of `project` on `sim`.
+fn set_process(sim: &SimServer, space: &str, project: &Value, steps: Vec<Value>) {
+    let id = project["DeploymentProcessId"].as_str().unwrap();
+    set_steps(sim, space, "deploymentprocesses", id, steps);
+}
+
+/// Puts `steps` into the process of `runbook` on `sim`.
 fn set_runbook_process(sim: &SimServer, space: &str, runbook: &Value, steps: Vec<Value>) {
-    let pid = runbook["RunbookProcessId"].as_str().unwrap();
-    let mut process = sim
-        .items(space, "runbookProcesses")
-        .into_iter()
-        .find(|d| d["Id"] == pid)
-        .unwrap();
-    process["Steps"] = json!(steps);
-    sim.update(space, "runbookProcesses", pid, process).unwrap();
+    let id = runbook["RunbookProcessId"].as_str().unwrap();
+    set_steps(sim, space, "runbookProcesses", id, steps);
 }
 
 fn process_of(sim: &SimServer, space: &str, project: &Value) -> Value {

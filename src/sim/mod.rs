@@ -38,7 +38,7 @@ pub use cli::{run_cli, SimCliArgs};
 pub use faults::Fault as SimFault;
 pub use image::solid_png;
 pub use kinds::community_action_template::CommunityLibrary;
-pub use seed::large::{LargeCounts, LargeScale};
+pub use seed::large::{LargeCounts, LargeScale, SELECT_EVERYTHING};
 
 use envelope::Query;
 use faults::{Fault, Faults};

@@ -15,6 +15,30 @@ mod tenants;
 
 use super::*;
 
+/// The settings that sync every kind of the large space (without the connection, mode and report
+/// settings): what the benchmark and the large space's end-to-end test run with. Each instance
+/// keeps its own Development and Test, so references to them are dropped as on real instances.
+pub const SELECT_EVERYTHING: &[(&str, &str)] = &[
+    ("OCTOSYNC_ENVIRONMENTS", "all\n!Development\n!Test"),
+    ("OCTOSYNC_PROJECT_GROUPS", "all"),
+    ("OCTOSYNC_TENANT_TAG_SETS", "all"),
+    ("OCTOSYNC_FEEDS", "all"),
+    ("OCTOSYNC_MACHINE_POLICIES", "all"),
+    ("OCTOSYNC_WORKER_POOLS", "all"),
+    ("OCTOSYNC_ACCOUNTS", "all"),
+    ("OCTOSYNC_CERTIFICATES", "all"),
+    ("OCTOSYNC_STEP_TEMPLATES", "all"),
+    ("OCTOSYNC_SCRIPT_MODULES", "all"),
+    ("OCTOSYNC_LIBRARY_VARIABLE_SETS", "all"),
+    ("OCTOSYNC_TEAMS", "all"),
+    ("OCTOSYNC_CREATE_USER_ROLES", "True"),
+    ("OCTOSYNC_LIFECYCLES", "all"),
+    ("OCTOSYNC_PROJECTS", "all"),
+    ("OCTOSYNC_TENANTS", "all"),
+    ("OCTOSYNC_TEAM_PERMISSIONS", "True"),
+    ("OCTOSYNC_TENANT_VARIABLES", "Copy"),
+];
+
 /// A size of the large space, in percent of the (100 = 1×).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LargeScale {
