@@ -130,12 +130,7 @@ fn step_names(process: &Value) -> Vec<String> {
 }
 
 fn writes(p: &Pair) -> Vec<String> {
-    p.destination
-        .request_log()
-        .iter()
-        .filter(|r| matches!(r.method.as_str(), "POST" | "PUT" | "DELETE"))
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
+    p.dest_write_requests()
 }
 
 fn assert_clean(report: &Report) {

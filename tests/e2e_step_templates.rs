@@ -427,13 +427,11 @@ fn dest_logo(p: &Pair, name: &str) -> Vec<u8> {
     logo_of(&p.destination, &p.dest_space(), &template(p, name)["Id"])
 }
 
-/// Writes the destination received to a logo route.
+/// Writes the destination received at a logo route.
 fn logo_writes(p: &Pair) -> Vec<String> {
-    p.destination
-        .request_log()
-        .iter()
-        .filter(|r| r.method != "GET" && r.path.ends_with("/logo"))
-        .map(|r| format!("{} {}", r.method, r.path))
+    p.dest_write_requests()
+        .into_iter()
+        .filter(|w| w.ends_with("/logo"))
         .collect()
 }
 

@@ -81,6 +81,16 @@ impl Pair {
         names(&self.destination.items(&self.dest_space(), collection))
     }
 
+    /// The POST/PUT/DELETE requests the destination received, as `METHOD path`.
+    pub fn dest_write_requests(&self) -> Vec<String> {
+        self.destination
+            .request_log()
+            .iter()
+            .filter(|r| matches!(r.method.as_str(), "POST" | "PUT" | "DELETE"))
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+
     /// POST/PUT/DELETE requests the destination received.
     pub fn dest_writes(&self) -> usize {
         self.destination
