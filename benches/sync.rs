@@ -4,7 +4,9 @@
 //! own process (the binary cargo builds for this bench; peak RSS from `/usr/bin/time -v`, or the
 //! child's `VmHWM` polled when that is missing), next to the scenario's lower bound and to a
 //! serial SpaceCloner-style client run against the same simulators. `OCTOSYNC_BENCH_GROWTH=1`
-//! adds the ½× and 2× spaces (octosync only).
+//! adds the ½× and 2× spaces (octosync only); `OCTOSYNC_BENCH_SERIAL=0` leaves the serial client
+//! out (it takes about 4 minutes a scenario at 1x); `OCTOSYNC_BENCH_SCALE=0.1` replaces 1x for a
+//! quick look.
 //!
 //! Figures, never assertions: these machines are shared and noisy. Under `cargo test --all-targets`
 //! (no `--bench` argument) it only prints a line.
@@ -70,6 +72,8 @@ async fn bench() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1.0);
+    // OCTOSYNC_BENCH_SERIAL=0 leaves the serial client out (about 4 minutes a scenario at 1x).
+    let serial = !matches!(std::env::var("OCTOSYNC_BENCH_SERIAL").as_deref(), Ok("0"));
     let sizes: Vec<f64> = if growth {
         vec![base / 2.0, base, base * 2.0]
     } else {
@@ -77,7 +81,10 @@ async fn bench() {
     };
     let mut all = Vec::new();
     for &factor in &sizes {
-        all.push((factor, size(LargeScale::from_factor(factor), factor == base).await));
+        all.push((
+            factor,
+            size(LargeScale::from_factor(factor), serial && factor == base).await,
+        ));
     }
     targets(&all, base);
 }
@@ -119,6 +126,11 @@ async fn size(scale: LargeScale, with_serial: bool) -> Vec<Figures> {
         scale.counts(),
         LATENCY.as_millis(),
         started.elapsed().as_secs_f64()
+    );
+    println!(
+        "   documents as JSON: source {}; destination {}",
+        json_size(&source),
+        json_size(&dest)
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let vars = settings(&source, &dest, &dir.path().display().to_string());
@@ -248,6 +260,32 @@ fn settings(source: &SimServer, dest: &SimServer, report_dir: &str) -> Vec<(Stri
         .map(|(k, v)| (k.to_string(), v.to_string())),
     );
     vars
+}
+
+/// The size of a space's documents as GET returns them, the largest kinds first: what a snapshot
+/// of it holds, before `serde_json::Value`'s own overhead.
+fn json_size(sim: &SimServer) -> String {
+    let space = sim.space_id("Default").expect("space");
+    let mut sizes: Vec<(usize, &str)> = bound::LISTED
+        .iter()
+        .chain(&["deploymentprocesses", "runbookProcesses", "variables"])
+        .map(|c| {
+            let bytes = sim
+                .items(&space, c)
+                .iter()
+                .map(|d| serde_json::to_vec(d).map(|v| v.len()).unwrap_or(0))
+                .sum();
+            (bytes, *c)
+        })
+        .collect();
+    sizes.sort_by(|a, b| b.cmp(a));
+    let total: usize = sizes.iter().map(|(b, _)| b).sum();
+    let top: Vec<String> = sizes
+        .iter()
+        .take(4)
+        .map(|(b, c)| format!("{c} {:.1}", *b as f64 / 1e6))
+        .collect();
+    format!("{:.1} MB ({} MB, ...)", total as f64 / 1e6, top.join(", "))
 }
 
 fn mib(kib: Option<u64>) -> String {

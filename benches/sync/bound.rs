@@ -44,10 +44,11 @@ pub struct Reads {
 }
 
 /// Reads one instance must make: `/api` and the space; every listed collection, a page per 30;
-/// the documents each item owns through their `ids=` bulk routes (deployment processes by project,
-/// runbook processes by runbook, variable sets by project and library set), 30 per request; every
-/// tenant's variables in one `tenantvariables/all`. No document is left that only a route of
-/// its own serves, so no term grows one per document.
+/// the documents each item owns through bulk routes, 30 per request: deployment processes and
+/// variable sets by `ids=`, runbook processes by paging `/{space}/runbookProcesses` (OpenAPI
+/// 2021.2: `skip`, `take`; the 2020.4 and 2022.1 root links also advertise `ids`); every tenant's
+/// variables in one `tenantvariables/all`. No document is left that only a route of its own
+/// serves, so no term grows one per document.
 pub fn reads(sim: &SimServer) -> Reads {
     let space = sim.space_id("Default").expect("space");
     let n = |c: &str| sim.items(&space, c).len();
