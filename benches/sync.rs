@@ -36,6 +36,8 @@ fn main() {
         println!("sync benchmark: run with `cargo bench --bench sync` (OCTOSYNC_BENCH_GROWTH=1 adds 0.5x and 2x)");
         return;
     }
+    // reqwest is built without a default crypto provider; octosync installs ring the same way.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
