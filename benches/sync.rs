@@ -235,31 +235,11 @@ async fn size(scale: LargeScale, with_serial: bool) -> Vec<Figures> {
 
 fn settings(source: &SimServer, dest: &SimServer, report_dir: &str) -> Vec<(String, String)> {
     let mut vars = octosync::demo::connection_settings(source, dest);
+    let run = [("OCTOSYNC_MODE", "apply"), ("OCTOSYNC_REPORT_DIR", report_dir)];
     vars.extend(
-        [
-            ("OCTOSYNC_MODE", "apply"),
-            ("OCTOSYNC_REPORT_DIR", report_dir),
-            // Each instance keeps its own Development and Test: their references are dropped.
-            ("OCTOSYNC_ENVIRONMENTS", "all\n!Development\n!Test"),
-            ("OCTOSYNC_PROJECT_GROUPS", "all"),
-            ("OCTOSYNC_TENANT_TAG_SETS", "all"),
-            ("OCTOSYNC_FEEDS", "all"),
-            ("OCTOSYNC_MACHINE_POLICIES", "all"),
-            ("OCTOSYNC_WORKER_POOLS", "all"),
-            ("OCTOSYNC_ACCOUNTS", "all"),
-            ("OCTOSYNC_CERTIFICATES", "all"),
-            ("OCTOSYNC_STEP_TEMPLATES", "all"),
-            ("OCTOSYNC_SCRIPT_MODULES", "all"),
-            ("OCTOSYNC_LIBRARY_VARIABLE_SETS", "all"),
-            ("OCTOSYNC_TEAMS", "all"),
-            ("OCTOSYNC_CREATE_USER_ROLES", "True"),
-            ("OCTOSYNC_LIFECYCLES", "all"),
-            ("OCTOSYNC_PROJECTS", "all"),
-            ("OCTOSYNC_TENANTS", "all"),
-            ("OCTOSYNC_TEAM_PERMISSIONS", "True"),
-            ("OCTOSYNC_TENANT_VARIABLES", "Copy"),
-        ]
-        .map(|(k, v)| (k.to_string(), v.to_string())),
+        run.iter()
+            .chain(octosync::sim::SELECT_EVERYTHING)
+            .map(|(k, v)| (k.to_string(), v.to_string())),
     );
     vars
 }
