@@ -124,10 +124,15 @@ fn links(ctx: &PlanContext<'_>, src: &Value, dest: &Value) -> Links {
         }
         out.connected += 1;
         let entry = out.merged.entry(dest_project).or_insert_with(|| json!([]));
-        let have = entry.as_array_mut().expect("environment lists are arrays");
-        for id in kept {
-            if !have.iter().any(|h| h.as_str() == Some(id.as_str())) {
-                have.push(json!(id));
+        // A server's list is an array; anything else holds no environment to keep.
+        if !entry.is_array() {
+            *entry = json!([]);
+        }
+        if let Value::Array(have) = entry {
+            for id in kept {
+                if !have.iter().any(|h| h.as_str() == Some(id.as_str())) {
+                    have.push(json!(id));
+                }
             }
         }
     }
