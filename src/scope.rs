@@ -116,8 +116,7 @@ pub fn translate_by(
     if dropped.is_empty() {
         return ListOutcome::Keep { ids: kept, dropped };
     }
-    let missing = dropped.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ");
-    let what = format!("{missing} not found on the destination");
+    let what = format!("{} not found on the destination", quoted(&dropped));
     match policy {
         MatchPolicy::ErrorUnlessExactMatch => ListOutcome::Error { reason: what },
         MatchPolicy::SkipUnlessExactMatch => ListOutcome::Skip { reason: what },
@@ -125,6 +124,11 @@ pub fn translate_by(
         MatchPolicy::SkipUnlessPartialMatch if kept.is_empty() => ListOutcome::Skip { reason: what },
         _ => ListOutcome::Keep { ids: kept, dropped },
     }
+}
+
+/// Names as messages list them: `'Development', 'Test'`.
+pub fn quoted(names: &[String]) -> String {
+    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use super::{document, PlanContext, Planned};
 use crate::kind::Kind;
 use crate::report::Action;
+use crate::scope::quoted;
 use crate::scope::{translate_list, translate_tag_list, ListOutcome, MatchPolicy};
 use crate::translate::Translator;
 use serde_json::Value;
@@ -156,8 +157,4 @@ fn translate_one(
             Err(Box::new(p))
         }
     }
-}
-
-fn quoted(names: &[String]) -> String {
-    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
 }

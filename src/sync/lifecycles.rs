@@ -5,6 +5,7 @@ use super::{document, PlanContext, Planned, Stage};
 use crate::kind::Kind;
 use crate::report::{Action, CleanupItem};
 use crate::rules::PhaseOption;
+use crate::scope::quoted;
 use crate::scope::{translate_list, ListOutcome};
 use crate::snapshot::{name_key, name_of};
 use serde_json::{json, Value};
@@ -308,10 +309,6 @@ fn fatal(name: &str, reason: String) -> Planned {
     let mut p = Planned::no_write(Kind::Lifecycle, name, Action::Skip, reason.clone());
     p.fatal = Some(format!("lifecycle '{name}': {reason}"));
     p
-}
-
-fn quoted(names: &[String]) -> String {
-    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 use super::{document, teams, PlanContext, Planned, Stage};
 use crate::kind::Kind;
 use crate::report::Action;
+use crate::scope::quoted;
 use crate::scope::{translate_list, ListOutcome, MatchPolicy};
 use crate::snapshot::{id_of, name_of, Snapshot};
 use crate::translate::{Translation, Translator};
@@ -275,10 +276,6 @@ fn label(team: &str, role: &str, scope: &[Vec<String>; 4]) -> String {
         true => format!("{team} / {role} (unrestricted)"),
         false => format!("{team} / {role} ({})", parts.join("; ")),
     }
-}
-
-fn quoted(names: &[String]) -> String {
-    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
 }
 
 fn dedup(ids: Vec<String>) -> Vec<String> {

@@ -7,6 +7,7 @@
 use super::{document, PlanContext, Planned, Stage};
 use crate::kind::Kind;
 use crate::report::Action;
+use crate::scope::{quoted, translate_tag_list, ListOutcome, MatchPolicy};
 use crate::snapshot::{id_of, name_of};
 use crate::translate::{Counterpart, Translation};
 use serde_json::{json, Value};
@@ -31,16 +32,12 @@ impl Stage for Tenants {
 
 /// The source tenant's tags the destination has (in its spelling), and the ones it lacks.
 fn tags(ctx: &PlanContext<'_>, src: &Value) -> (Vec<String>, Vec<String>) {
-    let t = ctx.translator();
-    let mut kept = Vec::new();
-    let mut missing = Vec::new();
-    for tag in document::id_list(src, "TenantTags") {
-        match t.translate_tag(&tag) {
-            Translation::Mapped(dest) => kept.push(dest),
-            _ => missing.push(tag),
-        }
+    let tags = document::id_list(src, "TenantTags");
+    // A tenant without one of its tags is only ever left out of what that tag selects.
+    match translate_tag_list(&ctx.translator(), &tags, MatchPolicy::IgnoreMismatch) {
+        ListOutcome::Keep { ids, dropped } => (ids, dropped),
+        _ => unreachable!("IgnoreMismatch keeps what it finds"),
     }
-    (kept, missing)
 }
 
 fn missing_tags_warning(missing: &[String]) -> Option<String> {
@@ -154,10 +151,6 @@ fn existing(ctx: &PlanContext<'_>, src: &Value, dest: &Value) -> Planned {
         after,
     )
     .warnings(warnings)
-}
-
-fn quoted(names: &[String]) -> String {
-    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

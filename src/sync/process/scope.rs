@@ -3,6 +3,7 @@
 //! are matched among the owner's channels, never across the space.
 
 use crate::rules::ProcessRules;
+use crate::scope::quoted;
 use crate::scope::{translate_by, translate_list, translate_tag_list, ListOutcome, MatchPolicy};
 use crate::snapshot::{id_of, name_key, name_of};
 use crate::sync::document;
@@ -135,8 +136,4 @@ fn excluded(policy: MatchPolicy) -> MatchPolicy {
         MatchPolicy::SkipUnlessExactMatch | MatchPolicy::SkipUnlessPartialMatch => MatchPolicy::IgnoreMismatch,
         other => other,
     }
-}
-
-fn quoted(names: &[String]) -> String {
-    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
 }

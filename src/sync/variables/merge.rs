@@ -8,6 +8,7 @@ use super::scope::{translate, Dimension, Scope, ScopeKey, ScopeOutcome, ScopeVal
 use super::value::{self, Typed, ValueOutcome};
 use crate::report::CleanupItem;
 use crate::rules::{VariableOverwrite, VariableRules};
+use crate::scope::quoted;
 use crate::sync::document::equivalent;
 use crate::translate::Translator;
 use serde_json::Value;
@@ -664,8 +665,4 @@ impl<'r> Merger<'_, 'r> {
         variables.push(row);
         self.push(d);
     }
-}
-
-fn quoted(names: &[String]) -> String {
-    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
 }
