@@ -4,11 +4,12 @@
 //! changes it. Projects are taken children first: a project whose "Deploy a release" steps deploy
 //! another comes after it; projects that deploy each other in a circle are an error naming them.
 
-use super::process::{self, dependencies, Channels, Owner};
-use super::{document, projects, PlanContext, Planned, Stage};
+use super::process::planned::{process_of, Process};
+use super::process::{self, dependencies};
+use super::{projects, PlanContext, Planned, Stage};
 use crate::kind::Kind;
 use crate::report::Action;
-use crate::snapshot::{id_of, name_of, Snapshot};
+use crate::snapshot::name_of;
 use serde_json::Value;
 
 /// The deployment processes stage.
@@ -36,7 +37,7 @@ impl Stage for DeploymentProcesses {
         let deploys: Vec<Vec<String>> = selected
             .iter()
             .map(|p| {
-                process_of(ctx.source, p)
+                process_of(ctx.source, Kind::Project, p)
                     .map(dependencies::deployed_projects)
                     .unwrap_or_default()
             })
@@ -68,69 +69,19 @@ fn label(project: &str) -> String {
     format!("{project} (deployment process)")
 }
 
-/// The deployment process `project` owns in `snapshot`.
-fn process_of<'a>(snapshot: &'a Snapshot, project: &Value) -> Option<&'a Value> {
-    snapshot.by_id(
-        Kind::DeploymentProcess,
-        document::str_field(project, "DeploymentProcessId"),
-    )
-}
-
-/// The channels of `project` in `snapshot`.
-pub fn channels_of(snapshot: &Snapshot, project: &Value) -> Vec<Value> {
-    snapshot
-        .items(Kind::Channel)
-        .iter()
-        .filter(|c| document::str_field(c, "ProjectId") == id_of(project))
-        .cloned()
-        .collect()
-}
-
 fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
     // The project stage said why a project is not synced; its process says nothing more.
     let dest = ctx.translator().counterpart(Kind::Project, src).found()?;
     if projects::is_version_controlled(src) || projects::is_version_controlled(dest) {
         return None;
     }
-    let name = label(name_of(dest));
-    let (Some(src_process), Some(dest_process)) = (process_of(ctx.source, src), process_of(ctx.destination, dest))
-    else {
-        return Some(
-            Planned::no_write(
-                Kind::Project,
-                &name,
-                Action::Skip,
-                "its deployment process could not be read",
-            )
-            .warnings([
-                "not synced: a deployment process of this project was not returned; check both keys may read processes"
-                    .to_string(),
-            ])
-            .at(id_of(dest)),
-        );
-    };
-    let (src_channels, dest_channels) = (channels_of(ctx.source, src), channels_of(ctx.destination, dest));
-    let owner = Owner {
-        project: name_of(dest),
-        runbook: None,
-        channels: Channels {
-            source: &src_channels,
-            destination: &dest_channels,
+    Some(process::planned::plan(
+        ctx,
+        Process {
+            owner_kind: Kind::Project,
+            owners: (src, dest),
+            projects: (src, dest),
+            name: label(name_of(dest)),
         },
-    };
-    let m = process::merge(
-        src_process,
-        Some(dest_process),
-        &ctx.translator(),
-        &ctx.rules.process,
-        &owner,
-    );
-    Some(process::planned::into_planned(
-        Kind::Project,
-        Kind::DeploymentProcess,
-        &name,
-        dest_process,
-        &m,
-        ctx.destination,
     ))
 }

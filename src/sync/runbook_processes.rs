@@ -4,12 +4,10 @@
 //! changes it. A runbook runs its published snapshot, which a person publishes after review; with
 //! `OCTOSYNC_RUNBOOK_PUBLISH=True` octosync publishes a new one right after it writes the process.
 
-use super::deployment_processes::channels_of;
-use super::process::{self, Channels, Owner};
+use super::process::{self, planned::Process};
 use super::{document, projects, PlanContext, Planned, Stage, Write};
 use crate::kind::Kind;
-use crate::report::Action;
-use crate::snapshot::{id_of, name_of, Snapshot};
+use crate::snapshot::{id_of, name_of};
 use serde_json::Value;
 
 /// The runbook processes stage.
@@ -39,11 +37,6 @@ impl Stage for RunbookProcesses {
     }
 }
 
-/// The process `runbook` owns in `snapshot`.
-fn process_of<'a>(snapshot: &'a Snapshot, runbook: &Value) -> Option<&'a Value> {
-    snapshot.by_id(Kind::RunbookProcess, document::str_field(runbook, "RunbookProcessId"))
-}
-
 fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
     let project = ctx.source.by_id(Kind::Project, document::str_field(src, "ProjectId"))?;
     // The project and runbook stages said why a project or runbook is not synced.
@@ -52,38 +45,15 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
         return None;
     }
     let dest = ctx.translator().counterpart(KIND, src).found()?;
-    let name = format!("{} / {} (process)", name_of(dest_project), name_of(dest));
-    let (Some(src_process), Some(dest_process)) = (process_of(ctx.source, src), process_of(ctx.destination, dest))
-    else {
-        return Some(
-            Planned::no_write(KIND, &name, Action::Skip, "its process could not be read")
-                .warnings([
-                    "not synced: a process of this runbook was not returned; check both keys may read runbooks"
-                        .to_string(),
-                ])
-                .at(id_of(dest)),
-        );
-    };
-    let (src_channels, dest_channels) = (
-        channels_of(ctx.source, project),
-        channels_of(ctx.destination, dest_project),
-    );
-    let owner = Owner {
-        project: name_of(dest_project),
-        runbook: Some(name_of(dest)),
-        channels: Channels {
-            source: &src_channels,
-            destination: &dest_channels,
+    let mut p = process::planned::plan(
+        ctx,
+        Process {
+            owner_kind: KIND,
+            owners: (src, dest),
+            projects: (project, dest_project),
+            name: format!("{} / {} (process)", name_of(dest_project), name_of(dest)),
         },
-    };
-    let m = process::merge(
-        src_process,
-        Some(dest_process),
-        &ctx.translator(),
-        &ctx.rules.process,
-        &owner,
     );
-    let mut p = process::planned::into_planned(KIND, Kind::RunbookProcess, &name, dest_process, &m, ctx.destination);
     if p.write.is_some() {
         if ctx.rules.publish_runbooks {
             p.then = Some(Write::PublishSnapshot {
