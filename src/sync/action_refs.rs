@@ -4,18 +4,8 @@
 //! one. Steps and actions match by name, as the process merge matches them, so these parts are
 //! synced after the process.
 
-use super::document;
-use crate::kind::Kind;
-use crate::snapshot::{id_of, name_key, name_of, Snapshot};
+use crate::snapshot::{id_of, name_key, name_of};
 use serde_json::Value;
-
-/// The deployment process `project` owns in `snapshot`.
-pub fn process_of<'a>(snapshot: &'a Snapshot, project: &Value) -> Option<&'a Value> {
-    snapshot.by_id(
-        Kind::DeploymentProcess,
-        document::str_field(project, "DeploymentProcessId"),
-    )
-}
 
 /// One action of a process, with the step holding it.
 #[derive(Debug, Clone, Copy)]

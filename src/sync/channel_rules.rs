@@ -236,7 +236,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
             "the source channel has no version rules; the destination's own are kept",
         ));
     }
-    let Some(process) = action_refs::process_of(ctx.destination, dest_project) else {
+    let Some(process) = super::process::planned::process_of(ctx.destination, Kind::Project, dest_project) else {
         return Some(
             Planned::no_write(KIND, &name, Action::Skip, "the destination's deployment process could not be read")
                 .warnings(["version rules not synced: they name steps of the deployment process, which was not returned; check the destination key may read processes".to_string()])

@@ -219,8 +219,8 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
     let r = Resolver {
         ctx,
         dest_project: dest,
-        source_process: action_refs::process_of(ctx.source, src),
-        dest_process: action_refs::process_of(ctx.destination, dest),
+        source_process: super::process::planned::process_of(ctx.source, Kind::Project, src),
+        dest_process: super::process::planned::process_of(ctx.destination, Kind::Project, dest),
     };
     // A dry run's project planned for creation holds only the body sent, without what the server
     // adds to it; the live pass sees the server's, which these stand for.
