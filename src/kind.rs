@@ -73,8 +73,9 @@ pub enum ReadByIds {
     All,
     /// `{collection}?ids=…`: a paged envelope.
     Paged,
-    /// `{collection}/{id}`, one request each.
-    Each,
+    /// `{collection}` paged whole, the wanted ids kept: the route takes no `ids` filter, and
+    /// every item of the owning kind owns one, so the pages are never more than the ids.
+    Listed,
 }
 
 impl Kind {
@@ -189,8 +190,8 @@ impl Kind {
     pub fn read_by_ids(self) -> ReadByIds {
         match self {
             Kind::VariableSet => ReadByIds::All,
-            // `runbookProcesses` takes no `ids` filter.
-            Kind::RunbookProcess => ReadByIds::Each,
+            // `runbookProcesses` takes no `ids` filter (SW21b: `skip`, `take`).
+            Kind::RunbookProcess => ReadByIds::Listed,
             _ => ReadByIds::Paged,
         }
     }

@@ -140,70 +140,43 @@ impl Snapshot {
         }
     }
 
-    /// Loads every kind of the client's space, all collections concurrently, then the documents
-    /// their items own.
+    /// Loads every kind of the client's space, all collections concurrently, each followed at once
+    /// by the documents its items own (a pipeline: a project's processes are read while other
+    /// collections are still being listed).
     pub async fn load(client: &Client, kinds: &[Kind]) -> Result<Snapshot> {
         let loaded = try_join_all(kinds.iter().map(|&kind| async move {
-            let mut path = if kind.is_server_wide() {
-                format!("/api/{}", kind.collection())
-            } else {
-                client.space_path(kind.collection())
-            };
-            if let Some(filter) = kind.list_filter() {
-                path = format!("{path}?{filter}");
-            }
-            let items = match client.list_all(&path).await {
-                Ok(items) => items,
-                // An administrator can switch the community library off; only community step
-                // templates need it, and each of them reports it as missing.
-                Err(e) if kind.optional_on_load() => {
-                    tracing::warn!(
-                        "the {} instance's {}s could not be read, so none are known: {e:#}",
-                        client.role(),
-                        kind.label().to_lowercase()
-                    );
-                    Vec::new()
+            let items = list_kind(client, kind).await?;
+            let owned = try_join_all(kind.owned_documents().iter().map(|&(field, owned)| {
+                let ids: Vec<String> = items
+                    .iter()
+                    .filter_map(|d| d.get(field).and_then(Value::as_str))
+                    .filter(|id| !id.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                async move {
+                    let mut docs = load_by_ids(client, owned, &ids).await.with_context(|| {
+                        format!(
+                            "could not load the {}s of the {} space's {}",
+                            owned.label().to_lowercase(),
+                            client.role(),
+                            kind.plural().to_lowercase()
+                        )
+                    })?;
+                    for doc in &mut docs {
+                        strip_fields(doc, kind.owned_fields_unused());
+                    }
+                    Ok::<_, anyhow::Error>((owned, docs))
                 }
-                Err(e) => {
-                    return Err(e.context(format!(
-                        "could not load the {} of the {} space",
-                        kind.plural().to_lowercase(),
-                        client.role()
-                    )))
-                }
-            };
-            tracing::debug!(
-                "{}: loaded {} {}(s)",
-                client.role(),
-                items.len(),
-                kind.label().to_lowercase()
-            );
-            Ok::<_, anyhow::Error>((kind, items))
+            }))
+            .await?;
+            Ok::<_, anyhow::Error>(((kind, items), owned))
         }))
         .await?;
-        let mut snapshot = Snapshot::from_docs(loaded);
-        for (kind, field, owned) in kinds
-            .iter()
-            .flat_map(|&k| k.owned_documents().iter().map(move |&(f, o)| (k, f, o)))
-        {
-            let ids: Vec<String> = snapshot
-                .items(kind)
-                .iter()
-                .filter_map(|d| d.get(field).and_then(Value::as_str))
-                .filter(|id| !id.is_empty())
-                .map(str::to_string)
-                .collect();
-            let docs = load_by_ids(client, owned, &ids).await.with_context(|| {
-                format!(
-                    "could not load the {}s of the {} space's {}",
-                    owned.label().to_lowercase(),
-                    client.role(),
-                    kind.plural().to_lowercase()
-                )
-            })?;
-            for mut doc in docs {
-                strip_fields(&mut doc, kind.owned_fields_unused());
-                snapshot.absorb(owned, doc);
+        let (lists, owned): (Vec<_>, Vec<_>) = loaded.into_iter().unzip();
+        let mut snapshot = Snapshot::from_docs(lists);
+        for (kind, docs) in owned.into_iter().flatten() {
+            for doc in docs {
+                snapshot.absorb(kind, doc);
             }
         }
         Ok(snapshot)
@@ -302,37 +275,75 @@ impl Snapshot {
     }
 }
 
+/// Every item of `kind` in the client's space (or server-wide), its list filter applied.
+async fn list_kind(client: &Client, kind: Kind) -> Result<Vec<Value>> {
+    let mut path = if kind.is_server_wide() {
+        format!("/api/{}", kind.collection())
+    } else {
+        client.space_path(kind.collection())
+    };
+    if let Some(filter) = kind.list_filter() {
+        path = format!("{path}?{filter}");
+    }
+    let items = match client.list_all(&path).await {
+        Ok(items) => items,
+        // An administrator can switch the community library off; only community step
+        // templates need it, and each of them reports it as missing.
+        Err(e) if kind.optional_on_load() => {
+            tracing::warn!(
+                "the {} instance's {}s could not be read, so none are known: {e:#}",
+                client.role(),
+                kind.label().to_lowercase()
+            );
+            Vec::new()
+        }
+        Err(e) => {
+            return Err(e.context(format!(
+                "could not load the {} of the {} space",
+                kind.plural().to_lowercase(),
+                client.role()
+            )))
+        }
+    };
+    tracing::debug!(
+        "{}: loaded {} {}(s)",
+        client.role(),
+        items.len(),
+        kind.label().to_lowercase()
+    );
+    Ok(items)
+}
+
 /// Ids per request of a look-up by ids: short enough for any proxy's URL limit.
 const IDS_PER_REQUEST: usize = 40;
 
 /// The documents of `kind` with these ids, through `GET {collection}/all?ids=…` (a bare array;
-/// SW21b lists `ids` on `variables/all`), a few ids per request, the requests concurrent. An id the
+/// SW21b lists `ids` on `variables/all`) or `{collection}?ids=…`, a few ids per request, the
+/// requests concurrent; or the whole collection paged, for a route without `ids`. An id the
 /// server does not return is simply absent.
 async fn load_by_ids(client: &Client, kind: Kind, ids: &[String]) -> Result<Vec<Value>> {
-    let pages = try_join_all(ids.chunks(IDS_PER_REQUEST).map(|chunk| async move {
-        match kind.read_by_ids() {
-            ReadByIds::All => {}
-            ReadByIds::Paged => {
-                let path = format!("{}?ids={}", client.space_path(kind.collection()), chunk.join(","));
-                return client.list_all(&path).await;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let collection = client.space_path(kind.collection());
+    if kind.read_by_ids() == ReadByIds::Listed {
+        let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let mut all = client.list_all(&collection).await?;
+        all.retain(|d| wanted.contains(id_of(d)));
+        return Ok(all);
+    }
+    let pages = try_join_all(ids.chunks(IDS_PER_REQUEST).map(|chunk| {
+        let ids = chunk.join(",");
+        let collection = &collection;
+        async move {
+            if kind.read_by_ids() == ReadByIds::Paged {
+                return client.list_all(&format!("{collection}?ids={ids}")).await;
             }
-            ReadByIds::Each => {
-                let collection = client.space_path(kind.collection());
-                let reads = chunk.iter().map(|id| {
-                    let path = format!("{collection}/{id}");
-                    async move { client.get(&path).await }
-                });
-                return try_join_all(reads).await;
+            let path = format!("{collection}/all?ids={ids}");
+            match client.get(&path).await? {
+                Value::Array(items) => Ok(items),
+                _ => bail!("{path}: expected a list of {}s", kind.label().to_lowercase()),
             }
-        }
-        let path = format!(
-            "{}?ids={}",
-            client.space_path(&format!("{}/all", kind.collection())),
-            chunk.join(",")
-        );
-        match client.get(&path).await? {
-            Value::Array(items) => Ok(items),
-            _ => bail!("{path}: expected a list of {}s", kind.label().to_lowercase()),
         }
     }))
     .await?;

@@ -210,6 +210,7 @@ async fn the_large_space_syncs_without_errors_and_a_rerun_writes_nothing() {
     );
     assert_eq!(count(&p.destination, &p.dest_space(), "tenants", named("Tenant ")), 10);
     p.destination.clear_request_log();
+    p.source.clear_request_log();
     let again = run(&job).await.expect("the re-run runs");
     assert_eq!(again.summary.errors, 0);
     assert_eq!(
@@ -222,4 +223,22 @@ async fn the_large_space_syncs_without_errors_and_a_rerun_writes_nothing() {
             .filter(|c| c.action != octosync::report::Action::Skip)
             .collect::<Vec<_>>()
     );
+    // The reads do not grow one request per document: runbook processes come in pages of their
+    // collection, the tenants' values in one bulk read.
+    for (side, log) in [("source", p.source.request_log()), ("destination", p.destination.request_log())] {
+        let per_document: Vec<&str> = log
+            .iter()
+            .map(|r| r.path.as_str())
+            .filter(|path| {
+                let path = path.split('?').next().unwrap_or(path).to_ascii_lowercase();
+                (path.contains("/runbookprocesses/") && !path.ends_with("/runbookprocesses"))
+                    || (path.contains("/tenants/") && path.ends_with("/variables"))
+            })
+            .collect();
+        assert!(per_document.is_empty(), "{side}: {per_document:?}");
+        assert!(
+            log.iter().any(|r| r.path.contains("tenantvariables/all")),
+            "{side} read its tenants' values in bulk"
+        );
+    }
 }
