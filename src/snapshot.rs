@@ -19,16 +19,48 @@ pub struct Collection {
     items: Vec<Value>,
     by_id: HashMap<String, usize>,
     by_name: HashMap<String, usize>,
+    /// For a kind whose items belong to another (a project's channels): the field naming the
+    /// owner, and the items per owner id (lower case), in server order. A project's channels are
+    /// looked up once per process and variable set; a scan each time grows with the square of
+    /// the space.
+    owner_field: Option<&'static str>,
+    by_owner: HashMap<String, Vec<usize>>,
 }
 
 impl Collection {
     /// Builds the indexes over `items`.
     pub fn new(items: Vec<Value>) -> Collection {
-        let mut c = Collection::default();
+        Collection::with_owner(None, items)
+    }
+
+    /// Builds the indexes over `items` of `kind`, with the owner index when its items belong to another.
+    pub fn of_kind(kind: Kind, items: Vec<Value>) -> Collection {
+        Collection::with_owner(kind.owner().map(|(field, _)| field), items)
+    }
+
+    fn with_owner(owner_field: Option<&'static str>, items: Vec<Value>) -> Collection {
+        let mut c = Collection {
+            owner_field,
+            ..Collection::default()
+        };
         for item in items {
             c.upsert(item);
         }
         c
+    }
+
+    /// The items that belong to the owner `owner_id`, in server order (none for a kind without owners).
+    pub fn owned_by<'a>(&'a self, owner_id: &str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.by_owner
+            .get(&owner_id.to_ascii_lowercase())
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.items[i])
+    }
+
+    fn owner_key(&self, doc: &Value) -> Option<String> {
+        let field = self.owner_field?;
+        Some(doc.get(field).and_then(Value::as_str).unwrap_or("").to_ascii_lowercase())
     }
 
     /// All documents in server order.
@@ -58,6 +90,11 @@ impl Collection {
                         self.by_name.remove(&old);
                     }
                 }
+                if let Some(old) = self.owner_key(&self.items[i]) {
+                    if let Some(list) = self.by_owner.get_mut(&old) {
+                        list.retain(|&j| j != i);
+                    }
+                }
                 self.items[i] = doc;
                 i
             }
@@ -66,6 +103,12 @@ impl Collection {
                 self.items.len() - 1
             }
         };
+        if let Some(owner) = self.owner_key(&self.items[index]) {
+            let list = self.by_owner.entry(owner).or_default();
+            if let Err(at) = list.binary_search(&index) {
+                list.insert(at, index);
+            }
+        }
         if let Some(id) = id {
             self.by_id.insert(id, index);
         }
@@ -135,7 +178,7 @@ impl Snapshot {
     /// A snapshot from documents already in memory (tests, planning without HTTP).
     pub fn from_docs(docs: impl IntoIterator<Item = (Kind, Vec<Value>)>) -> Snapshot {
         Snapshot {
-            kinds: docs.into_iter().map(|(k, v)| (k, Collection::new(v))).collect(),
+            kinds: docs.into_iter().map(|(k, v)| (k, Collection::of_kind(k, v))).collect(),
             ..Snapshot::default()
         }
     }
@@ -195,6 +238,13 @@ impl Snapshot {
         self.collection(kind).items()
     }
 
+    /// The documents of `kind` that belong to the item `owner_id` (a project's channels or
+    /// runbooks, [`Kind::owner`]), in server order.
+    pub fn owned_by<'a>(&'a self, kind: Kind, owner_id: &str) -> impl Iterator<Item = &'a Value> + 'a {
+        debug_assert!(kind.owner().is_some(), "{kind:?} items belong to no other item");
+        self.collection(kind).owned_by(owner_id)
+    }
+
     /// The document of `kind` with this id.
     pub fn by_id(&self, kind: Kind, id: &str) -> Option<&Value> {
         self.collection(kind).by_id(id)
@@ -225,7 +275,10 @@ impl Snapshot {
 
     /// Takes a saved (or planned) document into the snapshot so later stages can refer to it.
     pub fn absorb(&mut self, kind: Kind, doc: Value) {
-        self.kinds.entry(kind).or_default().upsert(doc);
+        self.kinds
+            .entry(kind)
+            .or_insert_with(|| Collection::of_kind(kind, Vec::new()))
+            .upsert(doc);
     }
 
     /// The logo of the document `id`, when it was read (or tried).
@@ -425,6 +478,34 @@ mod tests {
         let mut doc = json!({"Environments": 1, "ScopeValues": {"Environments": [], "Machines": []}});
         strip_fields(&mut doc, &["ScopeValues.Environments", "Nothing.Environments"]);
         assert_eq!(doc, json!({"Environments": 1, "ScopeValues": {"Machines": []}}));
+    }
+
+    #[test]
+    fn a_projects_channels_are_found_by_owner_in_order_and_follow_what_is_absorbed() {
+        let mut s = Snapshot::from_docs([(
+            Kind::Channel,
+            vec![
+                json!({"Id": "Channels-1", "Name": "Default", "ProjectId": "Projects-1"}),
+                json!({"Id": "Channels-2", "Name": "Default", "ProjectId": "Projects-2"}),
+                json!({"Id": "Channels-3", "Name": "Hotfix", "ProjectId": "projects-1"}),
+            ],
+        )]);
+        let names = |s: &Snapshot, owner: &str| -> Vec<String> {
+            s.owned_by(Kind::Channel, owner).map(|d| id_of(d).to_string()).collect()
+        };
+        assert_eq!(names(&s, "Projects-1"), ["Channels-1", "Channels-3"]);
+        // A saved channel of another project moves; a new one joins at the end.
+        s.absorb(
+            Kind::Channel,
+            json!({"Id": "Channels-1", "Name": "Default", "ProjectId": "Projects-2"}),
+        );
+        s.absorb(
+            Kind::Channel,
+            json!({"Id": "Channels-4", "Name": "Beta", "ProjectId": "Projects-1"}),
+        );
+        assert_eq!(names(&s, "Projects-1"), ["Channels-3", "Channels-4"]);
+        assert_eq!(names(&s, "Projects-2"), ["Channels-1", "Channels-2"]);
+        assert!(names(&s, "Projects-9").is_empty());
     }
 
     #[test]

@@ -166,12 +166,7 @@ impl<'a> Translator<'a> {
         let Some(owner) = owner else {
             return Counterpart::Missing;
         };
-        let owner_id = id_of(owner);
-        let mut theirs = self
-            .destination
-            .items(kind)
-            .iter()
-            .filter(|d| crate::sync::document::str_field(d, field).eq_ignore_ascii_case(owner_id));
+        let mut theirs = self.destination.owned_by(kind, id_of(owner));
         let found = if is_default(src) {
             theirs.find(|d| is_default(d))
         } else {

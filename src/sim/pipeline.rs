@@ -238,8 +238,13 @@ fn create_inner(store: &mut Store, space: &str, kind: Kind, body: Value, fixed_i
         None => store.next_id(kind.id_prefix()),
     };
     let slug = spec.has_slug().then(|| {
-        let name = spec.name_rule().map(|r| str_of(&doc, r.field)).unwrap_or("");
-        store.unique_slug(space, kind, name, &id)
+        let rule = spec.name_rule();
+        let name = rule.map(|r| str_of(&doc, r.field)).unwrap_or("");
+        let owner = match rule.map(|r| r.scope) {
+            Some(NameScope::Within(field)) => Some((field, str_of(&doc, field))),
+            _ => None,
+        };
+        store.unique_slug(space, kind, name, &id, owner)
     });
     let mut doc = finish(store, space, kind, &id, doc, slug);
     let follow_ups = spec.created(store, space, &mut doc)?;

@@ -161,21 +161,30 @@ impl Store {
     }
 
     /// A slug unique among the kind's documents in the space (`name`, `name-1`, ...).
-    pub fn unique_slug(&self, space: &str, kind: Kind, name: &str, self_id: &str) -> String {
-        let base = slugify(name);
-        let taken = |slug: &str| {
-            let docs: Vec<&Doc> = if kind == Kind::Space {
-                self.spaces.iter().collect()
-            } else {
-                self.list(space, kind).iter().collect()
-            };
-            docs.iter()
-                .any(|d| !id_eq(d, self_id) && str_of(d, "Slug").eq_ignore_ascii_case(slug))
+    /// A slug for `name` no other document of `kind` holds: within the space, or within the
+    /// owner (`ProjectId`, …) for a kind whose names are unique per owner.
+    // QUESTION: a channel's or runbook's slug is taken to be unique within its project, as its name
+    // is (their routes are under the project); not confirmed against a server.
+    pub fn unique_slug(&self, space: &str, kind: Kind, name: &str, self_id: &str, owner: Option<(&str, &str)>) -> String {
+        let docs: &[Doc] = if kind == Kind::Space {
+            &self.spaces
+        } else {
+            self.list(space, kind)
         };
-        if !taken(&base) {
+        let taken: std::collections::HashSet<String> = docs
+            .iter()
+            .filter(|d| !id_eq(d, self_id))
+            .filter(|d| owner.is_none_or(|(field, id)| str_of(d, field).eq_ignore_ascii_case(id)))
+            .map(|d| str_of(d, "Slug").to_ascii_lowercase())
+            .collect();
+        let base = slugify(name);
+        if !taken.contains(&base.to_ascii_lowercase()) {
             return base;
         }
-        (1..).map(|i| format!("{base}-{i}")).find(|s| !taken(s)).unwrap_or(base)
+        (1..)
+            .map(|i| format!("{base}-{i}"))
+            .find(|s| !taken.contains(&s.to_ascii_lowercase()))
+            .unwrap_or(base)
     }
 }
 

@@ -42,11 +42,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
     if projects::is_version_controlled(project) || projects::is_version_controlled(dest_project) {
         return None;
     }
-    let has_channels = ctx
-        .destination
-        .items(KIND)
-        .iter()
-        .any(|d| document::str_field(d, "ProjectId").eq_ignore_ascii_case(id_of(dest_project)));
+    let has_channels = ctx.destination.owned_by(KIND, id_of(dest_project)).next().is_some();
     // A project created in this run has the default channel its server made with it, which the
     // snapshot has not read.
     if !has_channels && is_default(src) {
@@ -79,15 +75,11 @@ fn create(ctx: &PlanContext<'_>, src: &Value, dest_project: &Value, name: &str) 
     let project_id = id_of(dest_project);
     // A non-default source channel named like the destination's default cannot be created there
     // (names are unique in a project), and the default already stands for the source's default.
-    let taken = ctx.destination.items(KIND).iter().find(|d| {
-        document::str_field(d, "ProjectId").eq_ignore_ascii_case(project_id)
-            && name_key(name_of(d)) == name_key(name_of(src))
-    });
-    let has_channels = ctx
+    let taken = ctx
         .destination
-        .items(KIND)
-        .iter()
-        .any(|d| document::str_field(d, "ProjectId").eq_ignore_ascii_case(project_id));
+        .owned_by(KIND, project_id)
+        .find(|d| name_key(name_of(d)) == name_key(name_of(src)));
+    let has_channels = ctx.destination.owned_by(KIND, project_id).next().is_some();
     if !has_channels && name_key(name_of(src)) == name_key(SERVER_DEFAULT) {
         return Planned::no_write(KIND, name, Action::Skip, "its name is the destination project's default channel's")
             .warnings([format!(

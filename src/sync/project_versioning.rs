@@ -160,12 +160,7 @@ impl Resolver<'_> {
     /// True when the destination project has no channel in the snapshot: one made in this run.
     fn new_project(&self) -> bool {
         let id = id_of(self.dest_project);
-        !self
-            .ctx
-            .destination
-            .items(Kind::Channel)
-            .iter()
-            .any(|c| document::str_field(c, "ProjectId").eq_ignore_ascii_case(id))
+        self.ctx.destination.owned_by(Kind::Channel, id).next().is_none()
     }
 
     /// The source's versioning strategy as the destination should hold it.

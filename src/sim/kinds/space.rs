@@ -57,7 +57,7 @@ pub(crate) fn create(store: &mut Store, raw: &Doc) -> ApiResult<(Doc, Vec<Follow
     let mut doc = space_doc(store, raw, None, "")?;
     let id = store.next_id("Spaces");
     doc.insert("Id".into(), json!(id));
-    let slug = store.unique_slug("", Kind::Space, str_of(&doc, "Name"), &id);
+    let slug = store.unique_slug("", Kind::Space, str_of(&doc, "Name"), &id, None);
     doc.insert("Slug".into(), json!(slug));
     if let Some(t) = doc.get_mut("SpaceManagersTeams").and_then(Value::as_array_mut) {
         let own = format!("teams-spacemanagers-{id}");

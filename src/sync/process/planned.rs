@@ -33,12 +33,7 @@ pub fn process_of<'a>(snapshot: &'a Snapshot, owner_kind: Kind, owner: &Value) -
 
 /// The channels of `project` in `snapshot`.
 fn channels_of(snapshot: &Snapshot, project: &Value) -> Vec<Value> {
-    snapshot
-        .items(Kind::Channel)
-        .iter()
-        .filter(|c| document::str_field(c, "ProjectId") == id_of(project))
-        .cloned()
-        .collect()
+    snapshot.owned_by(Kind::Channel, id_of(project)).cloned().collect()
 }
 
 /// Merges the source's process into the destination's and plans the result (see [`into_planned`]);

@@ -47,18 +47,11 @@ pub fn with_space_scopes(set: &Value, space: &Snapshot) -> Value {
 pub fn with_project_scopes(set: &Value, space: &Snapshot, project: &Value) -> Value {
     let mut set = with_space_scopes(set, space);
     let project_id = id_of(project);
-    let of_project = |d: &&Value| {
-        d.get("ProjectId")
-            .and_then(Value::as_str)
-            .is_some_and(|p| p.eq_ignore_ascii_case(project_id))
-    };
     let channels: Vec<Value> = space
-        .items(Kind::Channel)
-        .iter()
-        .filter(of_project)
+        .owned_by(Kind::Channel, project_id)
         .map(|c| json!({"Id": id_of(c), "Name": name_of(c)}))
         .collect();
-    let runbooks: Vec<&Value> = space.items(Kind::Runbook).iter().filter(of_project).collect();
+    let runbooks: Vec<&Value> = space.owned_by(Kind::Runbook, project_id).collect();
     let mut processes = vec![json!({"ProcessType": "Deployment", "Id": project_id, "Name": name_of(project)})];
     let mut process_docs: Vec<&Value> = space
         .by_id(
