@@ -36,7 +36,7 @@ pub const EXPORTED_AT: &str = "2026-12-01T03:30:00.000Z";
 
 /// [`content_fingerprint`] of the templates at [`TEMPLATE_VERSION`]: SHA-256 of both templates with
 /// `Version` and `$Meta` left out. See [`TEMPLATE_VERSION`] for when and how to change it.
-pub const CONTENT_FINGERPRINT: &str = "a95a82f790a20e7e84d4a6af9fa94a7d05a3741f1b228fc74b51cbd194449aad";
+pub const CONTENT_FINGERPRINT: &str = "d5e801008bfe86c5b2875c38b2f98d577bf26b5faf86743ef4824eb578d4a91f";
 
 /// `$Meta.OctopusVersion`: the Octopus version whose export format the templates follow.
 pub const OCTOPUS_VERSION: &str = "2024.3.10989";

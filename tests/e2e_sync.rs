@@ -220,6 +220,70 @@ async fn injected_faults_neither_fail_the_run_nor_duplicate_items() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_servers_never_see_more_requests_in_flight_than_the_ceiling() {
+    // Latency keeps requests in flight long enough to overlap.
+    let slow = |key: &str, seed: Seed| SimConfig {
+        seed,
+        latency: std::time::Duration::from_millis(5),
+        ..config(key)
+    };
+    let p = pair_with(
+        slow(SOURCE_KEY, Seed::DemoSource),
+        slow(DEST_KEY, Seed::DemoDestination),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(
+        dir.path(),
+        &[ALL, &[("OCTOSYNC_MODE", "apply"), ("OCTOSYNC_CONCURRENCY", "4")]].concat(),
+    );
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.errors);
+    for (side, sim) in [("source", &p.source), ("destination", &p.destination)] {
+        let peak = sim.peak_in_flight();
+        assert!(
+            peak <= 4,
+            "the {side} served {peak} requests at once, above the ceiling of 4"
+        );
+        assert!(peak >= 2, "the {side} served one request at a time: nothing overlapped");
+        let c = report.requests[side]
+            .concurrency
+            .clone()
+            .expect("the limit is reported");
+        assert_eq!((c.ceiling, c.start, c.highest), (4, 4, 4), "{side}: {c:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_of_429s_halves_the_limit_once_and_the_run_still_succeeds() {
+    let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
+    // The destination's first three reads (its API root, while connecting) are refused with 429.
+    p.destination.inject("GET", octosync::sim::SimFault::RateLimited, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(dir.path(), &[ALL, &[("OCTOSYNC_MODE", "apply")]].concat());
+    let (report, log) = run_logged(&job).await;
+    assert_eq!(report.summary.errors, 0, "{:?}", report.errors);
+    let refused = p.destination.request_log().iter().filter(|r| r.status == 429).count();
+    assert_eq!(refused, 3);
+    let c = report.requests["destination"]
+        .concurrency
+        .clone()
+        .expect("the limit is reported");
+    assert_eq!((c.ceiling, c.start), (32, 8));
+    assert!(c.decreases >= 1, "{c:?}");
+    // One halving for the burst (8 -> 4), not one per 429 (8 -> 1); a later slower window may
+    // halve once more on a busy machine.
+    assert!((2..=4).contains(&c.lowest), "{c:?}");
+    assert!(c.describe().contains("(started at 8; halved "), "{}", c.describe());
+    assert!(log.contains(&format!("destination: {}", c.describe())), "{log}");
+    let source = report.requests["source"]
+        .concurrency
+        .clone()
+        .expect("the limit is reported");
+    assert!(log.contains(&format!("source: {}", source.describe())), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_apply_refuses_a_plan_that_changed_since_review_and_writes_nothing() {
     let p = pair(Seed::DemoSource, Seed::DemoDestination).await;
     let dir = tempfile::tempdir().unwrap();

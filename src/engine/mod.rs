@@ -329,6 +329,11 @@ pub fn publish(report: &Report, job: &Job, log: &TaskLog) -> Result<report::Writ
     if let Some(stopped) = &report.stopped {
         log.warning(stopped);
     }
+    for (side, counts) in &report.requests {
+        if let Some(c) = &counts.concurrency {
+            log.info(&format!("{side}: {}", c.describe()));
+        }
+    }
     log.highlight(&report.summary_line());
     if report.mode == Mode::Plan && !report.plan_fingerprint.is_empty() {
         log.highlight(&format!("Plan fingerprint: {}", report.plan_fingerprint));

@@ -180,8 +180,9 @@ pub(super) async fn run(
         }
 
         // Items first, concurrently; the order of the collection after them, once they have ids.
-        // Writes start lazily, at most `concurrency` at a time, so the run time limit is checked
-        // when each one is about to start, not once for all of them at the stage's start.
+        // Writes start lazily, at most the ceiling (`concurrency`) at a time, so the run time limit
+        // is checked when each one is about to start, not once for all of them at the stage's
+        // start; the client's adaptive limit bounds what is really in flight.
         let results: Vec<Option<Outcome>> = stream::iter(planned.iter().map(|p| async {
             match p.write.as_ref().filter(|w| !matches!(w, Write::Reorder { .. })) {
                 None => None,

@@ -1,4 +1,4 @@
-//! The Octopus REST client: authentication, space resolution, paging, retries, bounded concurrency,
+//! The Octopus REST client: authentication, space resolution, paging, retries, adaptive concurrency,
 //! request metrics and the server version.
 
 mod client;

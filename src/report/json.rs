@@ -89,6 +89,19 @@ mod tests {
     }
 
     #[test]
+    fn request_counts_without_the_concurrency_of_later_versions_still_parse() {
+        let mut value = serde_json::to_value(sample_report()).unwrap();
+        assert_eq!(value["requests"]["destination"]["concurrency"]["decreases"], 2);
+        value["requests"]["destination"]
+            .as_object_mut()
+            .unwrap()
+            .remove("concurrency");
+        let report = from_json(&value.to_string()).unwrap();
+        assert_eq!(report.requests["destination"].concurrency, None);
+        assert_eq!(report.requests["destination"].total, 33);
+    }
+
+    #[test]
     fn rejects_other_format_versions_and_garbage() {
         let mut value = serde_json::to_value(sample_report()).unwrap();
         value["format_version"] = (REPORT_FORMAT_VERSION + 1).into();

@@ -255,12 +255,16 @@ fn write_requests(md: &mut String, report: &Report) {
 }
 
 fn totals(counts: &RequestCounts) -> String {
-    format!(
+    let mut line = format!(
         "{} attempt(s), {} write(s), {} retried",
         counts.total,
         counts.writes(),
         counts.retries
-    )
+    );
+    if let Some(c) = &counts.concurrency {
+        line.push_str(&format!("; {}", c.describe()));
+    }
+    line
 }
 
 /// Text for a table cell: no line breaks, no unescaped `|` (a backslash is escaped first so `\|` in the
@@ -413,7 +417,8 @@ mod tests {
         assert!(md.contains("| destination | GET | 31 | 200 × 30, 404 × 1 |"), "{md}");
         assert!(md.contains("| destination | POST | 2 | 201 × 2 |"));
         assert!(md.contains("| source | GET | 42 | 200 × 42 |"));
-        assert!(md.contains("- destination: 33 attempt(s), 2 write(s), 1 retried"));
+        assert!(md.contains("- destination: 33 attempt(s), 2 write(s), 1 retried; up to 14 request(s) in flight of at most 32 (started at 8; halved twice after 429/503, timeouts or slower answers, to 4 at the lowest)"), "{md}");
+        assert!(md.contains("- source: 42 attempt(s), 0 write(s), 0 retried\n"), "{md}");
     }
 
     #[test]

@@ -97,6 +97,13 @@ pub(crate) mod tests {
             .insert("POST".into(), BTreeMap::from([("201".into(), 2)]));
         destination.retries = 1;
         destination.total = 33;
+        destination.concurrency = Some(ConcurrencyHistory {
+            ceiling: 32,
+            start: 8,
+            highest: 14,
+            lowest: 4,
+            decreases: 2,
+        });
         Report {
             format_version: REPORT_FORMAT_VERSION,
             tool_version: "0.1.0".into(),

@@ -232,6 +232,52 @@ pub struct RequestCounts {
     pub retries: u64,
     /// All attempts.
     pub total: u64,
+    /// How the limit on requests in flight moved (absent in reports of earlier versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<ConcurrencyHistory>,
+}
+
+/// How the adaptive limit on requests in flight to one instance moved during a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConcurrencyHistory {
+    /// The ceiling (`OCTOSYNC_CONCURRENCY`).
+    pub ceiling: usize,
+    /// The limit at the start: 8, or the ceiling if lower.
+    pub start: usize,
+    /// The highest limit reached.
+    pub highest: usize,
+    /// The lowest limit reached (the start when it was never halved).
+    pub lowest: usize,
+    /// How often the limit was halved (after 429/503, timeouts or slower answers).
+    pub decreases: u64,
+}
+
+impl ConcurrencyHistory {
+    /// E.g. `up to 14 requests in flight of at most 32 (started at 8; halved twice after 429/503,
+    /// timeouts or slower answers, to 4 at the lowest)`.
+    pub fn describe(&self) -> String {
+        let halved = match self.decreases {
+            0 => "never halved".to_string(),
+            n => format!(
+                "halved {} after 429/503, timeouts or slower answers, to {} at the lowest",
+                times(n),
+                self.lowest
+            ),
+        };
+        format!(
+            "up to {} request(s) in flight of at most {} (started at {}; {halved})",
+            self.highest, self.ceiling, self.start
+        )
+    }
+}
+
+/// `once`, `twice`, `3 times`.
+fn times(n: u64) -> String {
+    match n {
+        1 => "once".to_string(),
+        2 => "twice".to_string(),
+        n => format!("{n} times"),
+    }
 }
 
 impl RequestCounts {

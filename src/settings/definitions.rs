@@ -637,10 +637,10 @@ pub static SETTINGS: &[SettingDef] = &[
     SettingDef {
         env: "CONCURRENCY",
         parameter: "OctoSync.Concurrency",
-        label: "Requests in flight",
-        help: "Most requests octosync has in flight per instance (1 to 64).",
+        label: "Most requests in flight",
+        help: "The ceiling of requests octosync has in flight per instance (1 to 64; 1 sends one at a time). octosync starts at 8 (or this, if lower), adds one while the server answers as fast, halves on 429 or 503 answers, timeouts or slower answers, and never exceeds this.",
         control: Control::SingleLineText,
-        default: "8",
+        default: "32",
         template_default: None,
         required: false,
         selects: None,

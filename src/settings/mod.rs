@@ -138,7 +138,7 @@ pub struct InstanceSettings {
 /// How the client talks HTTP.
 #[derive(Debug, Clone, Copy)]
 pub struct HttpSettings {
-    /// Most requests in flight per instance.
+    /// Most requests in flight per instance: the ceiling the adaptive limit stays under.
     pub concurrency: usize,
     /// Time limit of one request.
     pub timeout: Duration,
@@ -157,7 +157,7 @@ pub struct HttpSettings {
 impl Default for HttpSettings {
     fn default() -> Self {
         HttpSettings {
-            concurrency: 8,
+            concurrency: DEFAULT_CONCURRENCY,
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             max_attempts: 5,
@@ -553,7 +553,7 @@ pub fn validate_with_mode(raw: &RawSettings, forced: Option<Mode>) -> Result<Job
     let concurrency = p
         .take("CONCURRENCY", parse_number(raw.concurrency.as_deref(), 1, 64))
         .flatten()
-        .unwrap_or(8);
+        .unwrap_or(DEFAULT_CONCURRENCY as u64);
     let timeout = p
         .take(
             "REQUEST_TIMEOUT_SECONDS",
@@ -711,6 +711,10 @@ fn selector_value<'a>(raw: &'a RawSettings, env: &str) -> Option<&'a str> {
 
 /// Minutes a run may take when `OCTOSYNC_TIMEOUT_MINUTES` is unset.
 pub const DEFAULT_TIMEOUT_MINUTES: u64 = 30;
+
+/// The ceiling of requests in flight per instance when `OCTOSYNC_CONCURRENCY` is unset: room for
+/// the adaptive limit to reach 20 times a serial client against a server 20 ms away (it starts at 8).
+pub const DEFAULT_CONCURRENCY: usize = 32;
 
 /// The largest response accepted when `OCTOSYNC_MAX_RESPONSE_MB` is unset: far above any real
 /// Octopus document or page, far below what would exhaust a worker's memory.

@@ -45,7 +45,7 @@ fn defaults_give_a_plan_that_syncs_nothing() {
     assert_eq!(job.destination.url, "https://prod.example.com/octopus");
     assert!(job.selector(Kind::Environment).is_none());
     assert_eq!(job.rules, Rules::default());
-    assert_eq!(job.http.concurrency, 8);
+    assert_eq!(job.http.concurrency, 32);
     assert_eq!(job.http.connect_timeout, Duration::from_secs(10));
 }
 

@@ -24,6 +24,7 @@ mod shape;
 mod store;
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -125,11 +126,22 @@ struct Shared {
     latency: Duration,
     faults: Faults,
     log: Mutex<Vec<LoggedRequest>>,
+    /// Requests being served now.
+    in_flight: AtomicUsize,
+    /// The most requests served at once so far.
+    peak_in_flight: AtomicUsize,
 }
 
 impl Shared {
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts a request as being served until the guard is dropped.
+    fn serving(&self) -> Serving<'_> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak_in_flight.fetch_max(now, Ordering::SeqCst);
+        Serving(self)
     }
 
     fn record(&self, method: &str, path: &str, status: u16, fault: Option<Fault>) {
@@ -140,6 +152,15 @@ impl Shared {
             status,
             fault: fault.map(|f| f.label().to_string()),
         });
+    }
+}
+
+/// One request being served; dropping it ends it.
+struct Serving<'a>(&'a Shared);
+
+impl Drop for Serving<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -167,6 +188,8 @@ impl SimServer {
             latency: config.latency,
             faults: Faults::new(config.fault_rate, config.fault_seed),
             log: Mutex::new(Vec::new()),
+            in_flight: AtomicUsize::new(0),
+            peak_in_flight: AtomicUsize::new(0),
         });
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
@@ -197,6 +220,12 @@ impl SimServer {
     /// Every request served so far.
     pub fn request_log(&self) -> Vec<LoggedRequest> {
         self.shared.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The most requests this server was serving at once so far (from their arrival to their
+    /// answer, latency included).
+    pub fn peak_in_flight(&self) -> usize {
+        self.shared.peak_in_flight.load(Ordering::SeqCst)
     }
 
     /// Forget the requests served so far.

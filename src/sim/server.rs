@@ -100,6 +100,9 @@ async fn process_one(
 ) -> Result<Response<Body>, DroppedConnection> {
     let method = req.method().to_string();
     let path = logged_path(req.uri());
+    // Counted until the answer is handed to hyper, before the client can read it, so a client's
+    // next request never overlaps this one's count (unless the client gave up on it first).
+    let _serving = shared.serving();
     if !shared.latency.is_zero() {
         tokio::time::sleep(shared.latency).await;
     }

@@ -1,6 +1,7 @@
 //! One attempt of a request: sending it under the attempt's time limit, reading the body under the
 //! size cap, and classifying the outcome (done, fatal, or worth another try).
 
+use super::limiter::Outcome;
 use super::messages::{connect_cause, error_chain, error_message, has_io_kind, seconds, status_text, without_query};
 use super::upload::Payload;
 use super::{ApiError, Client};
@@ -81,7 +82,7 @@ impl Client {
         body: Option<Payload<'_>>,
         expect: Expect,
     ) -> Attempt {
-        let _permit = match self.limiter.acquire().await {
+        let mut permit = match self.limiter.acquire().await {
             Ok(p) => p,
             Err(_) => return Attempt::Fatal(anyhow!("the request limiter was closed")),
         };
@@ -103,11 +104,16 @@ impl Client {
         }
         let started = Instant::now();
         let sent = req.send().await;
-        let elapsed = started.elapsed().as_millis();
+        let took = started.elapsed();
+        let elapsed = took.as_millis();
         let mut response = match sent {
             Ok(r) => r,
             Err(e) => {
                 self.metrics.record(method.as_str(), None);
+                // No answer in time says the server is overloaded; a refused or dropped connection does not.
+                if e.is_timeout() && !e.is_connect() {
+                    permit.set_outcome(Outcome::Overloaded);
+                }
                 tracing::debug!(
                     "{} {method} {path} -> transport error after {elapsed} ms: {}",
                     self.role,
@@ -119,6 +125,14 @@ impl Client {
         self.answered.store(true, Ordering::Relaxed);
         let status = response.status();
         self.metrics.record(method.as_str(), Some(status.as_u16()));
+        permit.set_outcome(if not_processed(status) {
+            Outcome::Overloaded
+        } else if status.is_server_error() {
+            Outcome::Other
+        } else {
+            // The head's arrival, not the body's: a long page is not a slow server.
+            Outcome::Answered(took)
+        });
         if status.is_redirection() {
             let location = response
                 .headers()
@@ -159,6 +173,7 @@ impl Client {
                     error_chain(&e)
                 );
                 let what = if e.is_timeout() {
+                    permit.set_outcome(Outcome::Overloaded);
                     format!("its response did not finish within {}", seconds(limit))
                 } else {
                     "the connection dropped while its response was being read".to_string()

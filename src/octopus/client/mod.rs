@@ -3,6 +3,7 @@
 
 mod attempt;
 mod identity;
+mod limiter;
 mod messages;
 mod paging;
 mod recovery;
@@ -20,6 +21,7 @@ use crate::settings::{ApiKey, HttpSettings, InstanceSettings};
 use anyhow::{anyhow, Context, Result};
 use attempt::{Attempt, Expect, Failure, Trouble};
 use identity::installation_id;
+use limiter::Limiter;
 use messages::{cause_of, method_noun, one_line, GaveUp};
 use recovery::Recover;
 use reqwest::Method;
@@ -27,13 +29,12 @@ use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
 use upload::{Form, Payload};
 
 /// How a client behaves; built from [`HttpSettings`].
 #[derive(Debug, Clone, Copy)]
 pub struct ClientOptions {
-    /// Most requests in flight.
+    /// Most requests in flight (the ceiling: the limit adapts below it to how the server answers).
     pub concurrency: usize,
     /// Time limit of one attempt.
     pub timeout: Duration,
@@ -80,7 +81,7 @@ pub struct Client {
     role: &'static str,
     base_url: String,
     api_key: ApiKey,
-    limiter: Arc<Semaphore>,
+    limiter: Arc<Limiter>,
     metrics: Arc<Metrics>,
     options: ClientOptions,
     space_id: Option<String>,
@@ -111,7 +112,7 @@ impl Client {
             role: settings.role,
             base_url: settings.url.clone(),
             api_key: settings.api_key.clone(),
-            limiter: Arc::new(Semaphore::new(options.concurrency.max(1))),
+            limiter: Arc::new(Limiter::new(options.concurrency)),
             metrics: Arc::new(Metrics::default()),
             options,
             space_id: None,
@@ -185,9 +186,12 @@ impl Client {
         self.installation_id.as_deref()
     }
 
-    /// Request counts so far.
+    /// Request counts so far, with how the limit on requests in flight moved.
     pub fn metrics(&self) -> RequestCounts {
-        self.metrics.snapshot()
+        RequestCounts {
+            concurrency: Some(self.limiter.history()),
+            ..self.metrics.snapshot()
+        }
     }
 
     /// Path of a space-scoped collection, e.g. `/api/Spaces-1/environments`.

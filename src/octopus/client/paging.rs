@@ -51,10 +51,11 @@ impl Client {
         let mut more = step > 0 && (step >= take || (step as u64) < total);
         while more {
             // A window of pages in flight (the limiter bounds the requests), never more than the
-            // concurrency and never more than TotalResults says are left.
+            // limit of the moment (asking for more only queues them) and never more than
+            // TotalResults says are left.
             let left = total.saturating_sub(skip as u64).div_ceil(step as u64).max(1);
             let room = self.options.max_pages.saturating_sub(pages);
-            let window = (self.options.concurrency.max(1) as u64).min(left).min(room as u64) as usize;
+            let window = (self.limiter.limit().max(1) as u64).min(left).min(room as u64) as usize;
             if window == 0 {
                 bail!(
                     "{} {path}: still not at the end after {pages} pages ({} items), and octosync reads at most {} pages of one collection. If the {} space really holds this many {}, that is more than octosync supports; otherwise the server at {} (or a proxy in front of it) keeps inventing pages: check it",
