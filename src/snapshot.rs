@@ -12,6 +12,7 @@ use futures::future::try_join_all;
 use logos::Logo;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// The documents of one kind.
 #[derive(Debug, Clone, Default)]
@@ -161,7 +162,9 @@ pub fn id_of(doc: &Value) -> &str {
 /// One space, all kinds.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    kinds: BTreeMap<Kind, Collection>,
+    /// Shared, so the plan's copy of the destination costs nothing until a kind is changed in it
+    /// (a no-op plan changes none; a first sync's destination is small).
+    kinds: BTreeMap<Kind, Arc<Collection>>,
     /// Logos read, by the id of their document (see [`logos::load_step_templates`],
     /// [`logos::load_projects`]).
     logos: HashMap<String, Logo>,
@@ -178,7 +181,10 @@ impl Snapshot {
     /// A snapshot from documents already in memory (tests, planning without HTTP).
     pub fn from_docs(docs: impl IntoIterator<Item = (Kind, Vec<Value>)>) -> Snapshot {
         Snapshot {
-            kinds: docs.into_iter().map(|(k, v)| (k, Collection::of_kind(k, v))).collect(),
+            kinds: docs
+                .into_iter()
+                .map(|(k, v)| (k, Arc::new(Collection::of_kind(k, v))))
+                .collect(),
             ..Snapshot::default()
         }
     }
@@ -230,7 +236,7 @@ impl Snapshot {
         static EMPTY: std::sync::OnceLock<Collection> = std::sync::OnceLock::new();
         self.kinds
             .get(&kind)
-            .unwrap_or_else(|| EMPTY.get_or_init(Collection::default))
+            .map_or_else(|| EMPTY.get_or_init(Collection::default), |c| c.as_ref())
     }
 
     /// All documents of `kind`.
@@ -275,10 +281,11 @@ impl Snapshot {
 
     /// Takes a saved (or planned) document into the snapshot so later stages can refer to it.
     pub fn absorb(&mut self, kind: Kind, doc: Value) {
-        self.kinds
+        let collection = self
+            .kinds
             .entry(kind)
-            .or_insert_with(|| Collection::of_kind(kind, Vec::new()))
-            .upsert(doc);
+            .or_insert_with(|| Arc::new(Collection::of_kind(kind, Vec::new())));
+        Arc::make_mut(collection).upsert(doc);
     }
 
     /// The logo of the document `id`, when it was read (or tried).

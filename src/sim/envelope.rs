@@ -136,15 +136,30 @@ pub(crate) fn envelope(
     base: &str,
     default_take: usize,
 ) -> ApiResult<Value> {
+    envelope_of(item_type, template, &items, Value::clone, q, base, default_take)
+}
+
+/// The paged envelope of `items`, `render` applied to the page's items only (a listing of
+/// hundreds of documents renders one page's worth, as a server reads one page from its database).
+pub(crate) fn envelope_of<T>(
+    item_type: &str,
+    template: &str,
+    items: &[T],
+    render: impl Fn(&T) -> Value,
+    q: &Query,
+    base: &str,
+    default_take: usize,
+) -> ApiResult<Value> {
     let skip = q.number("skip")?.unwrap_or(0);
     let take = q.number("take")?.unwrap_or(default_take as u64);
     let total = items.len() as u64;
     let pages = if take == 0 { 1 } else { total.div_ceil(take).max(1) };
     let last = pages - 1;
     let page: Vec<Value> = items
-        .into_iter()
+        .iter()
         .skip(usize::try_from(skip).unwrap_or(usize::MAX))
         .take(usize::try_from(take).unwrap_or(usize::MAX))
+        .map(render)
         .collect();
     let extra = q.extra();
     let link = |s: u64, t: u64| format!("{base}?skip={s}&take={t}{extra}");

@@ -374,11 +374,23 @@ pub(crate) fn render(store: &Store, space: &str, kind: Kind, doc: &Doc) -> Value
 /// The documents a listing route shows: narrowed to an owner (`field` = id), filtered by the
 /// query, in the kind's order.
 pub(crate) fn list(store: &Store, space: &str, kind: Kind, q: &Query, scope: Option<(&str, &str)>) -> Vec<Doc> {
+    list_refs(store, space, kind, q, scope).into_iter().cloned().collect()
+}
+
+/// The documents a listing shows, in its order, borrowed from the store: filtered and sorted
+/// before anything is copied.
+pub(crate) fn list_refs<'a>(
+    store: &'a Store,
+    space: &str,
+    kind: Kind,
+    q: &Query,
+    scope: Option<(&str, &str)>,
+) -> Vec<&'a Doc> {
     let spec = kinds::spec(kind);
-    let mut docs: Vec<Doc> = if kind == Kind::Space {
-        store.spaces.clone()
+    let mut docs: Vec<&Doc> = if kind == Kind::Space {
+        store.spaces.iter().collect()
     } else {
-        store.list(space, kind).to_vec()
+        store.list(space, kind).iter().collect()
     };
     // QUESTION: a space route lists that space's teams/roles plus the system ones (includeSystem
     // defaulting to true); the real default of `includeSystem` is not documented.

@@ -31,18 +31,15 @@ pub(super) fn collection(call: &mut Call, kind: Kind, scope: Scope<'_>) -> ApiRe
     }
     match call.method {
         "GET" => {
-            let docs = pipeline::list(call.store, &call.space, kind, &call.q, scope);
-            let items = docs
-                .iter()
-                .map(|d| pipeline::render(call.store, &call.space, kind, d))
-                .collect();
+            let docs = pipeline::list_refs(call.store, &call.space, kind, &call.q, scope);
             let base = collection_base(&call.space, kind, scope);
             Ok(Reply::json(
                 200,
-                envelope::envelope(
+                envelope::envelope_of(
                     kind.item_type(),
                     spec.query(),
-                    items,
+                    &docs,
+                    |d| pipeline::render(call.store, &call.space, kind, d),
                     &call.q,
                     &base,
                     call.store.default_take,
@@ -76,7 +73,7 @@ pub(super) fn all(call: &mut Call, kind: Kind, scope: Scope<'_>) -> ApiResult<Re
         return Err(ApiError::not_found());
     }
     call.only("GET")?;
-    let docs = pipeline::list(call.store, &call.space, kind, &call.q, scope);
+    let docs = pipeline::list_refs(call.store, &call.space, kind, &call.q, scope);
     Ok(Reply::json(
         200,
         Value::Array(
