@@ -43,7 +43,7 @@ impl Stage for DeploymentProcesses {
             })
             .collect();
         let (ordered, circles) = dependencies::order(&selected, &deploys);
-        let mut planned: Vec<Planned> = ordered.iter().filter_map(|&i| plan_one(ctx, selected[i])).collect();
+        let mut planned = super::plan_each(&ordered, |&i| plan_one(ctx, selected[i]));
         for circle in &circles {
             let names: Vec<&str> = circle.iter().map(|&i| name_of(selected[i])).collect();
             for &i in &circle[..circle.len() - 1] {

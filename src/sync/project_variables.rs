@@ -31,9 +31,8 @@ impl Stage for ProjectVariables {
     }
 
     fn plan(&self, ctx: &PlanContext<'_>) -> Vec<Planned> {
-        ctx.selected(Kind::Project)
-            .filter_map(|src| plan_one(ctx, src))
-            .collect()
+        let selected: Vec<&Value> = ctx.selected(Kind::Project).collect();
+        super::plan_each(&selected, |src| plan_one(ctx, src))
     }
 }
 
