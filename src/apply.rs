@@ -345,7 +345,10 @@ impl Applier<'_> {
                 Write::Create { body },
             ) => {
                 let path = collection_path(client, kind);
-                let saved = client.create(&path, body, name).await.with_context(|| {
+                let owner = kind
+                    .owner()
+                    .and_then(|(field, _)| Some((field, body.get(field)?.as_str()?)));
+                let saved = client.create(&path, body, name, owner).await.with_context(|| {
                     format!(
                         "could not create {} '{name}' on the destination",
                         kind.label().to_lowercase()

@@ -61,7 +61,12 @@ impl Collection {
 
     fn owner_key(&self, doc: &Value) -> Option<String> {
         let field = self.owner_field?;
-        Some(doc.get(field).and_then(Value::as_str).unwrap_or("").to_ascii_lowercase())
+        Some(
+            doc.get(field)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_ascii_lowercase(),
+        )
     }
 
     /// All documents in server order.

@@ -392,3 +392,47 @@ async fn a_projects_variables_scope_to_the_channels_and_runbooks_synced_before_t
     assert!(report.cleanup.iter().any(|c| c.action.contains("Api.Key")));
     assert_rerun_settles(&job).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_channel_whose_create_answer_is_lost_is_found_in_its_own_project_not_in_another_with_that_name() {
+    let p = pair(Seed::Empty, Seed::Empty).await;
+    let (s, d) = (p.source_space(), p.dest_space());
+    let src = scaffolding(&p.source, &s, false);
+    let dst = scaffolding(&p.destination, &d, false);
+    // Web comes first on both sides, so its Hotfix is the first one a look-up by name finds.
+    for name in ["Web", "Api"] {
+        let source_project = project(&p.source, &s, name, &src, json!({}));
+        p.source
+            .insert(
+                &s,
+                "channels",
+                json!({"Name": "Hotfix", "ProjectId": source_project["Id"]}),
+            )
+            .unwrap();
+        let dest = project(&p.destination, &d, name, &dst, json!({}));
+        if name == "Web" {
+            p.destination
+                .insert(&d, "channels", json!({"Name": "Hotfix", "ProjectId": dest["Id"]}))
+                .unwrap();
+        }
+    }
+    // The channel is made, but its answer never arrives.
+    p.destination
+        .inject("POST", octosync::sim::SimFault::DroppedAfterCommit, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let job = p.job(dir.path(), &[("OCTOSYNC_PROJECTS", "all"), APPLY]);
+    let report = run(&job).await.unwrap();
+    assert_eq!(report.summary.errors, 0, "{:?}", report.changes);
+    let api = dest_project(&p, "Api");
+    let hotfixes: Vec<Value> = channels_of(&p.destination, &d, &api)
+        .into_iter()
+        .filter(|c| c["Name"] == "Hotfix")
+        .collect();
+    assert_eq!(hotfixes.len(), 1, "one Hotfix in Api: {hotfixes:?}");
+    assert_eq!(
+        change_of(&report, "Channel", "Api / Hotfix").destination_id.as_deref(),
+        hotfixes[0]["Id"].as_str(),
+        "the lost create is recognised as Api's own channel, not Web's"
+    );
+    assert_rerun_settles(&job).await;
+}

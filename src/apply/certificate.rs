@@ -48,7 +48,7 @@ pub(super) async fn upload(live: &Live<'_>, name: &str, write: &Write) -> Result
             body["CertificateData"] = json!({"HasValue": true, "NewValue": data});
             body["Password"] = json!({"HasValue": password.is_some(), "NewValue": password});
             let path = collection_path(dest, Kind::Certificate);
-            dest.create(&path, &body, name)
+            dest.create(&path, &body, name, None)
                 .await
                 .with_context(|| format!("could not create certificate '{name}' on the destination"))?
         }

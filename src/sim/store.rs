@@ -165,7 +165,14 @@ impl Store {
     /// owner (`ProjectId`, …) for a kind whose names are unique per owner.
     // QUESTION: a channel's or runbook's slug is taken to be unique within its project, as its name
     // is (their routes are under the project); not confirmed against a server.
-    pub fn unique_slug(&self, space: &str, kind: Kind, name: &str, self_id: &str, owner: Option<(&str, &str)>) -> String {
+    pub fn unique_slug(
+        &self,
+        space: &str,
+        kind: Kind,
+        name: &str,
+        self_id: &str,
+        owner: Option<(&str, &str)>,
+    ) -> String {
         let docs: &[Doc] = if kind == Kind::Space {
             &self.spaces
         } else {

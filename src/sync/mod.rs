@@ -53,10 +53,7 @@ use std::collections::{HashMap, HashSet};
 /// Plans `items` one by one with `plan_one`, spread over the machine's cores, in their order. For
 /// stages whose items plan independently (a project's process does not depend on another's) and
 /// cost real work each: merging hundreds of processes is most of a large no-op run's CPU.
-pub fn plan_each<'a, T: Sync>(
-    items: &[T],
-    plan_one: impl Fn(&T) -> Option<Planned> + Sync + Send,
-) -> Vec<Planned> {
+pub fn plan_each<T: Sync>(items: &[T], plan_one: impl Fn(&T) -> Option<Planned> + Sync + Send) -> Vec<Planned> {
     use rayon::prelude::*;
     items.par_iter().filter_map(plan_one).collect()
 }

@@ -262,10 +262,18 @@ impl Client {
         .await
     }
 
-    /// POST a new item to `collection_path`. If the outcome is unknown, the item is looked up by
-    /// `name` in that collection, and the create is only sent again once a look-up shows it absent;
-    /// names must be unique in `collection_path` (pass a project's own collection for per-project kinds).
-    pub async fn create(&self, collection_path: &str, body: &Value, name: &str) -> Result<Value> {
+    /// POST `body` to a collection to make the item `body.Name` (`name` where the body has none).
+    /// If the outcome is unknown (a lost answer), the item is looked up by name before any retry,
+    /// within `owner` (`(field, id)`, e.g. `("ProjectId", "Projects-3")`) for an item that belongs
+    /// to another, and the request is only sent again once the look-up shows it absent.
+    pub async fn create(
+        &self,
+        collection_path: &str,
+        body: &Value,
+        name: &str,
+        owner: Option<(&str, &str)>,
+    ) -> Result<Value> {
+        let name = body.get("Name").and_then(Value::as_str).unwrap_or(name);
         self.request(
             Method::POST,
             collection_path,
@@ -273,6 +281,7 @@ impl Client {
             Recover::LookupByName {
                 collection: collection_path,
                 name,
+                owner,
             },
         )
         .await
@@ -295,6 +304,7 @@ impl Client {
             Recover::LookupByName {
                 collection: lookup_collection,
                 name,
+                owner: None,
             },
         )
         .await
@@ -311,6 +321,7 @@ impl Client {
             Recover::LookupByName {
                 collection: collection_path,
                 name,
+                owner: None,
             },
         )
         .await
