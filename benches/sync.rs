@@ -185,6 +185,13 @@ async fn size(scale: LargeScale, with_serial: bool) -> Vec<Figures> {
             child::Traffic::routes(&[t.source.clone(), t.destination.clone()].concat(), 6)
         );
         println!(
+            "   CPU: octosync {}, the simulators meanwhile {:.2} s (both on this machine's {} cores)",
+            run.cpu
+                .map_or("not measured".to_string(), |c| format!("{:.2} s", c.as_secs_f64())),
+            run.sim_cpu.as_secs_f64(),
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        );
+        println!(
             "   lower bound {}; measured / bound = {:.2}",
             bound.terms(),
             run.took.as_secs_f64() / bound.time().as_secs_f64()

@@ -402,7 +402,8 @@ async fn the_large_space_at_a_tenth_converges_through_a_third_of_requests_failin
     converges_through_a_third_of_requests_failing(LargeScale::from_factor(0.1)).await;
 }
 
-/// The same at the full size (a few minutes in a release build):
+/// The same at the full size (10 to 15 minutes in a release build: thousands of backoffs, the
+/// limit on requests in flight halved by the 429s and 503s):
 /// `cargo test --release --test e2e_large_space -- --ignored`.
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "the full large space; run by hand in a release build"]

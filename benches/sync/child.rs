@@ -16,6 +16,10 @@ pub struct Run {
     pub took: Duration,
     /// Peak resident set size of the octosync process, in KiB.
     pub peak_kib: Option<u64>,
+    /// CPU time of the octosync process (user + system), where GNU time reports it.
+    pub cpu: Option<Duration>,
+    /// CPU time of this process meanwhile: the simulators' work (they share the machine's cores).
+    pub sim_cpu: Duration,
     pub exit: Option<i32>,
     pub report: Option<Report>,
     pub traffic: Traffic,
@@ -126,7 +130,8 @@ pub async fn octosync(
         .filter(|k| k.starts_with("OCTOSYNC_"))
         .collect();
     let started = Instant::now();
-    let (exit, peak_kib) = tokio::task::spawn_blocking(move || {
+    let sims_before = own_cpu();
+    let (exit, peak_kib, cpu) = tokio::task::spawn_blocking(move || {
         if Path::new(TIME_V).exists() {
             let out = Command::new(TIME_V)
                 .arg("-v")
@@ -145,11 +150,19 @@ pub async fn octosync(
                 .lines()
                 .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
                 .and_then(|v| v.trim().parse().ok());
+            let seconds = |label: &str| {
+                err.lines()
+                    .find_map(|l| l.trim().strip_prefix(label))
+                    .and_then(|v| v.trim().parse::<f64>().ok())
+            };
+            let cpu = seconds("User time (seconds):")
+                .zip(seconds("System time (seconds):"))
+                .map(|(u, s)| Duration::from_secs_f64(u + s));
             if !out.status.success() {
                 let own = err.split("\tCommand being timed").next().unwrap_or_default();
                 eprintln!("octosync failed; its stderr ends:\n{}", tail(own));
             }
-            (out.status.code(), peak)
+            (out.status.code(), peak, cpu)
         } else {
             // No GNU time: poll the child's VmHWM until it exits (misses at most the last 5 ms).
             let mut child = Command::new(bin)
@@ -169,7 +182,7 @@ pub async fn octosync(
                     peak = Some(peak.unwrap_or(0).max(kib));
                 }
                 if let Ok(Some(status)) = child.try_wait() {
-                    break (status.code(), peak);
+                    break (status.code(), peak, None);
                 }
                 std::thread::sleep(Duration::from_millis(5));
             }
@@ -178,16 +191,34 @@ pub async fn octosync(
     .await
     .expect("octosync's waiter");
     let took = started.elapsed();
+    let sim_cpu = own_cpu().saturating_sub(sims_before);
     let report = std::fs::read_to_string(report_dir.join(octosync::report::JSON_FILE_NAME))
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok());
     Run {
         took,
         peak_kib,
+        cpu,
+        sim_cpu,
         exit,
         report,
         traffic: Traffic::take(source, destination),
     }
+}
+
+/// CPU time (user + system) this process has used, from `/proc/self/stat` (clock ticks of 10 ms,
+/// the Linux default); zero where it cannot be read.
+fn own_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<u64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    Duration::from_millis(fields.iter().sum::<u64>() * 10)
 }
 
 fn tail(text: &str) -> String {

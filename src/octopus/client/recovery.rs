@@ -76,20 +76,22 @@ impl Client {
 
 /// Whether `current` (read back after a lost PUT response) shows that `sent` was saved: every field
 /// we sent is there with the value we sent, nested items included (the server adds ids and
-/// computed fields such as a tag's `CanonicalTagName`). Concurrency stamps are left out: they are
-/// the server's to change. If it holds, resending could change nothing anyway.
+/// computed fields such as a tag's `CanonicalTagName`). Concurrency stamps and what the server
+/// computes on every save (a variable set's `ScopeValues`, from the variables it now holds) are
+/// left out: they are the server's to change. If it holds, resending could change nothing anyway.
 fn was_saved(sent: &Value, current: &Value) -> bool {
-    const STAMPS: &[&str] = &[
+    const SERVER_OWNED: &[&str] = &[
         "Version",
         "ConcurrencyToken",
         "LastModifiedOn",
         "LastModifiedBy",
         "Links",
+        "ScopeValues",
     ];
     match (sent, current) {
         (Value::Object(s), Value::Object(c)) => s
             .iter()
-            .filter(|(k, _)| !STAMPS.contains(&k.as_str()))
+            .filter(|(k, _)| !SERVER_OWNED.contains(&k.as_str()))
             .all(|(k, v)| contains(c.get(k).unwrap_or(&Value::Null), v)),
         _ => false,
     }
@@ -139,12 +141,12 @@ mod tests {
 
     #[test]
     fn a_saved_variable_set_is_recognised_with_the_ids_and_hidden_secrets_the_server_gives_it() {
-        let sent = json!({"Id": "variableset-Projects-1", "Version": 4, "Variables": [
+        let sent = json!({"Id": "variableset-Projects-1", "Version": 4, "ScopeValues": {"Roles": []}, "Variables": [
             {"Id": "a1", "Name": "Url", "Value": "https://x", "IsSensitive": false},
             {"Id": null, "Name": "Token", "Value": "s3cret", "IsSensitive": true},
             {"Name": "Region", "Value": "eu", "IsSensitive": false}],
             "Properties": {"Password": {"HasValue": true, "NewValue": "s3cret"}}});
-        let saved = json!({"Id": "variableset-Projects-1", "Version": 5, "Variables": [
+        let saved = json!({"Id": "variableset-Projects-1", "Version": 5, "ScopeValues": {"Roles": [{"Id": "web"}]}, "Variables": [
             {"Id": "a1", "Name": "Url", "Value": "https://x", "IsSensitive": false},
             {"Id": "b2", "Name": "Token", "Value": null, "IsSensitive": true},
             {"Id": "c3", "Name": "Region", "Value": "eu", "IsSensitive": false}],
