@@ -146,15 +146,10 @@ pub async fn octosync(
                 .output()
                 .expect("run octosync under /usr/bin/time");
             let err = String::from_utf8_lossy(&out.stderr);
-            let peak = err
-                .lines()
-                .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
-                .and_then(|v| v.trim().parse().ok());
-            let seconds = |label: &str| {
-                err.lines()
-                    .find_map(|l| l.trim().strip_prefix(label))
-                    .and_then(|v| v.trim().parse::<f64>().ok())
-            };
+            // GNU time's report: one `Label: value` line per figure.
+            let figure = |label: &str| err.lines().find_map(|l| l.trim().strip_prefix(label)).map(str::trim);
+            let peak = figure("Maximum resident set size (kbytes):").and_then(|v| v.parse().ok());
+            let seconds = |label: &str| figure(label).and_then(|v| v.parse::<f64>().ok());
             let cpu = seconds("User time (seconds):")
                 .zip(seconds("System time (seconds):"))
                 .map(|(u, s)| Duration::from_secs_f64(u + s));
