@@ -76,8 +76,8 @@ pub async fn run(report_root: &Path, log: &TaskLog) -> Result<Vec<Report>> {
         vars.extend(DEMO_SELECTORS.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let job = settings::from_vars(vars)?;
         log.highlight(&format!("Run {step} of 3: {title}"));
-        let report = engine::run(&job, log).await?;
-        engine::publish(&report, &job, log)?;
+        let mut report = engine::run(&job, log).await?;
+        engine::publish(&mut report, &job, log)?;
         if report.summary.errors > 0 {
             bail!(
                 "demo run {step} had {} error(s): {}",

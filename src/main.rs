@@ -13,6 +13,21 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Keeps the allocator's memory in 4 KiB pages. Where transparent huge pages are `always` (common on
+/// Linux workers), mimalloc's sparse arenas become resident 2 MiB at a time: a large sync's peak RSS
+/// was a sixth higher for no gain in time.
+#[cfg(target_os = "linux")]
+fn no_transparent_huge_pages() {
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only sets a flag of this process.
+    // A kernel that refuses it leaves THP as it was, which is harmless: nothing to handle.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn no_transparent_huge_pages() {}
+
 /// Exit code when the spaces are out of sync and `OCTOSYNC_FAIL_ON_CHANGES` asks for it.
 const EXIT_CHANGES_PENDING: u8 = 2;
 
@@ -55,6 +70,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    no_transparent_huge_pages();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -98,8 +114,8 @@ fn sync(runtime: &tokio::runtime::Runtime, forced: Option<Mode>) -> ExitCode {
     let log = TaskLog::new(detect_flavor(job.service_messages), job.verbose);
     init_tracing(&log, job.verbose);
     let result = runtime.block_on(async {
-        let report = engine::run(&job, &log).await?;
-        engine::publish(&report, &job, &log)?;
+        let mut report = engine::run(&job, &log).await?;
+        engine::publish(&mut report, &job, &log)?;
         if report.summary.errors > 0 {
             let first = report
                 .errors

@@ -152,7 +152,7 @@ async fn a_server_message_quoting_the_api_key_is_masked_in_both_reports() {
     report.changes[0].notes.push(format!("server said: {}", SOURCE_KEY));
     report.changes[0].reason = format!("see https://me:{}@dest.example/?apikey={}", SOURCE_KEY, DEST_KEY);
     report.stopped = Some(quoted);
-    octosync::engine::publish(&report, &job, &log).unwrap();
+    octosync::engine::publish(&mut report, &job, &log).unwrap();
     for file in [report::JSON_FILE_NAME, report::MARKDOWN_FILE_NAME] {
         let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
         for secret in [SOURCE_KEY, DEST_KEY, "API-ZZZZZZZZZZZZZZZZZZZZZZZZ9"] {

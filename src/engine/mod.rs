@@ -144,46 +144,74 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
     log.progress(30, "Planning");
     // The plan is always computed with the dry-run applier: it is what plan mode shows, what the
     // fingerprint covers, and what an approved apply is checked against before any write.
-    let plan = pass::run(job, &source, destination.clone(), Applier::DryRun, None, None).await;
-    let fingerprint = report::fingerprint(&plan.decisions);
+    let mut plan = pass::run(job, &source, destination.clone(), Applier::DryRun, None, None).await;
+    let counts = PlanCounts::of(&plan);
+    let fingerprint = plan.fingerprint.take().map(|f| f.finish()).unwrap_or_default();
     tracing::debug!("plan fingerprint {fingerprint}");
     if let Some(expected) = &job.expected_plan {
         if *expected != fingerprint {
             let refusal = format!(
                 "the plan changed since it was reviewed (approved {expected}, now {fingerprint}); nothing was written. If an earlier apply of the approved plan stopped part-way, the writes it made are the likely reason: the plan now lists only what is left. Either way, run the plan step again, review its report, and approve the new fingerprint"
             );
-            return Ok(record.finish(plan, None, fingerprint, Some(refusal)));
+            return Ok(record.finish(counts, plan, false, fingerprint, Some(refusal)));
         }
         log.info("The plan matches the approved fingerprint.");
     }
 
     // An apply goes ahead only with a plan the rules accept that has something to write.
-    let live = job.mode == Mode::Apply && plan.planned_writes() > 0 && plan.errors.is_empty();
-    let applied = if live {
+    let live = job.mode == Mode::Apply && counts.writes > 0 && plan.errors.is_empty();
+    let outcome = if live {
+        // The apply's report replaces the plan's, which only lends its counts: dropping it first
+        // keeps a large first sync from holding every change (and its diff) twice.
+        drop(plan);
         log.progress(50, "Applying");
-        Some(
-            pass::run(
-                job,
-                &source,
-                destination,
-                Applier::Live(Live {
-                    destination: &dest_client,
-                    source: &source_client,
-                    certificate_password: job.certificate_password.as_ref(),
-                }),
-                Some(log),
-                Some(deadline),
-            )
-            .await,
+        pass::run(
+            job,
+            &source,
+            destination,
+            Applier::Live(Live {
+                destination: &dest_client,
+                source: &source_client,
+                certificate_password: job.certificate_password.as_ref(),
+            }),
+            Some(log),
+            Some(deadline),
         )
+        .await
     } else {
-        None
+        plan
     };
     // Decisions are logged once, from the pass whose outcome is reported.
-    for change in &applied.as_ref().unwrap_or(&plan).changes {
+    for change in &outcome.changes {
         log_decision(log, change, live);
     }
-    Ok(record.finish(plan, applied, fingerprint, None))
+    Ok(record.finish(counts, outcome, live, fingerprint, None))
+}
+
+/// The plan's figures the report keeps once an apply has replaced the plan's changes.
+struct PlanCounts {
+    create: usize,
+    update: usize,
+    reorder: usize,
+    /// Writes planned, successful or not.
+    writes: usize,
+    /// Whether the rules raised an error.
+    rule_errors: bool,
+    cleanup: usize,
+}
+
+impl PlanCounts {
+    fn of(plan: &Pass) -> PlanCounts {
+        let count = |a: Action| plan.changes.iter().filter(|c| c.action == a).count();
+        PlanCounts {
+            create: count(Action::Create),
+            update: count(Action::Update),
+            reorder: count(Action::Reorder),
+            writes: plan.planned_writes(),
+            rule_errors: !plan.errors.is_empty(),
+            cleanup: plan.cleanup.len(),
+        }
+    }
 }
 
 /// Runs `work` unless the run time limit passes first.
@@ -220,15 +248,20 @@ impl Record<'_> {
         report
     }
 
-    /// The report of a run that planned, and applied when `applied` is given; `refusal` says why a
-    /// plan was not applied although the mode asked for it.
-    fn finish(self, plan: Pass, applied: Option<Pass>, fingerprint: String, refusal: Option<String>) -> Report {
-        let reported = applied.as_ref().unwrap_or(&plan);
-        let mut errors = reported.errors.clone();
+    /// The report of a run that planned, with the pass whose outcome is reported: the apply's when
+    /// `is_applied`, else the plan's; `refusal` says why a plan was not applied although the mode
+    /// asked for it.
+    fn finish(
+        self,
+        plan: PlanCounts,
+        outcome: Pass,
+        is_applied: bool,
+        fingerprint: String,
+        refusal: Option<String>,
+    ) -> Report {
+        let mut errors = outcome.errors.clone();
         errors.extend(refusal.clone());
-        let summary = summary(Some(&plan), applied.as_ref(), &errors, &reported.changes);
-        let is_applied = applied.is_some();
-        let outcome = applied.unwrap_or(plan);
+        let summary = summary(Some(&plan), is_applied.then_some(&outcome), &errors, &outcome.changes);
         let mut report = self.report(outcome.changes, fingerprint);
         report.cleanup = outcome.cleanup;
         report.errors = errors;
@@ -274,7 +307,7 @@ impl Record<'_> {
 }
 
 /// The counts: planned figures from the plan, what happened from the live pass (none without one).
-fn summary(plan: Option<&Pass>, applied: Option<&Pass>, errors: &[String], changes: &[Change]) -> Summary {
+fn summary(plan: Option<&PlanCounts>, applied: Option<&Pass>, errors: &[String], changes: &[Change]) -> Summary {
     let count = |changes: &[Change], a: Action| changes.iter().filter(|c| c.action == a).count();
     // A failed write is an error, not an add or a change.
     let done = |a: Action| {
@@ -282,37 +315,34 @@ fn summary(plan: Option<&Pass>, applied: Option<&Pass>, errors: &[String], chang
             p.changes.iter().filter(|c| c.action == a && c.error.is_none()).count()
         })
     };
-    let planned = plan.map(|p| p.changes.as_slice()).unwrap_or_default();
     Summary {
-        planned_create: count(planned, Action::Create),
-        planned_update: count(planned, Action::Update),
-        planned_reorder: count(planned, Action::Reorder),
+        planned_create: plan.map_or(0, |p| p.create),
+        planned_update: plan.map_or(0, |p| p.update),
+        planned_reorder: plan.map_or(0, |p| p.reorder),
         created: done(Action::Create),
         updated: done(Action::Update),
         reordered: done(Action::Reorder),
         unchanged: count(changes, Action::Unchanged),
         skipped: count(changes, Action::Skip),
-        cleanup: applied.or(plan).map_or(0, |p| p.cleanup.len()),
+        cleanup: applied.map_or(plan.map_or(0, |p| p.cleanup), |p| p.cleanup.len()),
         warnings: changes.iter().map(|c| c.warnings.len()).sum(),
         errors: errors.len() + changes.iter().filter(|c| c.error.is_some()).count(),
         // Out of sync while anything is left to write or any error stands, a change's own included
         // (two source names colliding is a difference the run could not resolve).
         in_sync: plan.is_some_and(|p| {
-            p.planned_writes() == 0
-                && p.errors.is_empty()
-                && errors.is_empty()
-                && changes.iter().all(|c| c.error.is_none())
+            p.writes == 0 && !p.rule_errors && errors.is_empty() && changes.iter().all(|c| c.error.is_none())
         }),
     }
 }
 
 /// Writes the reports, attaches them as artifacts, sets the output variables and prints the summary.
 ///
-/// The reports pass through the task log's redaction first: artifacts are uploaded as they are, so
-/// a server message quoting a key must be masked here, not only in the log.
-pub fn publish(report: &Report, job: &Job, log: &TaskLog) -> Result<report::WrittenReport> {
-    let report = report.redacted(&log.redactor())?;
-    let written = report::write_reports(&report, &job.report_dir).with_context(|| {
+/// The report passes through the task log's redaction first, in place: artifacts are uploaded as
+/// they are, so a server message quoting a key must be masked here, not only in the log.
+pub fn publish(report: &mut Report, job: &Job, log: &TaskLog) -> Result<report::WrittenReport> {
+    report.redact(&log.redactor())?;
+    let report = &*report;
+    let written = report::write_reports(report, &job.report_dir).with_context(|| {
         format!(
             "could not write the reports; check OCTOSYNC_REPORT_DIR ({})",
             job.report_dir.display()
@@ -320,7 +350,7 @@ pub fn publish(report: &Report, job: &Job, log: &TaskLog) -> Result<report::Writ
     })?;
     log.artifact(&written.json_path)?;
     log.artifact(&written.markdown_path)?;
-    for variable in report::output_variables(&report) {
+    for variable in report::output_variables(report) {
         log.set_output(variable.name, &variable.value);
     }
     for item in &report.cleanup {

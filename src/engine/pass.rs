@@ -4,7 +4,7 @@
 
 use crate::apply::{is_placeholder, Applied, Applier};
 use crate::octolog::TaskLog;
-use crate::report::{Action, Change, CleanupItem};
+use crate::report::{Action, Change, CleanupItem, Fingerprint};
 use crate::settings::Job;
 use crate::snapshot::{id_of, Snapshot};
 use crate::sync::{order_after_creates, stages, OwnedTarget, PlanContext, Planned, TenantVariablesBody, Write};
@@ -22,15 +22,25 @@ pub(super) struct Pass {
     pub stopped: Option<String>,
     /// Writes that succeeded (live pass only).
     pub written: usize,
-    /// Canonical description of every decision that shapes what is written, in order: the writes
-    /// with their bodies, the skips, the errors, and where the pass stopped. The fingerprint covers it.
-    pub decisions: Vec<Value>,
+    /// The fingerprint of every decision that shapes what is written, in order: the writes with
+    /// their bodies, the skips, the errors, and where the pass stopped. Only the plan (dry-run) pass
+    /// computes one: it is what an approved apply is checked against.
+    pub fingerprint: Option<Fingerprint>,
 }
 
 impl Pass {
     /// Writes the pass planned (or made), successful or not.
     pub fn planned_writes(&self) -> usize {
         self.changes.iter().filter(|c| c.action.writes()).count()
+    }
+
+    /// Adds a decision to the fingerprint, if this pass computes one.
+    fn decide(&mut self, p: &Planned) {
+        if let Some(f) = &mut self.fingerprint {
+            if let Some(d) = decision(p) {
+                f.add(&d);
+            }
+        }
     }
 }
 
@@ -125,11 +135,14 @@ pub(super) async fn run(
         errors: vec![],
         stopped: None,
         written: 0,
-        decisions: vec![],
+        fingerprint: None,
     };
     let all = stages();
     let total = all.len().max(1);
     let live = applier.is_live();
+    if !live {
+        out.fingerprint = Some(Fingerprint::default());
+    }
     let expired = || deadline.is_some_and(|d| Instant::now() >= d);
     for (index, stage) in all.iter().enumerate() {
         let kind = stage.kind();
@@ -161,7 +174,7 @@ pub(super) async fn run(
         if !fatal.is_empty() {
             // The rules say stop: write nothing of this stage and nothing after it.
             for p in planned {
-                out.decisions.extend(decision(&p));
+                out.decide(&p);
                 out.changes.push(p.change);
             }
             out.errors.extend(fatal);
@@ -216,7 +229,7 @@ pub(super) async fn run(
         let mut not_attempted = 0;
         let mut orders = Vec::new();
         for (p, result) in planned.into_iter().zip(results) {
-            out.decisions.extend(decision(&p));
+            out.decide(&p);
             if matches!(p.write, Some(Write::Reorder { .. })) {
                 orders.push(p);
                 continue;
@@ -291,7 +304,9 @@ pub(super) async fn run(
 const NOT_ATTEMPTED: &str = "not attempted: the run time limit ran out first";
 
 fn stop(out: &mut Pass, why: String) {
-    out.decisions.push(json!({"stopped": why}));
+    if let Some(f) = &mut out.fingerprint {
+        f.add(&json!({"stopped": why}));
+    }
     out.stopped = Some(why);
 }
 

@@ -46,9 +46,8 @@ pub fn write_reports(report: &Report, dir: &Path) -> anyhow::Result<WrittenRepor
     let json_path = dir.join(JSON_FILE_NAME);
     let markdown_path = dir.join(MARKDOWN_FILE_NAME);
 
-    let mut json = to_json(report)?;
-    json.push('\n');
-    std::fs::write(&json_path, json)
+    // Streamed to the file: a first sync's report is tens of megabytes as one string.
+    write_json(report, &json_path)
         .with_context(|| format!("cannot write {JSON_FILE_NAME} in the report folder {}", dir.display()))?;
     std::fs::write(&markdown_path, to_markdown(report)).with_context(|| {
         format!(
@@ -62,17 +61,59 @@ pub fn write_reports(report: &Report, dir: &Path) -> anyhow::Result<WrittenRepor
     })
 }
 
+/// Writes `report` as [`to_json`] does, and a final line break, to `path`.
+fn write_json(report: &Report, path: &Path) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    serde_json::to_writer_pretty(&mut file, report)?;
+    file.write_all(b"\n")?;
+    file.flush()?;
+    Ok(())
+}
+
 /// Lowercase hex SHA-256 of the planned writes: each element's compact JSON, joined with `\n`.
 pub fn fingerprint(writes: &[serde_json::Value]) -> String {
-    let mut hasher = Sha256::new();
-    for (i, write) in writes.iter().enumerate() {
-        if i > 0 {
-            hasher.update(b"\n");
+    let mut f = Fingerprint::default();
+    writes.iter().for_each(|w| f.add(w));
+    f.finish()
+}
+
+/// The plan fingerprint, built one decision at a time so a plan never holds its write bodies twice.
+#[derive(Default)]
+pub struct Fingerprint {
+    hasher: Sha256,
+    added: usize,
+}
+
+impl Fingerprint {
+    /// Adds one decision's compact JSON (after a `\n` unless it is the first).
+    pub fn add(&mut self, decision: &serde_json::Value) {
+        if self.added > 0 {
+            self.hasher.update(b"\n");
         }
+        self.added += 1;
         // Serialising a `Value` cannot fail: its keys are always strings.
-        hasher.update(serde_json::to_string(write).unwrap_or_default().as_bytes());
+        let _ = serde_json::to_writer(HashWriter(&mut self.hasher), decision);
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+
+    /// The lowercase hex digest.
+    pub fn finish(self) -> String {
+        self.hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Feeds what is written straight into the hash, with no string in between.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -243,6 +284,11 @@ pub(crate) mod tests {
         assert!(written.json_path.ends_with(JSON_FILE_NAME));
         assert!(written.markdown_path.ends_with(MARKDOWN_FILE_NAME));
         let json = std::fs::read_to_string(&written.json_path).unwrap();
+        assert_eq!(
+            json,
+            format!("{}\n", to_json(&report).unwrap()),
+            "the file is the pretty JSON, line-terminated"
+        );
         assert_eq!(from_json(&json).unwrap(), report);
         let markdown = std::fs::read_to_string(&written.markdown_path).unwrap();
         assert!(markdown.contains(&report.summary_line()));
@@ -266,6 +312,32 @@ pub(crate) mod tests {
             format!("{error:#}").contains("a-file"),
             "error should name the folder: {error:#}"
         );
+    }
+
+    #[test]
+    fn a_secret_in_any_part_of_the_report_is_masked_by_its_redaction() {
+        let secret = "hunter2-correct-horse-battery";
+        let mut report = sample_report();
+        report.errors.push(format!("the server said {secret}"));
+        report.changes[1].error = Some(format!("refused: {secret}"));
+        report.changes[1].diff[1].lines.push(format!("+ {secret}"));
+        report.changes[3].notes.push(secret.to_string());
+        report.stopped = Some(format!("stopped at {secret}"));
+        let mut redactor = crate::redact::Redactor::default();
+        redactor.add(secret);
+
+        let mut redacted = report.clone();
+        redacted.redact(&redactor).unwrap();
+
+        let json = to_json(&redacted).unwrap();
+        assert!(!json.contains(secret), "{json}");
+        assert!(!to_markdown(&redacted).contains(secret));
+        // Only the secret changed: the same changes, in order, with everything else as it was.
+        assert_eq!(redacted.changes.len(), report.changes.len());
+        assert_eq!(redacted.changes[0], report.changes[0]);
+        assert_eq!(redacted.summary, report.summary);
+        assert_eq!(redacted.requests, report.requests);
+        assert!(redacted.changes[1].error.as_deref().unwrap().starts_with("refused: "));
     }
 
     #[test]

@@ -388,23 +388,40 @@ impl Report {
         }
     }
 
-    /// A copy in which every string has passed through `redactor` (reports leave octosync as
-    /// artifacts, which Octopus uploads as they are).
-    pub fn redacted(&self, redactor: &crate::redact::Redactor) -> anyhow::Result<Report> {
-        fn walk(v: &mut serde_json::Value, r: &crate::redact::Redactor) {
-            match v {
-                serde_json::Value::String(s) => *s = r.redact(s),
-                serde_json::Value::Array(items) => items.iter_mut().for_each(|i| walk(i, r)),
-                serde_json::Value::Object(map) => map.values_mut().for_each(|i| walk(i, r)),
-                _ => {}
-            }
-        }
-        // Fails closed: a report that cannot be redacted is not written at all.
-        use anyhow::Context as _;
-        let mut value = serde_json::to_value(self).context("could not prepare the report for redaction")?;
-        walk(&mut value, redactor);
-        serde_json::from_value(value).context("could not read the report back after redaction")
+    /// Passes every string of the report through `redactor`, in place (reports leave octosync as
+    /// artifacts, which Octopus uploads as they are). On an error the report must not be written.
+    ///
+    /// Each change is redacted on its own: a first sync's report holds thousands of changes, and
+    /// one JSON tree of all of them would cost several times the report's size at once.
+    pub fn redact(&mut self, redactor: &crate::redact::Redactor) -> anyhow::Result<()> {
+        let changes = std::mem::take(&mut self.changes);
+        *self = redact_all(&*self, redactor)?;
+        self.changes = changes
+            .into_iter()
+            .map(|c| redact_all(&c, redactor))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(())
     }
+}
+
+/// A copy of `item` in which every string has passed through `redactor`. Fails closed: what
+/// cannot be redacted is not written at all.
+fn redact_all<T>(item: &T, redactor: &crate::redact::Redactor) -> anyhow::Result<T>
+where
+    T: Serialize + serde::de::DeserializeOwned,
+{
+    fn walk(v: &mut serde_json::Value, r: &crate::redact::Redactor) {
+        match v {
+            serde_json::Value::String(s) => *s = r.redact(s),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|i| walk(i, r)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|i| walk(i, r)),
+            _ => {}
+        }
+    }
+    use anyhow::Context as _;
+    let mut value = serde_json::to_value(item).context("could not prepare the report for redaction")?;
+    walk(&mut value, redactor);
+    serde_json::from_value(value).context("could not read the report back after redaction")
 }
 
 /// An output variable as the step sets it.

@@ -190,16 +190,16 @@ pub fn change_of<'a>(report: &'a Report, kind: &str, name: &str) -> &'a octosync
 /// Runs in-process and publishes, returning the report and the plain task log.
 pub async fn run_logged(job: &Job) -> (Report, String) {
     let (log, text) = captured_log();
-    let report = octosync::engine::run(job, &log).await.expect("the run is reported");
-    octosync::engine::publish(&report, job, &log).expect("the report is published");
+    let mut report = octosync::engine::run(job, &log).await.expect("the run is reported");
+    octosync::engine::publish(&mut report, job, &log).expect("the report is published");
     (report, text.text())
 }
 
 /// Runs the engine in-process and publishes the reports.
 pub async fn run(job: &Job) -> anyhow::Result<Report> {
     let (log, _) = captured_log();
-    let report = octosync::engine::run(job, &log).await?;
-    octosync::engine::publish(&report, job, &log)?;
+    let mut report = octosync::engine::run(job, &log).await?;
+    octosync::engine::publish(&mut report, job, &log)?;
     Ok(report)
 }
 
