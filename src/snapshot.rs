@@ -148,7 +148,7 @@ pub fn strip_fields(doc: &mut Value, fields: &[&str]) {
             at = at.and_then(|v| v.get_mut(part));
         }
         if let Some(Value::Object(map)) = at {
-            map.shift_remove(last);
+            map.remove(last);
         }
     }
 }

@@ -36,7 +36,7 @@ pub const EXPORTED_AT: &str = "2026-12-01T03:30:00.000Z";
 
 /// [`content_fingerprint`] of the templates at [`TEMPLATE_VERSION`]: SHA-256 of both templates with
 /// `Version` and `$Meta` left out. See [`TEMPLATE_VERSION`] for when and how to change it.
-pub const CONTENT_FINGERPRINT: &str = "d5e801008bfe86c5b2875c38b2f98d577bf26b5faf86743ef4824eb578d4a91f";
+pub const CONTENT_FINGERPRINT: &str = "bb56f628b57a396e64afa24719690af28c468e3ef1a62fb486307c727ce648ee";
 
 /// `$Meta.OctopusVersion`: the Octopus version whose export format the templates follow.
 pub const OCTOPUS_VERSION: &str = "2024.3.10989";

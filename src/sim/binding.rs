@@ -217,9 +217,10 @@ mod tests {
         ];
         assert_eq!(
             errors(json!({"UseGuidedFailure": "yes", "SortOrder": "abc"}), &fields),
+            // In the order of the body's keys (which a parsed body holds sorted), as a server meets them.
             vec![
-                "Error converting value \"yes\" to type 'System.Boolean'. Path 'UseGuidedFailure'.",
                 "Error converting value \"abc\" to type 'System.Int32'. Path 'SortOrder'.",
+                "Error converting value \"yes\" to type 'System.Boolean'. Path 'UseGuidedFailure'.",
             ]
         );
         assert_eq!(errors(json!({"SortOrder": null}), &fields).len(), 1);
@@ -259,8 +260,8 @@ mod tests {
                 &fields
             ),
             vec![
-                "Error converting value \"1\" to type 'System.Int32'. Path 'Phases[1].MinimumEnvironmentsBeforePromotion'.",
                 "Error converting value \"Environments-1\" to type 'System.String[]'. Path 'Phases[1].OptionalDeploymentTargets'.",
+                "Error converting value \"1\" to type 'System.Int32'. Path 'Phases[1].MinimumEnvironmentsBeforePromotion'.",
             ]
         );
     }

@@ -162,7 +162,7 @@ fn translate(rules: &[Value], process: &Value, name: &str) -> Translated {
             continue;
         }
         let mut r: Map<String, Value> = document::object(rule);
-        r.shift_remove("Id");
+        r.remove("Id");
         r.insert("ActionPackages".into(), Value::Array(packages));
         let rule = Value::Object(r);
         out.wanted.push(Wanted {

@@ -105,7 +105,7 @@ fn create(ctx: &PlanContext<'_>, src: &Value, name: &str) -> Planned {
     let mut body = document::for_create(src);
     if let Value::Object(map) = &mut body {
         for f in SERVER_COMPUTED {
-            map.shift_remove(*f);
+            map.remove(*f);
         }
     }
     let mut cleanup = secrets(&mut body, src, name);

@@ -112,7 +112,7 @@ fn create(ctx: &PlanContext<'_>, src: &Value, src_set: &Value, name: &str) -> Pl
     let mut body = document::for_create(src);
     if let Value::Object(map) = &mut body {
         // The server makes the new set's variable set; the source's is not the destination's.
-        map.shift_remove("VariableSetId");
+        map.remove("VariableSetId");
         map.insert("Name".into(), json!(name));
         map.insert("ContentType".into(), json!("Variables"));
         map.insert("Templates".into(), json!(templates.templates));

@@ -566,7 +566,7 @@ mod tests {
             [
                 "Phases[Stage].AutomaticDeploymentTargets: (none) → [Staging (Environments-31)]",
                 "Phases[Stage].OptionalDeploymentTargets: [Production (Environments-32)] → (none)",
-                "Phases[Hotfix]: {Name: \"Hotfix\", Id: \"d2\", AutomaticDeploymentTargets: [Production (Environments-32)], MinimumEnvironmentsBeforePromotion: 0, IsOptionalPhase: false} → (none)",
+                "Phases[Hotfix]: {Name: \"Hotfix\", AutomaticDeploymentTargets: [Production (Environments-32)], Id: \"d2\", IsOptionalPhase: false, MinimumEnvironmentsBeforePromotion: 0} → (none)",
             ]
         );
         assert_eq!(p.change.changed_fields, ["Phases"]);
@@ -584,7 +584,7 @@ mod tests {
         let shown = shown(&p);
         assert!(shown.contains(&"Name: (none) → \"Release\"".to_string()), "{shown:#?}");
         assert!(
-            shown.iter().any(|l| l.starts_with("Phases[Stage]: (none) → {Name: \"Stage\", Id: \"p1\", AutomaticDeploymentTargets: [Staging (Environments-31)]")),
+            shown.iter().any(|l| l.starts_with("Phases[Stage]: (none) → {Name: \"Stage\", AutomaticDeploymentTargets: [Staging (Environments-31)], Id: \"p1\"")),
             "{shown:#?}"
         );
     }

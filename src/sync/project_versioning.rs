@@ -508,8 +508,8 @@ mod tests {
         // A dry run's project planned for creation holds only the body the projects stage sent.
         let mut created = project("Projects-planned-Api", untouched().0, Value::Null, false);
         let map = created.as_object_mut().unwrap();
-        map.shift_remove("ReleaseCreationStrategy");
-        map.shift_remove("AutoCreateRelease");
+        map.remove("ReleaseCreationStrategy");
+        map.remove("AutoCreateRelease");
         let dest = space(
             created,
             process("deploymentprocess-Projects-planned-Api", "dst", false),

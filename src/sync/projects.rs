@@ -210,7 +210,7 @@ fn create(ctx: &PlanContext<'_>, src: &Value, name: &str) -> Planned {
     let mut body = document::for_create(src);
     if let Value::Object(map) = &mut body {
         for field in NOT_ON_CREATE {
-            map.shift_remove(*field);
+            map.remove(*field);
         }
         map.insert("ProjectGroupId".into(), json!(group));
         map.insert("LifecycleId".into(), json!(lifecycle));

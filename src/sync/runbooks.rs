@@ -88,7 +88,7 @@ fn create(ctx: &PlanContext<'_>, src: &Value, dest_project: &Value, name: &str) 
     let mut body = document::for_create(src);
     if let Value::Object(map) = &mut body {
         for field in NOT_ON_CREATE {
-            map.shift_remove(*field);
+            map.remove(*field);
         }
         map.insert("ProjectId".into(), json!(id_of(dest_project)));
         map.insert("Environments".into(), json!(environments));

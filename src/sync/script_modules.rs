@@ -183,7 +183,7 @@ fn create(ctx: &PlanContext<'_>, src: &Value, module: &Module) -> Planned {
     let mut body = document::for_create(src);
     if let Value::Object(map) = &mut body {
         // The server makes the new module's variable set; the source's is not the destination's.
-        map.shift_remove("VariableSetId");
+        map.remove("VariableSetId");
         map.insert("ContentType".into(), json!("ScriptModule"));
     }
     let rows: Vec<Value> = module.rows(name).iter().map(|(n, v)| new_row(n, v)).collect();

@@ -130,7 +130,7 @@ fn custom(ctx: &PlanContext<'_>, src: &Value) -> Planned {
         let mut body = document::for_create(src);
         if let Value::Object(map) = &mut body {
             // The server numbers versions; a new template starts at its first.
-            map.shift_remove("Version");
+            map.remove("Version");
             for (field, value) in &content.fields {
                 if map.contains_key(*field) || !document::is_blank(value) {
                     map.insert((*field).to_string(), value.clone());
@@ -439,7 +439,7 @@ fn with_id_of(src: &Value, existing: Option<&Value>) -> Value {
             obj.insert("Id".into(), id.clone());
         }
         None => {
-            obj.shift_remove("Id");
+            obj.remove("Id");
         }
     }
     Value::Object(obj)

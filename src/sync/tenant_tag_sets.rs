@@ -115,7 +115,7 @@ fn tags(doc: &Value) -> Vec<Value> {
 fn new_tag(src: &Value) -> Value {
     let mut obj: Map<String, Value> = document::object(src);
     for f in TAG_SERVER_OWNED {
-        obj.shift_remove(*f);
+        obj.remove(*f);
     }
     Value::Object(obj)
 }

@@ -105,7 +105,7 @@ fn create(ctx: &PlanContext<'_>, src: &Value, name: &str) -> Planned {
     let mut body = document::for_create(src);
     if let Value::Object(map) = &mut body {
         for field in NOT_ON_CREATE {
-            map.shift_remove(*field);
+            map.remove(*field);
         }
         map.insert("TenantTags".into(), json!(kept));
         // Connected to the projects once they are synced (`tenant_projects`).

@@ -96,7 +96,7 @@ pub fn merge(source: Option<&Value>, destination: Option<&Value>) -> Merged {
             }
             None => {
                 let mut new = document::object(template);
-                new.shift_remove("Id");
+                new.remove("Id");
                 let mut new = Value::Object(new);
                 with_control(&mut new);
                 if is_sensitive_value(template.get("DefaultValue").unwrap_or(&Value::Null)) {

@@ -115,7 +115,7 @@ mod tests {
     #[test]
     fn a_missing_static_pool_is_created_never_as_the_default_and_ordered_after_the_destinations_own() {
         let mut old = pool("WorkerPools-5", "Legacy", false);
-        old.as_object_mut().unwrap().shift_remove(POOL_TYPE);
+        old.as_object_mut().unwrap().remove(POOL_TYPE);
         let planned = plan(
             vec![pool("WorkerPools-1", "Windows", true), old],
             vec![pool("WorkerPools-8", "Ubuntu", false)],

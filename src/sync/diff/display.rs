@@ -70,13 +70,13 @@ impl<'a> Display<'a> {
         format!("[{}]", items.collect::<Vec<_>>().join(", "))
     }
 
-    /// `{Name: "x", Key: value}`: the name first, empty and hidden fields left out, secrets masked.
+    /// `{Name: "x", Value: v, Key: value}`: what identifies an item first (its name, then a variable's
+    /// value), the rest in key order; empty and hidden fields left out, secrets masked.
     fn object(&self, map: &Map<String, Value>) -> String {
-        let name_first = map
-            .get_key_value("Name")
-            .into_iter()
-            .chain(map.iter().filter(|(k, _)| *k != "Name"));
-        let parts: Vec<String> = name_first
+        let lead = LEAD.iter().filter_map(|k| map.get_key_value(*k));
+        let rest = map.iter().filter(|(k, _)| !LEAD.contains(&k.as_str()));
+        let parts: Vec<String> = lead
+            .chain(rest)
             .filter(|(k, v)| !is_blank(v) && !HIDDEN.contains(&k.as_str()))
             .map(|(k, v)| {
                 let shown = if secret::is_secret_field(map, k) {
@@ -90,6 +90,9 @@ impl<'a> Display<'a> {
         format!("{{{}}}", parts.join(", "))
     }
 }
+
+/// Fields shown first in an object and in a diff, in this order.
+pub(super) const LEAD: &[&str] = &["Name", "Value"];
 
 #[cfg(test)]
 mod tests {
@@ -141,7 +144,7 @@ mod tests {
                            "Links": {"Self": "/x"}, "Password": "CANARY", "Key": {"HasValue": true, "NewValue": "CANARY"}});
         assert_eq!(
             show.value(&phase),
-            "{Name: \"Prod\", Id: \"p1\", AutomaticDeploymentTargets: [Production (Environments-12)], IsOptionalPhase: false, Password: (sensitive), Key: (sensitive)}"
+            "{Name: \"Prod\", AutomaticDeploymentTargets: [Production (Environments-12)], Id: \"p1\", IsOptionalPhase: false, Key: (sensitive), Password: (sensitive)}"
         );
         let variable = json!({"Name": "Db", "Value": "CANARY", "IsSensitive": true});
         assert_eq!(

@@ -49,7 +49,10 @@ impl Walker<'_> {
         let empty = Map::new();
         let b = before.as_object().unwrap_or(&empty);
         let a = after.as_object().unwrap_or(&empty);
-        for key in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
+        let mut keys: Vec<&String> = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))).collect();
+        // What identifies an item first (stable: the rest keep their order).
+        keys.sort_by_key(|k| display::LEAD.iter().position(|l| l == k).unwrap_or(display::LEAD.len()));
+        for key in keys {
             let secret = secret::is_secret_field(b, key) || secret::is_secret_field(a, key);
             let emitted = self.out.entries.len();
             self.node(

@@ -45,7 +45,7 @@ fn phases_are_compared_by_name_with_their_environments_named() {
             "Phases[Stage].AutomaticDeploymentTargets Changed [Staging (Environments-31)] → [Staging (Environments-31), Production (Environments-32)]",
             "Phases[Stage].IsOptionalPhase Changed false → true",
             "Phases[Prod] Added ∅ → {Name: \"Prod\", AutomaticDeploymentTargets: [(new) Test]}",
-            "Phases[Hotfix] Removed {Name: \"Hotfix\", Id: \"d2\", AutomaticDeploymentTargets: [Production (Environments-32)]} → ∅",
+            "Phases[Hotfix] Removed {Name: \"Hotfix\", AutomaticDeploymentTargets: [Production (Environments-32)], Id: \"d2\"} → ∅",
         ]
     );
     assert_eq!(d.fields, ["Phases"]);
@@ -85,8 +85,8 @@ fn ids_in_a_diff_are_shown_as_destination_names() {
     assert_eq!(
         lines(&d),
         [
-            "LifecycleId Changed Staging (Environments-31) → Production (Environments-32)",
             "EnvironmentIds Changed [Staging (Environments-31)] → [Staging (Environments-31), (new) Test]",
+            "LifecycleId Changed Staging (Environments-31) → Production (Environments-32)",
         ]
     );
 }

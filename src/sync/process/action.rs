@@ -72,7 +72,7 @@ pub fn build(
     let mut refs = References::new(t);
     let mut body = document::object(src);
     for field in SERVER_OWNED {
-        body.shift_remove(*field);
+        body.remove(*field);
     }
     for (field, value) in scope_fields {
         body.insert(field.to_string(), value);
@@ -212,7 +212,7 @@ fn packages(src: &Value, dest: Option<&Value>, deploy_release: bool, refs: &mut 
                 p.insert("Id".into(), id.clone());
             }
             None => {
-                p.shift_remove("Id");
+                p.remove("Id");
             }
         }
         if let Some(Value::String(feed)) = package.get("FeedId") {

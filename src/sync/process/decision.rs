@@ -203,7 +203,7 @@ fn fields(out: &mut Vec<FieldDiff>, path: &str, before: Option<&Value>, after: O
 fn shown(doc: Option<&Value>) -> Value {
     let mut map = doc.and_then(Value::as_object).cloned().unwrap_or_default();
     for field in ["Id", "Name", "Slug", "Links", "Actions"] {
-        map.shift_remove(field);
+        map.remove(field);
     }
     for package in map
         .get_mut("Packages")
@@ -212,7 +212,7 @@ fn shown(doc: Option<&Value>) -> Value {
         .flatten()
     {
         if let Some(p) = package.as_object_mut() {
-            p.shift_remove("Id");
+            p.remove("Id");
         }
     }
     Value::Object(map)

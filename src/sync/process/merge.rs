@@ -92,7 +92,7 @@ pub fn merge(
         None => {
             let mut d = document::object(source);
             for field in SERVER_OWNED {
-                d.shift_remove(*field);
+                d.remove(*field);
             }
             d
         }

@@ -156,7 +156,7 @@ mod tests {
         assert_eq!(r.text("Teams-1, Teams-2", "teams"), "Teams-10,Teams-20");
         assert_eq!(
             r.text(r#"[{"Name":"web","Image":{"FeedId":"Feeds-1"}}]"#, "containers"),
-            r#"[{"Name":"web","Image":{"FeedId":"Feeds-7"}}]"#
+            r#"[{"Image":{"FeedId":"Feeds-7"},"Name":"web"}]"#
         );
         let script = "Write-Host 'Feeds-1, Teams-1 are ids in prose'";
         assert_eq!(r.text(script, "script"), script);

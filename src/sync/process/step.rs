@@ -45,7 +45,7 @@ pub fn fields(
         return own;
     };
     let mut doc = document::object(dest);
-    doc.shift_remove("Actions");
+    doc.remove("Actions");
     if option == StepFields::Sync {
         // A field the destination's step lacks is left out, as `document::overlay` does.
         for (key, value) in own {

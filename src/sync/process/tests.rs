@@ -394,7 +394,7 @@ fn every_id_an_action_holds_is_translated() {
     assert_eq!(p["Octopus.Action.Package.FeedId"], "Feeds-100");
     assert_eq!(
         p["Octopus.Action.KubernetesContainers.Containers"],
-        "[{\"Name\":\"web\",\"FeedId\":\"Feeds-7\"}]"
+        "[{\"FeedId\":\"Feeds-7\",\"Name\":\"web\"}]"
     );
     assert_eq!(
         p["Octopus.Action.Script.ScriptBody"],

@@ -151,7 +151,7 @@ fn a_deferred_package_keeps_its_feed_placeholder_and_a_package_parameter_default
     assert_eq!(b["Packages"][1]["FeedId"], "feeds-NonExisting");
     assert_eq!(
         b["Parameters"][0]["DefaultValue"],
-        "{\"PackageId\":\"App\",\"FeedId\":\"Feeds-30\"}"
+        "{\"FeedId\":\"Feeds-30\",\"PackageId\":\"App\"}"
     );
     assert_eq!(
         b["Parameters"][1]["DefaultValue"],

@@ -47,7 +47,7 @@ fn legacy(tenant_id: &str, doc: &Value, ops: &[Op]) -> Value {
                 values.insert(op.at.template_id.clone(), v.clone());
             }
             None => {
-                values.shift_remove(&op.at.template_id);
+                values.remove(&op.at.template_id);
             }
         }
     }

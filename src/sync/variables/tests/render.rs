@@ -61,7 +61,7 @@ fn sensitive_values_never_show_in_the_plan() {
         "{lines}"
     );
     assert!(
-        lines.contains("+ Variables[Api.Key (unscoped)]: {Value: (sensitive), Type: \"Sensitive\", Scope: {}}"),
+        lines.contains("+ Variables[Api.Key (unscoped)]: {Value: (sensitive), Scope: {}, Type: \"Sensitive\"}"),
         "{lines}"
     );
     let everything = format!(
@@ -94,6 +94,6 @@ fn typed_values_show_as_the_destinations_item_names() {
     );
     assert_eq!(
         m.lines(&dst_space),
-        ["+ Variables[Pool (unscoped)]: {Value: Linux (WorkerPools-51), Type: \"WorkerPool\", Scope: {}}"]
+        ["+ Variables[Pool (unscoped)]: {Value: Linux (WorkerPools-51), Scope: {}, Type: \"WorkerPool\"}"]
     );
 }
