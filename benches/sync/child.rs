@@ -201,19 +201,23 @@ pub async fn octosync(
     }
 }
 
-/// CPU time (user + system) this process has used, from `/proc/self/stat` (clock ticks of 10 ms,
-/// the Linux default); zero where it cannot be read.
+/// CPU time (user + system) this process has used, all threads; zero where it cannot be read.
+#[cfg(target_os = "linux")]
 fn own_cpu() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (which may hold spaces) start at the state, field 3.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<u64> = rest
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|f| f.parse().ok())
-        .collect();
-    Duration::from_millis(fields.iter().sum::<u64>() * 10)
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given and touches nothing else.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) } != 0 {
+        return Duration::ZERO;
+    }
+    // SAFETY: zeroed is a valid rusage, and getrusage succeeded.
+    let usage = unsafe { usage.assume_init() };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn own_cpu() -> Duration {
+    Duration::ZERO
 }
 
 fn tail(text: &str) -> String {

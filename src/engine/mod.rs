@@ -159,7 +159,7 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
     }
 
     // An apply goes ahead only with a plan the rules accept that has something to write.
-    let live = job.mode == Mode::Apply && counts.writes > 0 && plan.errors.is_empty();
+    let live = job.mode == Mode::Apply && counts.writes > 0 && !counts.rule_errors;
     let outcome = if live {
         // The apply's report replaces the plan's, which only lends its counts: dropping it first
         // keeps a large first sync from holding every change (and its diff) twice.

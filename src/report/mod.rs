@@ -71,14 +71,8 @@ fn write_json(report: &Report, path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Lowercase hex SHA-256 of the planned writes: each element's compact JSON, joined with `\n`.
-pub fn fingerprint(writes: &[serde_json::Value]) -> String {
-    let mut f = Fingerprint::default();
-    writes.iter().for_each(|w| f.add(w));
-    f.finish()
-}
-
-/// The plan fingerprint, built one decision at a time so a plan never holds its write bodies twice.
+/// The plan fingerprint: lowercase hex SHA-256 of each decision's compact JSON, joined with `\n`;
+/// built one decision at a time so a plan never holds its write bodies twice.
 #[derive(Default)]
 pub struct Fingerprint {
     hasher: Sha256,
@@ -121,6 +115,13 @@ pub(crate) mod tests {
     use super::*;
     use serde_json::json;
     use std::collections::BTreeMap;
+
+    /// The fingerprint of `writes`, added in order.
+    fn fingerprint(writes: &[serde_json::Value]) -> String {
+        let mut f = Fingerprint::default();
+        writes.iter().for_each(|w| f.add(w));
+        f.finish()
+    }
 
     /// A small report touching every part of the model.
     pub(crate) fn sample_report() -> Report {
