@@ -168,6 +168,12 @@ impl Kind {
         }
     }
 
+    /// True for the kinds of document an item owns ([`Kind::owned_documents`]): variable sets and
+    /// processes, read and written only through their owner, never listed.
+    pub fn is_owned(self) -> bool {
+        matches!(self, Kind::VariableSet | Kind::DeploymentProcess | Kind::RunbookProcess)
+    }
+
     /// Items of another kind the server makes with a new item of this kind, listed at the new
     /// item's route `{item}/{segment}`: a new project's default channel (reference §2.5). Read
     /// back after the create, so the stages after it see them in the same run.
@@ -357,6 +363,17 @@ impl Kind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_owned_kinds_are_those_items_own() {
+        let owned: std::collections::BTreeSet<Kind> = Kind::ALL
+            .iter()
+            .flat_map(|k| k.owned_documents().iter().map(|&(_, o)| o))
+            .collect();
+        for kind in Kind::ALL {
+            assert_eq!(kind.is_owned(), owned.contains(kind), "{kind:?}");
+        }
+    }
 
     #[test]
     fn ids_name_their_kind() {

@@ -1,6 +1,6 @@
 //! A space loaded into memory: every document of every kind, indexed by id and by name, and the
-//! documents those items own (a script module's variable set), indexed by id, and the digests of the
-//! logos a run compares.
+//! documents those items own (a script module's variable set), indexed by id and held as compact
+//! JSON text, and the digests of the logos a run compares.
 
 pub mod logos;
 pub mod tenant_variables;
@@ -11,6 +11,7 @@ use anyhow::{bail, Context, Result};
 use futures::future::try_join_all;
 use logos::Logo;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -138,6 +139,66 @@ fn drop_unused_links(doc: &mut Value) {
     }
 }
 
+/// The documents of an owned kind (variable sets, deployment and runbook processes), each held as
+/// its compact JSON text and parsed when a stage asks for it. They are three quarters of a space's
+/// JSON, and a parsed document takes five to seven times its text in memory (every object is a map
+/// node however few keys it has); a stage needs one project's at a time.
+#[derive(Debug, Clone, Default)]
+pub struct Packed {
+    texts: Vec<Box<str>>,
+    by_id: HashMap<String, usize>,
+}
+
+/// One document as [`Packed`] holds it: its id and its compact text.
+pub struct PackedDoc {
+    id: String,
+    text: Box<str>,
+}
+
+impl PackedDoc {
+    /// Packs `doc`; of its `Links`, only `Logo` is kept, as a [`Collection`] keeps them.
+    fn of(mut doc: Value) -> PackedDoc {
+        drop_unused_links(&mut doc);
+        PackedDoc {
+            id: id_of(&doc).to_string(),
+            text: doc.to_string().into_boxed_str(),
+        }
+    }
+}
+
+impl Packed {
+    /// Replaces the document with the same id, or appends it.
+    fn upsert(&mut self, doc: PackedDoc) {
+        match self.by_id.get(&doc.id) {
+            Some(&i) => self.texts[i] = doc.text,
+            None => {
+                self.by_id.insert(doc.id, self.texts.len());
+                self.texts.push(doc.text);
+            }
+        }
+    }
+
+    /// The document with this id, parsed.
+    fn by_id(&self, id: &str) -> Option<Value> {
+        self.text(id).map(parse)
+    }
+
+    /// The text of the document with this id.
+    fn text(&self, id: &str) -> Option<&str> {
+        self.by_id.get(id).map(|&i| &*self.texts[i])
+    }
+
+    /// Every document, parsed, in the order they were taken in.
+    fn all(&self) -> impl Iterator<Item = Value> + '_ {
+        self.texts.iter().map(|t| parse(t))
+    }
+}
+
+/// A packed document's text back as a document: it was written by `Value::to_string`, so it parses.
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text).expect("a packed document is JSON written by serde_json")
+}
+
 /// Removes `fields` from `doc`; a dotted path (`ScopeValues.Environments`) removes a nested field.
 pub fn strip_fields(doc: &mut Value, fields: &[&str]) {
     for field in fields {
@@ -179,6 +240,8 @@ pub struct Snapshot {
     /// Shared, so the plan's copy of the destination costs nothing until a kind is changed in it
     /// (a no-op plan changes none; a first sync's destination is small).
     kinds: BTreeMap<Kind, Arc<Collection>>,
+    /// The documents items own ([`Kind::is_owned`]), packed; shared as `kinds` is.
+    packed: BTreeMap<Kind, Arc<Packed>>,
     /// Logos read, by the id of their document (see [`logos::load_step_templates`],
     /// [`logos::load_projects`]).
     logos: HashMap<String, Logo>,
@@ -194,13 +257,17 @@ pub struct Snapshot {
 impl Snapshot {
     /// A snapshot from documents already in memory (tests, planning without HTTP).
     pub fn from_docs(docs: impl IntoIterator<Item = (Kind, Vec<Value>)>) -> Snapshot {
-        Snapshot {
-            kinds: docs
-                .into_iter()
-                .map(|(k, v)| (k, Arc::new(Collection::of_kind(k, v))))
-                .collect(),
-            ..Snapshot::default()
+        let mut snapshot = Snapshot::default();
+        for (kind, items) in docs {
+            if kind.is_owned() {
+                for doc in items {
+                    snapshot.absorb(kind, doc);
+                }
+            } else {
+                snapshot.kinds.insert(kind, Arc::new(Collection::of_kind(kind, items)));
+            }
         }
+        snapshot
     }
 
     /// Loads every kind of the client's space, all collections concurrently, each followed at once
@@ -217,7 +284,14 @@ impl Snapshot {
                     .map(str::to_string)
                     .collect();
                 async move {
-                    let mut docs = load_by_ids(client, owned, &ids).await.with_context(|| {
+                    // Packed as each response arrives: the parsed documents of a whole space
+                    // never sit in memory at once.
+                    let docs = load_by_ids(client, owned, &ids, |mut doc| {
+                        strip_fields(&mut doc, kind.owned_fields_unused());
+                        PackedDoc::of(doc)
+                    })
+                    .await
+                    .with_context(|| {
                         format!(
                             "could not load the {}s of the {} space's {}",
                             owned.label().to_lowercase(),
@@ -225,9 +299,6 @@ impl Snapshot {
                             kind.plural().to_lowercase()
                         )
                     })?;
-                    for doc in &mut docs {
-                        strip_fields(doc, kind.owned_fields_unused());
-                    }
                     Ok::<_, anyhow::Error>((owned, docs))
                 }
             }))
@@ -238,15 +309,21 @@ impl Snapshot {
         let (lists, owned): (Vec<_>, Vec<_>) = loaded.into_iter().unzip();
         let mut snapshot = Snapshot::from_docs(lists);
         for (kind, docs) in owned.into_iter().flatten() {
+            let packed = Arc::make_mut(snapshot.packed.entry(kind).or_default());
             for doc in docs {
-                snapshot.absorb(kind, doc);
+                packed.upsert(doc);
             }
         }
         Ok(snapshot)
     }
 
-    /// The collection of `kind` (empty when not loaded).
+    /// The collection of `kind` (empty when not loaded). An owned kind's documents are packed:
+    /// read them with [`Snapshot::document`].
     pub fn collection(&self, kind: Kind) -> &Collection {
+        debug_assert!(
+            !kind.is_owned(),
+            "{kind:?} documents are packed: use Snapshot::document"
+        );
         static EMPTY: std::sync::OnceLock<Collection> = std::sync::OnceLock::new();
         self.kinds
             .get(&kind)
@@ -270,6 +347,42 @@ impl Snapshot {
         self.collection(kind).by_id(id)
     }
 
+    /// The document of `kind` with this id, of any kind: an owned kind's is parsed from its
+    /// packed text (a copy each time: keep it while it is needed, ask again in a later stage).
+    pub fn document(&self, kind: Kind, id: &str) -> Option<Cow<'_, Value>> {
+        if kind.is_owned() {
+            self.packed.get(&kind)?.by_id(id).map(Cow::Owned)
+        } else {
+            self.by_id(kind, id).map(Cow::Borrowed)
+        }
+    }
+
+    /// The fields `T` names of the owned document of `kind` with this id, read from its packed text
+    /// without building the rest (a stage that needs a few fields of every project's process).
+    /// `None` when there is no such document or it does not have `T`'s shape.
+    pub fn outline<T: serde::de::DeserializeOwned>(&self, kind: Kind, id: &str) -> Option<T> {
+        debug_assert!(
+            kind.is_owned(),
+            "{kind:?} documents are read in place: use Snapshot::document"
+        );
+        let text = self.packed.get(&kind)?.text(id)?;
+        serde_json::from_str(text).ok()
+    }
+
+    /// Every document of `kind`, parsed when packed, in the order they were taken in.
+    pub fn documents(&self, kind: Kind) -> Vec<Cow<'_, Value>> {
+        if kind.is_owned() {
+            self.packed
+                .get(&kind)
+                .into_iter()
+                .flat_map(|p| p.all())
+                .map(Cow::Owned)
+                .collect()
+        } else {
+            self.items(kind).iter().map(Cow::Borrowed).collect()
+        }
+    }
+
     /// The document of `kind` with this name.
     pub fn by_name(&self, kind: Kind, name: &str) -> Option<&Value> {
         self.collection(kind).by_name(name)
@@ -278,7 +391,9 @@ impl Snapshot {
     /// The item an id of any known kind points at, with its kind (kinds that share an id prefix,
     /// script modules and library variable sets, are each looked in).
     pub fn find_by_id(&self, id: &str) -> Option<(Kind, &Value)> {
-        Kind::candidates_for_id(id).find_map(|k| self.by_id(k, id).map(|d| (k, d)))
+        Kind::candidates_for_id(id)
+            .filter(|k| !k.is_owned())
+            .find_map(|k| self.by_id(k, id).map(|d| (k, d)))
     }
 
     /// The name of the item an id of any known kind points at; a tag id (`TagSets-1/Tags-2`) names
@@ -295,6 +410,10 @@ impl Snapshot {
 
     /// Takes a saved (or planned) document into the snapshot so later stages can refer to it.
     pub fn absorb(&mut self, kind: Kind, doc: Value) {
+        if kind.is_owned() {
+            Arc::make_mut(self.packed.entry(kind).or_default()).upsert(PackedDoc::of(doc));
+            return;
+        }
         let collection = self
             .kinds
             .entry(kind)
@@ -345,7 +464,9 @@ impl Snapshot {
 
     /// Counts per kind, for logs.
     pub fn counts(&self) -> Vec<(Kind, usize)> {
-        self.kinds.iter().map(|(k, c)| (*k, c.items().len())).collect()
+        let listed = self.kinds.iter().map(|(k, c)| (*k, c.items().len()));
+        let packed = self.packed.iter().map(|(k, p)| (*k, p.texts.len()));
+        listed.chain(packed).collect()
     }
 }
 
@@ -394,8 +515,14 @@ const IDS_PER_REQUEST: usize = 40;
 /// The documents of `kind` with these ids, through `GET {collection}/all?ids=…` (a bare array;
 /// SW21b lists `ids` on `variables/all`) or `{collection}?ids=…`, a few ids per request, the
 /// requests concurrent; or the whole collection paged, for a route without `ids`. An id the
-/// server does not return is simply absent.
-async fn load_by_ids(client: &Client, kind: Kind, ids: &[String]) -> Result<Vec<Value>> {
+/// server does not return is simply absent. Each document is handed to `keep` as its response
+/// arrives.
+async fn load_by_ids<T>(
+    client: &Client,
+    kind: Kind,
+    ids: &[String],
+    keep: impl Fn(Value) -> T + Copy,
+) -> Result<Vec<T>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -404,18 +531,19 @@ async fn load_by_ids(client: &Client, kind: Kind, ids: &[String]) -> Result<Vec<
         let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
         let mut all = client.list_all(&collection).await?;
         all.retain(|d| wanted.contains(id_of(d)));
-        return Ok(all);
+        return Ok(all.into_iter().map(keep).collect());
     }
     let pages = try_join_all(ids.chunks(IDS_PER_REQUEST).map(|chunk| {
         let ids = chunk.join(",");
         let collection = &collection;
         async move {
             if kind.read_by_ids() == ReadByIds::Paged {
-                return client.list_all(&format!("{collection}?ids={ids}")).await;
+                let items = client.list_all(&format!("{collection}?ids={ids}")).await?;
+                return Ok(items.into_iter().map(keep).collect::<Vec<T>>());
             }
             let path = format!("{collection}/all?ids={ids}");
             match client.get(&path).await? {
-                Value::Array(items) => Ok(items),
+                Value::Array(items) => Ok(items.into_iter().map(keep).collect()),
                 _ => bail!("{path}: expected a list of {}s", kind.label().to_lowercase()),
             }
         }
@@ -538,6 +666,45 @@ mod tests {
         assert_eq!(names(&s, "Projects-1"), ["Channels-3", "Channels-4"]);
         assert_eq!(names(&s, "Projects-2"), ["Channels-1", "Channels-2"]);
         assert!(names(&s, "Projects-9").is_empty());
+    }
+
+    #[test]
+    fn an_owned_document_reads_back_as_it_was_taken_in_and_a_saved_one_replaces_it() {
+        let process = json!({"Id": "deploymentprocess-Projects-1", "ProjectId": "Projects-1", "Version": 3,
+            "Steps": [{"Name": "Deploy", "Actions": [{"Id": "a-1", "Name": "Deploy", "Properties": {"Octopus.Action.Script.ScriptBody": "echo \"hi\""}}]}],
+            "Links": {"Self": "/api/Spaces-1/deploymentprocesses/deploymentprocess-Projects-1"}});
+        let mut s = Snapshot::from_docs([(Kind::DeploymentProcess, vec![process.clone()])]);
+        let mut expected = process.clone();
+        expected["Links"] = json!({});
+        assert_eq!(
+            *s.document(Kind::DeploymentProcess, "deploymentprocess-Projects-1")
+                .unwrap(),
+            expected
+        );
+        assert!(s
+            .document(Kind::DeploymentProcess, "deploymentprocess-Projects-2")
+            .is_none());
+        assert!(s.document(Kind::VariableSet, "deploymentprocess-Projects-1").is_none());
+
+        let mut saved = process;
+        saved["Version"] = json!(4);
+        saved["Links"] = json!({});
+        s.absorb(Kind::DeploymentProcess, saved.clone());
+        assert_eq!(
+            *s.document(Kind::DeploymentProcess, "deploymentprocess-Projects-1")
+                .unwrap(),
+            saved
+        );
+        assert_eq!(s.documents(Kind::DeploymentProcess).len(), 1);
+        assert!(s.counts().contains(&(Kind::DeploymentProcess, 1)));
+    }
+
+    #[test]
+    fn an_environment_is_read_in_place_through_the_same_call() {
+        let s = Snapshot::from_docs([(Kind::Environment, vec![json!({"Id": "Environments-1", "Name": "Dev"})])]);
+        let doc = s.document(Kind::Environment, "Environments-1").unwrap();
+        assert!(matches!(doc, Cow::Borrowed(_)));
+        assert_eq!(name_of(&doc), "Dev");
     }
 
     #[test]

@@ -195,9 +195,11 @@ pub(super) async fn run(
         // Items first, concurrently; the order of the collection after them, once they have ids.
         // Writes start lazily, at most the ceiling (`concurrency`) at a time, so the run time limit
         // is checked when each one is about to start, not once for all of them at the stage's
-        // start; the client's adaptive limit bounds what is really in flight.
-        let results: Vec<Option<Outcome>> = stream::iter(planned.iter().map(|p| async {
-            match p.write.as_ref().filter(|w| !matches!(w, Write::Reorder { .. })) {
+        // start; the client's adaptive limit bounds what is really in flight. Each outcome is
+        // recorded as it comes (in plan order), so a stage of large documents never holds every
+        // body and every saved copy at once.
+        let mut outcomes = stream::iter(planned.into_iter().map(|p| async {
+            let result = match p.write.as_ref().filter(|w| !matches!(w, Write::Reorder { .. })) {
                 None => None,
                 Some(_) if expired() => Some(Outcome::NotAttempted),
                 Some(w) => Some(match (applier.apply(p.kind, &p.change.name, w).await, &p.then) {
@@ -219,16 +221,15 @@ pub(super) async fn run(
                     (Ok(applied), _) => Outcome::Done(applied),
                     (Err(e), _) => Outcome::Failed(e),
                 }),
-            }
+            };
+            (p, result)
         }))
-        .buffered(job.http.concurrency.max(1))
-        .collect()
-        .await;
+        .buffered(job.http.concurrency.max(1));
 
         let mut stage_failed = false;
         let mut not_attempted = 0;
         let mut orders = Vec::new();
-        for (p, result) in planned.into_iter().zip(results) {
+        while let Some((p, result)) = outcomes.next().await {
             out.decide(&p);
             if matches!(p.write, Some(Write::Reorder { .. })) {
                 orders.push(p);
@@ -245,6 +246,7 @@ pub(super) async fn run(
                 &mut not_attempted,
             );
         }
+        drop(outcomes);
         for p in orders {
             let result = match &p.write {
                 _ if not_attempted > 0 || expired() => Outcome::NotAttempted,

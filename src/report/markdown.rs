@@ -4,27 +4,32 @@
 //! `|` or a line break cannot break the tables.
 
 use super::model::{Action, Change, DiffOp, Endpoint, FieldDiff, Report, RequestCounts};
-use std::fmt::Write as _;
+use std::fmt::Write;
 
 /// Renders the report as Markdown.
 pub fn to_markdown(report: &Report) -> String {
     let mut md = String::new();
-    // `write!` into a String cannot fail.
+    write_markdown(report, &mut md);
+    md
+}
+
+/// Writes the report as Markdown into `md` piece by piece (a first sync's is tens of megabytes:
+/// a file is written as it renders, never held whole). A failed write shows in `md`'s own state.
+pub fn write_markdown(report: &Report, md: &mut dyn Write) {
     let _ = writeln!(md, "# octosync {} report\n", report.mode.as_str());
-    write_endpoints(&mut md, report);
+    write_endpoints(md, report);
     let _ = writeln!(md, "**{}**\n", inline(&report.summary_line()));
     if report.summary.in_sync {
         let _ = writeln!(md, "The destination is in sync with the source.\n");
     }
-    write_errors(&mut md, report);
-    write_warnings(&mut md, &report.changes);
-    write_changes(&mut md, &report.changes);
-    write_cleanup(&mut md, report);
-    write_requests(&mut md, report);
-    md
+    write_errors(md, report);
+    write_warnings(md, &report.changes);
+    write_changes(md, &report.changes);
+    write_cleanup(md, report);
+    write_requests(md, report);
 }
 
-fn write_endpoints(md: &mut String, report: &Report) {
+fn write_endpoints(md: &mut dyn Write, report: &Report) {
     let endpoint = |e: &Endpoint| {
         let space = match &e.space_id {
             Some(id) => format!("{} ({})", cell(&e.space), cell(id)),
@@ -42,7 +47,7 @@ fn write_endpoints(md: &mut String, report: &Report) {
         inline(&report.destination.space),
         inline(&report.destination.url)
     );
-    md.push_str("| | Source | Destination |\n|---|---|---|\n");
+    let _ = md.write_str("| | Source | Destination |\n|---|---|---|\n");
     let _ = writeln!(md, "| URL | {} | {} |", s.0, d.0);
     let _ = writeln!(md, "| Space | {} | {} |", s.1, d.1);
     let _ = writeln!(md, "| Octopus version | {} | {} |\n", s.2, d.2);
@@ -56,12 +61,12 @@ fn write_endpoints(md: &mut String, report: &Report) {
     );
 }
 
-fn write_errors(md: &mut String, report: &Report) {
+fn write_errors(md: &mut dyn Write, report: &Report) {
     let failed: Vec<&Change> = report.changes.iter().filter(|c| c.error.is_some()).collect();
     if report.errors.is_empty() && failed.is_empty() && report.stopped.is_none() {
         return;
     }
-    md.push_str("## Errors\n\n");
+    let _ = md.write_str("## Errors\n\n");
     if let Some(stopped) = &report.stopped {
         let _ = writeln!(md, "**{}**\n", inline(stopped));
     }
@@ -77,17 +82,17 @@ fn write_errors(md: &mut String, report: &Report) {
             inline(change.error.as_deref().unwrap_or_default())
         );
     }
-    md.push('\n');
+    let _ = md.write_char('\n');
 }
 
 /// Every warning in one list near the top, so a reader skimming the report cannot miss a dropped
 /// reference behind a "create".
-fn write_warnings(md: &mut String, changes: &[Change]) {
+fn write_warnings(md: &mut dyn Write, changes: &[Change]) {
     let warned: Vec<&Change> = changes.iter().filter(|c| !c.warnings.is_empty()).collect();
     if warned.is_empty() {
         return;
     }
-    md.push_str("## Warnings\n\n");
+    let _ = md.write_str("## Warnings\n\n");
     for change in warned {
         for warning in &change.warnings {
             let _ = writeln!(
@@ -100,13 +105,13 @@ fn write_warnings(md: &mut String, changes: &[Change]) {
             );
         }
     }
-    md.push('\n');
+    let _ = md.write_char('\n');
 }
 
-fn write_changes(md: &mut String, changes: &[Change]) {
-    md.push_str("## Changes\n\n");
+fn write_changes(md: &mut dyn Write, changes: &[Change]) {
+    let _ = md.write_str("## Changes\n\n");
     if changes.is_empty() {
-        md.push_str("No items were compared.\n\n");
+        let _ = md.write_str("No items were compared.\n\n");
         return;
     }
     // Kinds in the order they first appear, which is the sync order.
@@ -119,8 +124,8 @@ fn write_changes(md: &mut String, changes: &[Change]) {
     for kind in kinds {
         let group: Vec<&Change> = changes.iter().filter(|c| c.kind == kind).collect();
         let _ = writeln!(md, "### {} ({})\n", inline(kind), group.len());
-        md.push_str("| Name | Action | Reason | Changed fields | Notes |\n");
-        md.push_str("|---|---|---|---|---|\n");
+        let _ = md.write_str("| Name | Action | Reason | Changed fields | Notes |\n");
+        let _ = md.write_str("|---|---|---|---|---|\n");
         for change in &group {
             let mut notes: Vec<String> = change
                 .warnings
@@ -142,7 +147,7 @@ fn write_changes(md: &mut String, changes: &[Change]) {
                 notes.join("<br>")
             );
         }
-        md.push('\n');
+        let _ = md.write_char('\n');
         for change in group {
             write_diff(md, change);
         }
@@ -151,7 +156,7 @@ fn write_changes(md: &mut String, changes: &[Change]) {
 
 /// What a write will do, field by field, under its change: a create's fields as `+` rows, an
 /// update's `~`/`+`/`-` rows with before and after, then each long text's line diff.
-fn write_diff(md: &mut String, change: &Change) {
+fn write_diff(md: &mut dyn Write, change: &Change) {
     if change.diff.is_empty() {
         return;
     }
@@ -159,13 +164,13 @@ fn write_diff(md: &mut String, change: &Change) {
     let _ = writeln!(md, "**{} {}**\n", if create { "+" } else { "~" }, inline(&change.name));
     let shown = |v: &Option<String>| v.as_deref().map(cell).unwrap_or_default();
     if create {
-        md.push_str("| Field | Value |\n|---|---|\n");
+        let _ = md.write_str("| Field | Value |\n|---|---|\n");
         for entry in &change.diff {
             let value = entry.after.as_ref().or(entry.before.as_ref()).cloned();
             let _ = writeln!(md, "| {} | {} |", cell(&field_label(entry)), shown(&value));
         }
     } else {
-        md.push_str("| | Field | Before | After |\n|---|---|---|---|\n");
+        let _ = md.write_str("| | Field | Before | After |\n|---|---|---|---|\n");
         for entry in &change.diff {
             let _ = writeln!(
                 md,
@@ -177,7 +182,7 @@ fn write_diff(md: &mut String, change: &Change) {
             );
         }
     }
-    md.push('\n');
+    let _ = md.write_char('\n');
     for entry in change.diff.iter().filter(|e| !e.lines.is_empty()) {
         let _ = writeln!(md, "{} {}, line by line:\n", entry.op.sign(), inline(&entry.path));
         // A fence longer than any run of backticks in the text, so no line can close it.
@@ -207,10 +212,10 @@ fn longest_backtick_run(lines: &[String]) -> usize {
         .unwrap_or(0)
 }
 
-fn write_cleanup(md: &mut String, report: &Report) {
-    md.push_str("## Clean-up\n\n");
+fn write_cleanup(md: &mut dyn Write, report: &Report) {
+    let _ = md.write_str("## Clean-up\n\n");
     if report.cleanup.is_empty() {
-        md.push_str("Nothing to finish by hand.\n\n");
+        let _ = md.write_str("Nothing to finish by hand.\n\n");
         return;
     }
     for item in &report.cleanup {
@@ -222,16 +227,16 @@ fn write_cleanup(md: &mut String, report: &Report) {
             inline(&item.action)
         );
     }
-    md.push('\n');
+    let _ = md.write_char('\n');
 }
 
-fn write_requests(md: &mut String, report: &Report) {
-    md.push_str("## Requests\n\n");
+fn write_requests(md: &mut dyn Write, report: &Report) {
+    let _ = md.write_str("## Requests\n\n");
     if report.requests.is_empty() {
-        md.push_str("No requests were recorded.\n");
+        let _ = md.write_str("No requests were recorded.\n");
         return;
     }
-    md.push_str("| Side | Method | Requests | By status |\n|---|---|---|---|\n");
+    let _ = md.write_str("| Side | Method | Requests | By status |\n|---|---|---|---|\n");
     for (side, counts) in &report.requests {
         for (method, by_status) in &counts.by_method {
             let statuses: Vec<String> = by_status
@@ -248,7 +253,7 @@ fn write_requests(md: &mut String, report: &Report) {
             );
         }
     }
-    md.push('\n');
+    let _ = md.write_char('\n');
     for (side, counts) in &report.requests {
         let _ = writeln!(md, "- {}: {}", inline(side), totals(counts));
     }

@@ -49,7 +49,7 @@ pub fn write_reports(report: &Report, dir: &Path) -> anyhow::Result<WrittenRepor
     // Streamed to the file: a first sync's report is tens of megabytes as one string.
     write_json(report, &json_path)
         .with_context(|| format!("cannot write {JSON_FILE_NAME} in the report folder {}", dir.display()))?;
-    std::fs::write(&markdown_path, to_markdown(report)).with_context(|| {
+    write_markdown_file(report, &markdown_path).with_context(|| {
         format!(
             "cannot write {MARKDOWN_FILE_NAME} in the report folder {}",
             dir.display()
@@ -69,6 +69,40 @@ fn write_json(report: &Report, path: &Path) -> anyhow::Result<()> {
     file.write_all(b"\n")?;
     file.flush()?;
     Ok(())
+}
+
+/// Writes `report` as [`to_markdown`] renders it to `path`, as it renders.
+fn write_markdown_file(report: &Report, path: &Path) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut file = FmtFile {
+        file: std::io::BufWriter::new(std::fs::File::create(path)?),
+        error: None,
+    };
+    markdown::write_markdown(report, &mut file);
+    if let Some(e) = file.error {
+        return Err(e.into());
+    }
+    file.file.flush()?;
+    Ok(())
+}
+
+/// A file written through `std::fmt::Write`; the first error is kept and every later write refused.
+struct FmtFile {
+    file: std::io::BufWriter<std::fs::File>,
+    error: Option<std::io::Error>,
+}
+
+impl std::fmt::Write for FmtFile {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        use std::io::Write as _;
+        if self.error.is_some() {
+            return Err(std::fmt::Error);
+        }
+        self.file.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            std::fmt::Error
+        })
+    }
 }
 
 /// The plan fingerprint: lowercase hex SHA-256 of each decision's compact JSON, joined with `\n`;
@@ -292,7 +326,7 @@ pub(crate) mod tests {
         );
         assert_eq!(from_json(&json).unwrap(), report);
         let markdown = std::fs::read_to_string(&written.markdown_path).unwrap();
-        assert!(markdown.contains(&report.summary_line()));
+        assert_eq!(markdown, to_markdown(&report), "the file is the Markdown, whole");
 
         // A second run overwrites.
         let mut applied = report.clone();

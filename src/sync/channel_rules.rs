@@ -243,7 +243,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
                 .at(id_of(dest)),
         );
     };
-    let t = translate(&source_rules, process, &name);
+    let t = translate(&source_rules, &process, &name);
     let rules = merge(&dest_rules, &t.wanted);
     let (after, changed) = document::overlay(dest, &[("Rules", Value::Array(rules))]);
     let mut p = if changed.is_empty() {
@@ -526,7 +526,13 @@ mod tests {
                     vec![rule(None, "[1.0,)", &[("Web", "")])],
                 )],
             ),
-            (Kind::DeploymentProcess, src.items(Kind::DeploymentProcess).to_vec()),
+            (
+                Kind::DeploymentProcess,
+                src.documents(Kind::DeploymentProcess)
+                    .into_iter()
+                    .map(|d| d.into_owned())
+                    .collect(),
+            ),
         ]);
         let dest = space("Projects-planned-Api", vec![], true);
         let p = plan(&src, &dest);

@@ -4,7 +4,7 @@
 //! changes it. Projects are taken children first: a project whose "Deploy a release" steps deploy
 //! another comes after it; projects that deploy each other in a circle are an error naming them.
 
-use super::process::planned::{process_of, Process};
+use super::process::planned::Process;
 use super::process::{self, dependencies};
 use super::{projects, PlanContext, Planned, Stage};
 use crate::kind::Kind;
@@ -37,8 +37,12 @@ impl Stage for DeploymentProcesses {
         let deploys: Vec<Vec<String>> = selected
             .iter()
             .map(|p| {
-                process_of(ctx.source, Kind::Project, p)
-                    .map(dependencies::deployed_projects)
+                ctx.source
+                    .outline(
+                        Kind::DeploymentProcess,
+                        super::document::str_field(p, "DeploymentProcessId"),
+                    )
+                    .map(|process| dependencies::deployed_projects(&process))
                     .unwrap_or_default()
             })
             .collect();

@@ -29,15 +29,15 @@ pub fn name_held_by_other_kind(ctx: &PlanContext<'_>, kind: Kind, name: &str, fi
 
 /// The variable set `item` owns in `side`'s snapshot, or the skip that says it could not be read
 /// (`side` is `source` or `destination`).
-pub fn owned_variables<'a>(
-    snapshot: &'a Snapshot,
+pub fn owned_variables(
+    snapshot: &Snapshot,
     side: &str,
     kind: Kind,
     item: &Value,
     name: &str,
-) -> Result<&'a Value, Box<Planned>> {
-    match snapshot.by_id(Kind::VariableSet, document::str_field(item, "VariableSetId")) {
-        Some(set) => Ok(set),
+) -> Result<Value, Box<Planned>> {
+    match snapshot.document(Kind::VariableSet, document::str_field(item, "VariableSetId")) {
+        Some(set) => Ok(set.into_owned()),
         None => {
             let mut p = Planned::no_write(
                 kind,

@@ -91,7 +91,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
 }
 
 /// The variable engine's merge of the two sets, each with the lookup tables of its own space.
-fn merge(ctx: &PlanContext<'_>, src_set: &Value, dest_set: &Value, name: &str) -> variables::Merge {
+fn merge(ctx: &PlanContext<'_>, src_set: Value, dest_set: Value, name: &str) -> variables::Merge {
     let owner = variables::Owner {
         kind: KIND.label(),
         name,
@@ -107,7 +107,7 @@ fn merge(ctx: &PlanContext<'_>, src_set: &Value, dest_set: &Value, name: &str) -
 
 /// A new set: the set itself, then its variables written into the variable set the server makes
 /// for it (one decision, two writes).
-fn create(ctx: &PlanContext<'_>, src: &Value, src_set: &Value, name: &str) -> Planned {
+fn create(ctx: &PlanContext<'_>, src: &Value, src_set: Value, name: &str) -> Planned {
     let templates = variable_templates::merge(src.get("Templates"), None);
     let mut body = document::for_create(src);
     if let Value::Object(map) = &mut body {
@@ -118,7 +118,7 @@ fn create(ctx: &PlanContext<'_>, src: &Value, src_set: &Value, name: &str) -> Pl
         map.insert("Templates".into(), json!(templates.templates));
     }
     let empty = json!({"Variables": [], "ScopeValues": borrowed_scope_values(ctx)});
-    let m = merge(ctx, src_set, &empty, name);
+    let m = merge(ctx, src_set, empty, name);
     let mut p = Planned::create(ctx, KIND, name, "missing on the destination", body);
     let rows = m.document.get("Variables").cloned().unwrap_or_else(|| json!([]));
     if rows.as_array().is_some_and(|r| !r.is_empty()) && m.fatal.is_empty() {
@@ -135,7 +135,7 @@ fn create(ctx: &PlanContext<'_>, src: &Value, src_set: &Value, name: &str) -> Pl
 
 /// An existing set: its templates merged (a PUT of the set when they change) and its variables
 /// merged (a PUT of its variable set when they change), as one decision.
-fn existing(ctx: &PlanContext<'_>, src: &Value, src_set: &Value, dest: &Value) -> Planned {
+fn existing(ctx: &PlanContext<'_>, src: &Value, src_set: Value, dest: &Value) -> Planned {
     let name = name_of(dest);
     let dest_set = match library_sets::owned_variables(ctx.destination, "destination", KIND, dest, name) {
         Ok(set) => set,
@@ -143,6 +143,7 @@ fn existing(ctx: &PlanContext<'_>, src: &Value, src_set: &Value, dest: &Value) -
     };
     let templates = variable_templates::merge(src.get("Templates"), dest.get("Templates"));
     let (item_after, item_changed) = document::overlay(dest, &[("Templates", json!(templates.templates))]);
+    let dest_set_id = id_of(&dest_set).to_string();
     let m = merge(ctx, src_set, dest_set, name);
     let mut p = if item_changed.is_empty() {
         Planned::no_write(KIND, name, Action::Unchanged, "matches the source").at(id_of(dest))
@@ -163,7 +164,7 @@ fn existing(ctx: &PlanContext<'_>, src: &Value, src_set: &Value, dest: &Value) -
             "its variable templates and variables differ from the source's".into()
         };
     }
-    finish(ctx, p, name, &m, Some(id_of(dest_set)), templates)
+    finish(ctx, p, name, &m, Some(&dest_set_id), templates)
 }
 
 /// What every decision carries from the merges: the variable engine's part (rows, warnings,
@@ -191,11 +192,9 @@ fn borrowed_scope_values(ctx: &PlanContext<'_>) -> Value {
         .iter()
         .find_map(|set| {
             ctx.destination
-                .by_id(Kind::VariableSet, document::str_field(set, "VariableSetId"))
-                .and_then(|vs| vs.get("ScopeValues"))
-                .filter(|v| v.is_object())
+                .document(Kind::VariableSet, document::str_field(set, "VariableSetId"))
+                .and_then(|vs| vs.get("ScopeValues").filter(|v| v.is_object()).cloned())
         })
-        .cloned()
         .unwrap_or_else(|| json!({"Machines": [], "Roles": [], "Channels": [], "Actions": [], "Processes": []}))
 }
 
@@ -297,7 +296,7 @@ mod tests {
     #[test]
     fn an_existing_set_equal_to_the_source_writes_nothing() {
         let source = source();
-        let mut dest_rows = source.items(Kind::VariableSet)[0]["Variables"].clone();
+        let mut dest_rows = source.documents(Kind::VariableSet)[0]["Variables"].clone();
         dest_rows[1]["Scope"]["Environment"] = json!(["Environments-9"]);
         dest_rows[2]["Id"] = json!("d-3");
         let dest = snapshot(

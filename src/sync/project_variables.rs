@@ -37,11 +37,13 @@ impl Stage for ProjectVariables {
 }
 
 /// The variable set `project` owns in `snapshot`.
-fn set_of<'a>(snapshot: &'a Snapshot, project: &Value) -> Option<&'a Value> {
-    snapshot.by_id(
-        Kind::VariableSet,
-        project.get("VariableSetId").and_then(Value::as_str).unwrap_or(""),
-    )
+fn set_of(snapshot: &Snapshot, project: &Value) -> Option<Value> {
+    snapshot
+        .document(
+            Kind::VariableSet,
+            project.get("VariableSetId").and_then(Value::as_str).unwrap_or(""),
+        )
+        .map(std::borrow::Cow::into_owned)
 }
 
 fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
@@ -61,6 +63,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
                 .at(id_of(dest)),
         );
     };
+    let dest_set_id = id_of(&dest_set).to_string();
     let m = variables::merge(
         &with_project_scopes(src_set, ctx.source, src),
         &with_project_scopes(dest_set, ctx.destination, dest),
@@ -86,7 +89,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
         p,
         &m,
         ctx.destination,
-        Some(id_of(dest_set)),
+        Some(&dest_set_id),
         &owner,
     ))
 }

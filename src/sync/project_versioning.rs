@@ -85,8 +85,8 @@ impl Resolved {
 struct Resolver<'a> {
     ctx: &'a PlanContext<'a>,
     dest_project: &'a Value,
-    source_process: Option<&'a Value>,
-    dest_process: Option<&'a Value>,
+    source_process: Option<Value>,
+    dest_process: Option<Value>,
 }
 
 impl Resolver<'_> {
@@ -103,6 +103,7 @@ impl Resolver<'_> {
         let reference = package.map_or("", |p| document::str_field(p, "PackageReference"));
         let source = self
             .source_process
+            .as_ref()
             .ok_or("the source's deployment process was not read")?;
         let found: Option<ActionAt<'_>> = match by_name {
             Some(name) => action_refs::by_name(source, name),
@@ -116,6 +117,7 @@ impl Resolver<'_> {
         })?;
         let dest = self
             .dest_process
+            .as_ref()
             .ok_or("the destination's deployment process was not read")?;
         let what = format!("step '{}', action '{}'", name_of(src.step), src.name());
         let action = action_refs::counterpart(dest, src)
@@ -479,7 +481,7 @@ mod tests {
     #[test]
     fn a_package_reference_the_destination_action_lacks_is_not_written() {
         let mut dest = destination(true);
-        let mut process = dest.items(Kind::DeploymentProcess)[0].clone();
+        let mut process = dest.documents(Kind::DeploymentProcess)[0].clone().into_owned();
         process["Steps"][1]["Actions"][0]["Packages"] = json!([{"Name": ""}]);
         dest = space(dest.items(KIND)[0].clone(), process, dest.items(Kind::Channel).to_vec());
         let p = plan(&source(), &dest);

@@ -168,7 +168,7 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Planned {
         Ok(set) => set,
         Err(skipped) => return *skipped,
     };
-    let module = match Module::read(src, src_set) {
+    let module = match Module::read(src, &src_set) {
         Ok(m) => m,
         Err(why) => return skip(name, "its body or syntax cannot be read", format!("not synced: {why}")),
     };
@@ -210,10 +210,10 @@ fn existing(ctx: &PlanContext<'_>, dest: &Value, module: &Module) -> Planned {
         Ok(set) => set,
         Err(skipped) => return *skipped,
     };
-    let (set_after, warnings) = with_rows(dest_set, &module.rows(name));
+    let (set_after, warnings) = with_rows(&dest_set, &module.rows(name));
     let (item_after, item_changed) = document::overlay(dest, &[("Description", module.description.clone())]);
-    let set_changed = !document::equivalent(dest_set, &set_after);
-    let shown = (view_of(dest, dest_set), view_of(&item_after, &set_after));
+    let set_changed = !document::equivalent(&dest_set, &set_after);
+    let shown = (view_of(dest, &dest_set), view_of(&item_after, &set_after));
     let mut p = if item_changed.is_empty() {
         Planned::no_write(Kind::ScriptModule, name, Action::Unchanged, "matches the source").at(id)
     } else {
@@ -230,7 +230,7 @@ fn existing(ctx: &PlanContext<'_>, dest: &Value, module: &Module) -> Planned {
         p = p.then_owned(OwnedWrite {
             kind: Kind::VariableSet,
             target: OwnedTarget::Existing {
-                id: id_of(dest_set).to_string(),
+                id: id_of(&dest_set).to_string(),
                 body: set_after,
             },
         });

@@ -3,6 +3,7 @@
 //! its parent. Projects whose steps deploy each other in a circle cannot be ordered; each of them
 //! is an error naming the circle.
 
+use super::outline::Outline;
 use crate::snapshot::id_of;
 use serde_json::Value;
 
@@ -10,22 +11,11 @@ use serde_json::Value;
 pub const DEPLOY_RELEASE_PROJECT: &str = "Octopus.Action.DeployRelease.ProjectId";
 
 /// The project ids `process`'s "Deploy a release" actions deploy, in the order they appear.
-pub fn deployed_projects(process: &Value) -> Vec<String> {
+pub fn deployed_projects(process: &Outline) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let actions = process
-        .get("Steps")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|s| s.get("Actions").and_then(Value::as_array))
-        .flatten();
-    for action in actions {
-        let project = action
-            .get("Properties")
-            .and_then(|p| p.get(DEPLOY_RELEASE_PROJECT))
-            .and_then(Value::as_str);
-        if let Some(p) = project.filter(|p| !p.is_empty() && !out.iter().any(|o| o == p)) {
-            out.push(p.to_string());
+    for project in process.actions().filter_map(|a| a.deployed_project()) {
+        if !out.iter().any(|o| o == project) {
+            out.push(project.to_string());
         }
     }
     out
@@ -104,6 +94,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn outline(deploys: &[&str]) -> Outline {
+        serde_json::from_value(process(deploys)).unwrap()
+    }
+
     fn process(deploys: &[&str]) -> Value {
         json!({"Steps": [{"Name": "Deploy", "Actions": deploys.iter().map(|p| json!({
             "Name": format!("Deploy {p}"), "ActionType": "Octopus.DeployRelease",
@@ -121,8 +115,8 @@ mod tests {
         let refs: Vec<&Value> = ps.iter().collect();
         // 1 deploys 3 and 2; 2 deploys 4.
         let deploys = vec![
-            deployed_projects(&process(&["Projects-3", "Projects-2"])),
-            deployed_projects(&process(&["Projects-4"])),
+            deployed_projects(&outline(&["Projects-3", "Projects-2"])),
+            deployed_projects(&outline(&["Projects-4"])),
             vec![],
             vec![],
         ];

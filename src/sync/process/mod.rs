@@ -42,6 +42,7 @@ pub mod decision;
 pub mod dependencies;
 pub mod merge;
 pub mod order;
+pub mod outline;
 pub mod planned;
 pub mod references;
 pub mod scope;

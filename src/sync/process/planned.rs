@@ -23,12 +23,14 @@ pub struct Process<'a> {
 }
 
 /// The process `owner` (of `owner_kind`) owns in `snapshot`, found through its link field.
-pub fn process_of<'a>(snapshot: &'a Snapshot, owner_kind: Kind, owner: &Value) -> Option<&'a Value> {
+pub fn process_of(snapshot: &Snapshot, owner_kind: Kind, owner: &Value) -> Option<Value> {
     let (field, kind) = owner_kind
         .owned_documents()
         .iter()
         .find(|(_, k)| matches!(k, Kind::DeploymentProcess | Kind::RunbookProcess))?;
-    snapshot.by_id(*kind, document::str_field(owner, field))
+    snapshot
+        .document(*kind, document::str_field(owner, field))
+        .map(std::borrow::Cow::into_owned)
 }
 
 /// The channels of `project` in `snapshot`.
@@ -66,8 +68,8 @@ pub fn plan(ctx: &PlanContext<'_>, p: Process<'_>) -> Planned {
         },
     };
     let m = super::merge(
-        src_process,
-        Some(dest_process),
+        &src_process,
+        Some(&dest_process),
         &ctx.translator(),
         &ctx.rules.process,
         &owner,
@@ -76,7 +78,7 @@ pub fn plan(ctx: &PlanContext<'_>, p: Process<'_>) -> Planned {
         Kind::Runbook => Kind::RunbookProcess,
         _ => Kind::DeploymentProcess,
     };
-    into_planned(p.owner_kind, owned, &p.name, dest_process, &m, ctx.destination)
+    into_planned(p.owner_kind, owned, &p.name, &dest_process, &m, ctx.destination)
 }
 
 /// The decision about one process owned by an item of `owner_kind` (a project or a runbook) named

@@ -6,11 +6,11 @@
 
 use crate::kind::Kind;
 use crate::snapshot::{id_of, name_of, Snapshot};
+use crate::sync::process::outline::Outline;
 use serde_json::{json, Value};
 
 /// `set` with its environment and tenant-tag lookup tables taken from `space`.
-pub fn with_space_scopes(set: &Value, space: &Snapshot) -> Value {
-    let mut set = set.clone();
+pub fn with_space_scopes(mut set: Value, space: &Snapshot) -> Value {
     if !set.get("ScopeValues").is_some_and(Value::is_object) {
         set["ScopeValues"] = json!({});
     }
@@ -44,7 +44,7 @@ pub fn with_space_scopes(set: &Value, space: &Snapshot) -> Value {
 /// `space` as well: the project's channels, the actions of its deployment process and runbook
 /// processes, and the project and its runbooks as process owners (as the server computes them).
 /// Built from the snapshot, they hold what earlier stages of the run created or changed.
-pub fn with_project_scopes(set: &Value, space: &Snapshot, project: &Value) -> Value {
+pub fn with_project_scopes(set: Value, space: &Snapshot, project: &Value) -> Value {
     let mut set = with_space_scopes(set, space);
     let project_id = id_of(project);
     let channels: Vec<Value> = space
@@ -53,8 +53,9 @@ pub fn with_project_scopes(set: &Value, space: &Snapshot, project: &Value) -> Va
         .collect();
     let runbooks: Vec<&Value> = space.owned_by(Kind::Runbook, project_id).collect();
     let mut processes = vec![json!({"ProcessType": "Deployment", "Id": project_id, "Name": name_of(project)})];
-    let mut process_docs: Vec<&Value> = space
-        .by_id(
+    // Only the actions' ids and names are read: the processes stay packed.
+    let mut process_docs: Vec<Outline> = space
+        .outline(
             Kind::DeploymentProcess,
             project.get("DeploymentProcessId").and_then(Value::as_str).unwrap_or(""),
         )
@@ -63,13 +64,12 @@ pub fn with_project_scopes(set: &Value, space: &Snapshot, project: &Value) -> Va
     for runbook in &runbooks {
         processes.push(json!({"ProcessType": "Runbook", "Id": id_of(runbook), "Name": name_of(runbook)}));
         let process = runbook.get("RunbookProcessId").and_then(Value::as_str).unwrap_or("");
-        process_docs.extend(space.by_id(Kind::RunbookProcess, process));
+        process_docs.extend(space.outline::<Outline>(Kind::RunbookProcess, process));
     }
     let actions: Vec<Value> = process_docs
         .iter()
-        .flat_map(|p| p.get("Steps").and_then(Value::as_array).into_iter().flatten())
-        .flat_map(|step| step.get("Actions").and_then(Value::as_array).into_iter().flatten())
-        .map(|a| json!({"Id": a.get("Id"), "Name": a.get("Name")}))
+        .flat_map(Outline::actions)
+        .map(|a| json!({"Id": a.id, "Name": a.name}))
         .collect();
     set["ScopeValues"]["Channels"] = json!(channels);
     set["ScopeValues"]["Processes"] = json!(processes);
@@ -111,7 +111,7 @@ mod tests {
                 ],
             ),
         ]);
-        let out = with_project_scopes(&json!({"Variables": []}), &space, &project);
+        let out = with_project_scopes(json!({"Variables": []}), &space, &project);
         let values = &out["ScopeValues"];
         assert_eq!(values["Channels"], json!([{"Id": "Channels-1", "Name": "Hotfix"}]));
         assert_eq!(values["Actions"].as_array().unwrap().len(), 2);
@@ -132,14 +132,14 @@ mod tests {
             ),
         ]);
         let set = json!({"Variables": [], "ScopeValues": {"Machines": [{"Id": "Machines-1", "Name": "web"}]}});
-        let out = with_space_scopes(&set, &space);
+        let out = with_space_scopes(set.clone(), &space);
         assert_eq!(
             out["ScopeValues"]["Environments"],
             json!([{"Id": "Environments-3", "Name": "Staging"}])
         );
         assert_eq!(out["ScopeValues"]["TenantTags"][0]["Id"], "Region/EU");
         assert_eq!(out["ScopeValues"]["Machines"][0]["Name"], "web");
-        let bare = with_space_scopes(&json!({"Variables": []}), &space);
+        let bare = with_space_scopes(json!({"Variables": []}), &space);
         assert_eq!(bare["ScopeValues"]["Environments"][0]["Name"], "Staging");
     }
 }
