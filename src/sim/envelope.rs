@@ -92,10 +92,6 @@ impl Query {
     }
 }
 
-fn contains_ci(hay: &str, needle: &str) -> bool {
-    hay.to_lowercase().contains(&needle.to_lowercase())
-}
-
 /// Whether a URI template such as `{?skip,take,ids,partialName}` has the query parameter.
 fn advertises(template: &str, param: &str) -> bool {
     template
@@ -106,21 +102,45 @@ fn advertises(template: &str, param: &str) -> bool {
 impl Query {
     /// The generic filters: `ids` (comma list), `partialName` (case-insensitive contains) and
     /// `name` (exact, case-insensitive) on the kind's name field, each applied only where the
-    /// collection's template advertises it: the real server ignores unknown parameters.
-    pub fn matches(&self, doc: &Doc, name_field: &str, template: &str) -> bool {
+    /// collection's template advertises it: the real server ignores unknown parameters. Read once
+    /// per listing, then applied to each document.
+    pub fn filters(&self, template: &str) -> Filters {
         let param = |name: &str| self.get(name).filter(|_| advertises(template, name));
+        Filters {
+            ids: self
+                .list("ids")
+                .filter(|_| advertises(template, "ids"))
+                .map(|ids| ids.iter().map(|i| i.to_ascii_lowercase()).collect()),
+            partial_name: param("partialName").map(str::to_lowercase),
+            name: param("name").filter(|n| !n.is_empty()).map(str::to_string),
+        }
+    }
+}
+
+/// A listing's generic filters (see [`Query::filters`]).
+pub struct Filters {
+    /// Ids, ASCII lower case (ids are ASCII).
+    ids: Option<std::collections::HashSet<String>>,
+    /// Lower case.
+    partial_name: Option<String>,
+    name: Option<String>,
+}
+
+impl Filters {
+    /// Whether `doc` passes every filter, names read from `name_field`.
+    pub fn matches(&self, doc: &Doc, name_field: &str) -> bool {
         let ids_ok = self
-            .list("ids")
-            .filter(|_| advertises(template, "ids"))
-            .map(|ids| ids.iter().any(|i| i.eq_ignore_ascii_case(str_of(doc, "Id"))))
-            .unwrap_or(true);
-        let partial_ok = param("partialName")
-            .map(|p| contains_ci(str_of(doc, name_field), p))
-            .unwrap_or(true);
-        let name_ok = match param("name") {
-            Some(n) if !n.is_empty() => str_of(doc, name_field).eq_ignore_ascii_case(n),
-            _ => true,
-        };
+            .ids
+            .as_ref()
+            .is_none_or(|ids| ids.contains(&str_of(doc, "Id").to_ascii_lowercase()));
+        let partial_ok = self
+            .partial_name
+            .as_ref()
+            .is_none_or(|p| str_of(doc, name_field).to_lowercase().contains(p.as_str()));
+        let name_ok = self
+            .name
+            .as_ref()
+            .is_none_or(|n| str_of(doc, name_field).eq_ignore_ascii_case(n));
         ids_ok && partial_ok && name_ok
     }
 }

@@ -407,7 +407,8 @@ pub(crate) fn list_refs<'a>(
         });
     }
     let name_field = spec.name_rule().map(|r| r.field).unwrap_or("Name");
-    docs.retain(|d| q.matches(d, name_field, spec.query()) && spec.filter(d, q));
+    let filters = q.filters(spec.query());
+    docs.retain(|d| filters.matches(d, name_field) && spec.filter(d, q));
     match spec.order() {
         Listing::Created => {}
         Listing::BySortOrder => docs.sort_by_key(|d| d.get("SortOrder").and_then(Value::as_i64).unwrap_or(0)),

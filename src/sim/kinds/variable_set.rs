@@ -333,7 +333,7 @@ fn id_names(docs: &[Doc]) -> Vec<Value> {
 fn scope_values(store: &Store, space: &str, set: &Doc) -> Value {
     let owner = str_of(set, "OwnerId").to_string();
     let is_project = owner.starts_with("Projects-");
-    let machines: Vec<Doc> = store.list(space, Kind::Machine).to_vec();
+    let machines = store.list(space, Kind::Machine);
     let mut roles: Vec<String> = machines.iter().flat_map(|m| strs_of(m, "Roles")).collect();
     for v in set.get("Variables").and_then(Value::as_array).into_iter().flatten() {
         if let Some(r) = v.get("Scope").and_then(|s| s.get("Role")).and_then(Value::as_array) {
@@ -353,7 +353,7 @@ fn scope_values(store: &Store, space: &str, set: &Doc) -> Value {
     };
     json!({
         "Environments": id_names(store.list(space, Kind::Environment)),
-        "Machines": id_names(&machines),
+        "Machines": id_names(machines),
         "Actions": actions,
         "Roles": roles.iter().map(|r| json!({"Id": r, "Name": r})).collect::<Vec<_>>(),
         "Channels": channels,
@@ -364,22 +364,20 @@ fn scope_values(store: &Store, space: &str, set: &Doc) -> Value {
 
 /// Channels, actions and processes a project's variables can be scoped to.
 fn project_scopes(store: &Store, space: &str, project: &str) -> (Vec<Value>, Vec<Value>, Vec<Value>) {
-    let channels: Vec<Doc> = store
+    let channels: Vec<Value> = store
         .list(space, Kind::Channel)
         .iter()
         .filter(|c| str_of(c, "ProjectId") == project)
-        .cloned()
+        .map(|c| json!({"Id": str_of(c, "Id"), "Name": str_of(c, "Name")}))
         .collect();
     let mut processes = Vec::new();
     if let Some(p) = store.get(space, Kind::Project, project) {
         processes.push(json!({"ProcessType": "Deployment", "Id": project, "Name": str_of(p, "Name")}));
     }
     let dp = format!("deploymentprocess-{project}");
-    let mut process_docs: Vec<Doc> = store
-        .get(space, Kind::DeploymentProcess, &dp)
-        .cloned()
-        .into_iter()
-        .collect();
+    // Read in place: a set is rendered on every read of it, and cloning its project's processes
+    // to list their actions was most of a simulator's work in a re-sync.
+    let mut process_docs: Vec<&Doc> = store.get(space, Kind::DeploymentProcess, &dp).into_iter().collect();
     for rb in store
         .list(space, Kind::Runbook)
         .iter()
@@ -387,7 +385,7 @@ fn project_scopes(store: &Store, space: &str, project: &str) -> (Vec<Value>, Vec
     {
         processes.push(json!({"ProcessType": "Runbook", "Id": str_of(rb, "Id"), "Name": str_of(rb, "Name")}));
         let rp = format!("RunbookProcess-{}", str_of(rb, "Id"));
-        process_docs.extend(store.get(space, Kind::RunbookProcess, &rp).cloned());
+        process_docs.extend(store.get(space, Kind::RunbookProcess, &rp));
     }
     let mut actions = Vec::new();
     for p in &process_docs {
@@ -397,7 +395,7 @@ fn project_scopes(store: &Store, space: &str, project: &str) -> (Vec<Value>, Vec
             }
         }
     }
-    (id_names(&channels), actions, processes)
+    (channels, actions, processes)
 }
 
 /// Whether a stored sensitive variable holds a non-empty value (test hook; never the value).
