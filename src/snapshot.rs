@@ -142,17 +142,18 @@ fn drop_unused_links(doc: &mut Value) {
 /// The documents of an owned kind (variable sets, deployment and runbook processes), each held as
 /// its compact JSON text and parsed when a stage asks for it. They are three quarters of a space's
 /// JSON, and a parsed document takes five to seven times its text in memory (every object is a map
-/// node however few keys it has); a stage needs one project's at a time.
+/// node however few keys it has); a stage needs one project's at a time. Texts are shared, so the
+/// plan's copy of the destination copies pointers, not documents, when it first absorbs one.
 #[derive(Debug, Clone, Default)]
 pub struct Packed {
-    texts: Vec<Box<str>>,
+    texts: Vec<Arc<str>>,
     by_id: HashMap<String, usize>,
 }
 
 /// One document as [`Packed`] holds it: its id and its compact text.
 pub struct PackedDoc {
     id: String,
-    text: Box<str>,
+    text: Arc<str>,
 }
 
 impl PackedDoc {
@@ -161,7 +162,7 @@ impl PackedDoc {
         drop_unused_links(&mut doc);
         PackedDoc {
             id: id_of(&doc).to_string(),
-            text: doc.to_string().into_boxed_str(),
+            text: Arc::from(doc.to_string()),
         }
     }
 }

@@ -246,7 +246,6 @@ pub(super) async fn run(
                 &mut not_attempted,
             );
         }
-        drop(outcomes);
         for p in orders {
             let result = match &p.write {
                 _ if not_attempted > 0 || expired() => Outcome::NotAttempted,
