@@ -14,7 +14,8 @@ pub fn to_markdown(report: &Report) -> String {
 }
 
 /// Writes the report as Markdown into `md` piece by piece (a first sync's is tens of megabytes:
-/// a file is written as it renders, never held whole). A failed write shows in `md`'s own state.
+/// a file is written as it renders, never held whole). Write errors are not returned here: a writer
+/// that can fail keeps its first error for its owner to check (the report file's does).
 pub fn write_markdown(report: &Report, md: &mut dyn Write) {
     let _ = writeln!(md, "# octosync {} report\n", report.mode.as_str());
     write_endpoints(md, report);
