@@ -167,8 +167,10 @@ pub(super) async fn run(
         } else {
             ctx.name_collisions(kind)
         };
+        let planning = Instant::now();
         planned.extend(stage.plan(&ctx));
         planned.extend(order_after_creates(&ctx, kind, &planned));
+        tracing::debug!("{}: planned in {} ms", stage.label(), planning.elapsed().as_millis());
 
         let fatal: Vec<String> = planned.iter().filter_map(|p| p.fatal.clone()).collect();
         if !fatal.is_empty() {

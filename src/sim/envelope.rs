@@ -192,13 +192,14 @@ pub(crate) fn envelope_of<T>(
     }
     links.insert("Page.Current".into(), json!(link(skip, take)));
     links.insert("Page.Last".into(), json!(link(last.saturating_mul(take), take)));
-    Ok(json!({
-        "ItemType": item_type,
-        "TotalResults": total,
-        "ItemsPerPage": take,
-        "NumberOfPages": pages,
-        "LastPageNumber": last,
-        "Items": page,
-        "Links": links,
-    }))
+    // Built field by field: `json!` would deep-copy the rendered page through `to_value`.
+    let mut envelope = Map::new();
+    envelope.insert("ItemType".into(), json!(item_type));
+    envelope.insert("TotalResults".into(), json!(total));
+    envelope.insert("ItemsPerPage".into(), json!(take));
+    envelope.insert("NumberOfPages".into(), json!(pages));
+    envelope.insert("LastPageNumber".into(), json!(last));
+    envelope.insert("Items".into(), Value::Array(page));
+    envelope.insert("Links".into(), Value::Object(links));
+    Ok(Value::Object(envelope))
 }

@@ -5,13 +5,13 @@ use serde_json::{json, Map, Value};
 
 /// True for an object shaped like a SensitiveValue.
 pub(crate) fn is_sv(v: &Value) -> bool {
-    match v {
-        Value::Object(m) => {
-            matches!(m.get("HasValue"), Some(Value::Bool(_)))
-                && m.keys().all(|k| k == "HasValue" || k == "NewValue" || k == "Hint")
-        }
-        _ => false,
-    }
+    v.as_object().is_some_and(is_sv_object)
+}
+
+/// True for an object's fields shaped like a SensitiveValue.
+fn is_sv_object(m: &Map<String, Value>) -> bool {
+    matches!(m.get("HasValue"), Some(Value::Bool(_)))
+        && m.keys().all(|k| k == "HasValue" || k == "NewValue" || k == "Hint")
 }
 
 /// A SensitiveValue holding `secret`.
@@ -22,7 +22,7 @@ pub(crate) fn sv_set(secret: &str) -> Value {
 /// Hide every stored secret in a document about to leave the server.
 pub(crate) fn redact(v: &mut Value) {
     match v {
-        Value::Object(m) if is_sv(&Value::Object(m.clone())) => {
+        Value::Object(m) if is_sv_object(m) => {
             let has = m.get("NewValue").map(|n| !n.is_null()).unwrap_or(false);
             m.insert("HasValue".into(), Value::Bool(has));
             m.insert("NewValue".into(), Value::Null);

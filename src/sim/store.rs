@@ -1,6 +1,7 @@
 //! In-memory state of one simulated server: spaces, documents per (space, kind), id counters.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
@@ -43,7 +44,8 @@ pub(crate) struct Store {
     pub default_take: usize,
     pub default_space: String,
     pub spaces: Vec<Doc>,
-    colls: HashMap<(String, Kind), Vec<Doc>>,
+    /// Documents per kind, then per space ("" for system kinds): looked up without allocating a key.
+    colls: HashMap<Kind, HashMap<String, Coll>>,
     counters: HashMap<String, u64>,
     /// Tenant variable values: (space, tenant id) -> its values.
     pub tenant_vars: HashMap<(String, String), TenantValues>,
@@ -84,31 +86,56 @@ impl Store {
         format!("{prefix}-{n}")
     }
 
-    fn key(space: &str, kind: Kind) -> (String, Kind) {
+    fn space_key(space: &str, kind: Kind) -> &str {
         if kind.is_system() {
-            (String::new(), kind)
+            ""
         } else {
-            (space.to_string(), kind)
+            space
         }
     }
 
-    pub fn list(&self, space: &str, kind: Kind) -> &[Doc] {
-        self.colls
-            .get(&Self::key(space, kind))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+    fn coll(&self, space: &str, kind: Kind) -> Option<&Coll> {
+        self.colls.get(&kind)?.get(Self::space_key(space, kind))
     }
 
+    fn coll_mut(&mut self, space: &str, kind: Kind) -> &mut Coll {
+        let space = Self::space_key(space, kind);
+        let by_space = self.colls.entry(kind).or_default();
+        if !by_space.contains_key(space) {
+            by_space.insert(space.to_string(), Coll::default());
+        }
+        by_space.get_mut(space).expect("inserted above")
+    }
+
+    pub fn list(&self, space: &str, kind: Kind) -> &[Doc] {
+        self.coll(space, kind).map(|c| c.docs.as_slice()).unwrap_or(&[])
+    }
+
+    /// The kind's documents to change in place; the id index is rebuilt on the next lookup, as
+    /// the caller may remove, reorder or add documents.
     pub fn list_mut(&mut self, space: &str, kind: Kind) -> &mut Vec<Doc> {
-        self.colls.entry(Self::key(space, kind)).or_default()
+        let coll = self.coll_mut(space, kind);
+        coll.forget_indexes();
+        &mut coll.docs
     }
 
     pub fn get(&self, space: &str, kind: Kind, id: &str) -> Option<&Doc> {
-        self.list(space, kind).iter().find(|d| id_eq(d, id))
+        let coll = self.coll(space, kind)?;
+        coll.docs.get(coll.position(id)?)
     }
 
+    /// The document to change in place; the caller must not change its `Id`.
     pub fn get_mut(&mut self, space: &str, kind: Kind, id: &str) -> Option<&mut Doc> {
-        self.list_mut(space, kind).iter_mut().find(|d| id_eq(d, id))
+        let coll = self.coll_mut(space, kind);
+        let pos = coll.position(id)?;
+        coll.docs.get_mut(pos)
+    }
+
+    /// The kind's documents whose `ProjectId` is `project` (any case), in stored order.
+    pub fn of_project<'a>(&'a self, space: &str, kind: Kind, project: &str) -> impl Iterator<Item = &'a Doc> + 'a {
+        let coll = self.coll(space, kind);
+        let at = coll.map(|c| c.of_project(project)).unwrap_or_default();
+        at.into_iter().filter_map(move |i| coll.and_then(|c| c.docs.get(i)))
     }
 
     pub fn exists(&self, space: &str, kind: Kind, id: &str) -> bool {
@@ -116,26 +143,42 @@ impl Store {
     }
 
     pub fn push(&mut self, space: &str, kind: Kind, doc: Doc) {
-        self.list_mut(space, kind).push(doc);
+        let coll = self.coll_mut(space, kind);
+        if let Some(ids) = coll.ids.get_mut() {
+            ids.entry(str_of(&doc, "Id").to_ascii_lowercase())
+                .or_insert(coll.docs.len());
+        }
+        if let Some(projects) = coll.projects.get_mut() {
+            let project = str_of(&doc, "ProjectId").to_ascii_lowercase();
+            projects.entry(project).or_default().push(coll.docs.len());
+        }
+        coll.docs.push(doc);
     }
 
     /// Replace the stored document with the same Id.
     pub fn replace(&mut self, space: &str, kind: Kind, doc: Doc) {
         let id = str_of(&doc, "Id").to_string();
-        if let Some(slot) = self.get_mut(space, kind, &id) {
-            *slot = doc;
+        let coll = self.coll_mut(space, kind);
+        let Some(pos) = coll.position(&id) else {
+            return;
+        };
+        if !str_of(&coll.docs[pos], "ProjectId").eq_ignore_ascii_case(str_of(&doc, "ProjectId")) {
+            coll.projects.take();
         }
+        coll.docs[pos] = doc;
     }
 
     /// Every stored document of every space and kind, secrets as stored (never for rendering).
     pub fn all_docs(&self) -> impl Iterator<Item = &Doc> {
-        self.spaces.iter().chain(self.colls.values().flatten())
+        let stored = self.colls.values().flat_map(HashMap::values).flat_map(|c| &c.docs);
+        self.spaces.iter().chain(stored)
     }
 
     pub fn remove(&mut self, space: &str, kind: Kind, id: &str) -> Option<Doc> {
-        let list = self.list_mut(space, kind);
-        let pos = list.iter().position(|d| id_eq(d, id))?;
-        Some(list.remove(pos))
+        let coll = self.coll_mut(space, kind);
+        let pos = coll.position(id)?;
+        coll.forget_indexes();
+        Some(coll.docs.remove(pos))
     }
 
     /// A space by Id or (newer servers) by slug, case-insensitively.
@@ -178,20 +221,91 @@ impl Store {
         } else {
             self.list(space, kind)
         };
-        let taken: std::collections::HashSet<String> = docs
-            .iter()
-            .filter(|d| !id_eq(d, self_id))
-            .filter(|d| owner.is_none_or(|(field, id)| str_of(d, field).eq_ignore_ascii_case(id)))
-            .map(|d| str_of(d, "Slug").to_ascii_lowercase())
-            .collect();
+        // Scanned per candidate rather than collected into a set: the first candidate is almost
+        // always free, and a set of every slug per write made a large first sync allocate n².
+        let taken = |slug: &str| {
+            docs.iter().any(|d| {
+                str_of(d, "Slug").eq_ignore_ascii_case(slug)
+                    && !id_eq(d, self_id)
+                    && owner.is_none_or(|(field, id)| str_of(d, field).eq_ignore_ascii_case(id))
+            })
+        };
         let base = slugify(name);
-        if !taken.contains(&base.to_ascii_lowercase()) {
+        if !taken(&base) {
             return base;
         }
-        (1..)
-            .map(|i| format!("{base}-{i}"))
-            .find(|s| !taken.contains(&s.to_ascii_lowercase()))
-            .unwrap_or(base)
+        (1..).map(|i| format!("{base}-{i}")).find(|s| !taken(s)).unwrap_or(base)
+    }
+}
+
+/// One kind's documents in one space, in stored order, with indexes of their ids and projects
+/// built on the first lookup: a large space is read by id thousands of times per sync (a
+/// variable set's scope tables name its project's channels, runbooks and processes), which a scan
+/// per lookup made quadratic.
+#[derive(Default)]
+struct Coll {
+    docs: Vec<Doc>,
+    /// Lower-case `Id` -> position in `docs`; empty until a lookup needs it.
+    ids: OnceLock<HashMap<String, usize>>,
+    /// Lower-case `ProjectId` -> positions in `docs`, in order; empty until a lookup needs it.
+    projects: OnceLock<HashMap<String, Vec<usize>>>,
+}
+
+impl Coll {
+    /// Drops the indexes: the documents are about to change in ways a caller does not say.
+    fn forget_indexes(&mut self) {
+        self.ids.take();
+        self.projects.take();
+    }
+
+    /// Positions of the documents whose `ProjectId` is `project`. Ids never change in place, but a
+    /// document's `ProjectId` is checked again, as a scan would.
+    fn of_project(&self, project: &str) -> Vec<usize> {
+        let projects = self.projects.get_or_init(|| {
+            let mut projects: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, d) in self.docs.iter().enumerate() {
+                projects
+                    .entry(str_of(d, "ProjectId").to_ascii_lowercase())
+                    .or_default()
+                    .push(i);
+            }
+            projects
+        });
+        let at = projects.get(project.to_ascii_lowercase().as_str());
+        let at: Vec<usize> = at
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| {
+                self.docs
+                    .get(i)
+                    .is_some_and(|d| str_of(d, "ProjectId").eq_ignore_ascii_case(project))
+            })
+            .collect();
+        at
+    }
+
+    /// Where the document with this id (any case) is.
+    fn position(&self, id: &str) -> Option<usize> {
+        let ids = self.ids.get_or_init(|| {
+            let mut ids = HashMap::with_capacity(self.docs.len());
+            for (i, d) in self.docs.iter().enumerate() {
+                // The first of two documents with one id wins, as a scan from the front would.
+                ids.entry(str_of(d, "Id").to_ascii_lowercase()).or_insert(i);
+            }
+            ids
+        });
+        let pos = if id.bytes().any(|b| b.is_ascii_uppercase()) {
+            *ids.get(id.to_ascii_lowercase().as_str())?
+        } else {
+            *ids.get(id)?
+        };
+        if self.docs.get(pos).is_some_and(|d| id_eq(d, id)) {
+            Some(pos)
+        } else {
+            // An entry that no longer matches is not trusted: scan, as before the index.
+            self.docs.iter().position(|d| id_eq(d, id))
+        }
     }
 }
 
@@ -245,4 +359,49 @@ pub(crate) fn slugify(name: &str) -> String {
 
 pub(crate) fn new_guid() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(id: &str, project: &str) -> Doc {
+        json!({"Id": id, "ProjectId": project}).as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn documents_are_found_by_id_and_project_whatever_changed_the_collection() {
+        let mut store = Store::new("2024.3.1", 30);
+        for (id, project) in [
+            ("Channels-1", "Projects-1"),
+            ("Channels-2", "Projects-2"),
+            ("Channels-3", "Projects-1"),
+        ] {
+            store.push("Spaces-1", Kind::Channel, doc(id, project));
+        }
+        let ids = |store: &Store, project: &str| -> Vec<String> {
+            store
+                .of_project("Spaces-1", Kind::Channel, project)
+                .map(|d| str_of(d, "Id").to_string())
+                .collect()
+        };
+        assert!(store.exists("Spaces-1", Kind::Channel, "channels-2"));
+        assert_eq!(ids(&store, "projects-1"), ["Channels-1", "Channels-3"]);
+
+        // Added after the indexes were built, removed, moved by a caller, replaced into another project.
+        store.push("Spaces-1", Kind::Channel, doc("Channels-4", "Projects-1"));
+        store.remove("Spaces-1", Kind::Channel, "Channels-1");
+        store.list_mut("Spaces-1", Kind::Channel).reverse();
+        store.replace("Spaces-1", Kind::Channel, doc("Channels-2", "Projects-1"));
+
+        assert!(store.get("Spaces-1", Kind::Channel, "Channels-1").is_none());
+        assert_eq!(
+            str_of(store.get("Spaces-1", Kind::Channel, "CHANNELS-4").unwrap(), "Id"),
+            "Channels-4"
+        );
+        assert_eq!(ids(&store, "Projects-1"), ["Channels-4", "Channels-3", "Channels-2"]);
+        assert!(ids(&store, "Projects-2").is_empty());
+        assert!(store.get("Spaces-2", Kind::Channel, "Channels-3").is_none());
+    }
 }

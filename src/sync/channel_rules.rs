@@ -40,7 +40,8 @@ impl Stage for ChannelRules {
     }
 
     fn plan(&self, ctx: &PlanContext<'_>) -> Vec<Planned> {
-        ctx.selected(KIND).filter_map(|src| plan_one(ctx, src)).collect()
+        let selected: Vec<&Value> = ctx.selected(KIND).collect();
+        super::plan_each(&selected, |src| plan_one(ctx, src))
     }
 }
 

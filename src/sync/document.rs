@@ -77,6 +77,12 @@ pub fn equivalent(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// [`equivalent`] for two lists held apart from a document (a process's steps before and after a
+/// merge), without building arrays of them.
+pub fn equivalent_lists(a: &[Value], b: &[Value]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(p, q)| equivalent(p, q))
+}
+
 /// Empty as far as Octopus is concerned: `null`, `""` or `[]` (a missing field reads as `null`).
 pub fn is_blank(v: &Value) -> bool {
     matches!(v, Value::Null) || v.as_str() == Some("") || v.as_array().is_some_and(Vec::is_empty)

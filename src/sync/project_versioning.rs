@@ -14,6 +14,7 @@
 //! and the project is PUT only when they change.
 
 use super::action_refs::{self, ActionAt};
+use super::process::planned::process_of;
 use super::{document, placeholder, projects, PlanContext, Planned, Stage};
 use crate::apply::{is_placeholder, placeholder_id};
 use crate::kind::Kind;
@@ -21,6 +22,7 @@ use crate::report::{Action, CleanupItem};
 use crate::snapshot::{id_of, name_of};
 use crate::translate::{is_default, Counterpart};
 use serde_json::{json, Value};
+use std::cell::OnceCell;
 
 /// The versioning and automatic release creation stage.
 pub struct ProjectVersioning;
@@ -45,7 +47,8 @@ impl Stage for ProjectVersioning {
     }
 
     fn plan(&self, ctx: &PlanContext<'_>) -> Vec<Planned> {
-        ctx.selected(KIND).filter_map(|src| plan_one(ctx, src)).collect()
+        let selected: Vec<&Value> = ctx.selected(KIND).collect();
+        super::plan_each(&selected, |src| plan_one(ctx, src))
     }
 }
 
@@ -84,12 +87,26 @@ impl Resolved {
 /// Resolves a project's references against both processes.
 struct Resolver<'a> {
     ctx: &'a PlanContext<'a>,
+    source_project: &'a Value,
     dest_project: &'a Value,
-    source_process: Option<Value>,
-    dest_process: Option<Value>,
+    /// Both processes, read when a reference first needs them: most projects name no action.
+    source_process: OnceCell<Option<Value>>,
+    dest_process: OnceCell<Option<Value>>,
 }
 
 impl Resolver<'_> {
+    fn source_process(&self) -> Option<&Value> {
+        self.source_process
+            .get_or_init(|| process_of(self.ctx.source, Kind::Project, self.source_project))
+            .as_ref()
+    }
+
+    fn dest_process(&self) -> Option<&Value> {
+        self.dest_process
+            .get_or_init(|| process_of(self.ctx.destination, Kind::Project, self.dest_project))
+            .as_ref()
+    }
+
     /// The destination action and package standing for the source's reference `package`
     /// (`{DeploymentAction, PackageReference}`, preferred: newer servers hold only that) or action
     /// id `action_id`; `Ok(None)` when the source names none.
@@ -102,8 +119,7 @@ impl Resolver<'_> {
         }
         let reference = package.map_or("", |p| document::str_field(p, "PackageReference"));
         let source = self
-            .source_process
-            .as_ref()
+            .source_process()
             .ok_or("the source's deployment process was not read")?;
         let found: Option<ActionAt<'_>> = match by_name {
             Some(name) => action_refs::by_name(source, name),
@@ -116,8 +132,7 @@ impl Resolver<'_> {
             )
         })?;
         let dest = self
-            .dest_process
-            .as_ref()
+            .dest_process()
             .ok_or("the destination's deployment process was not read")?;
         let what = format!("step '{}', action '{}'", name_of(src.step), src.name());
         let action = action_refs::counterpart(dest, src)
@@ -215,9 +230,10 @@ fn plan_one(ctx: &PlanContext<'_>, src: &Value) -> Option<Planned> {
     let name = format!("{project} (versioning)");
     let r = Resolver {
         ctx,
+        source_project: src,
         dest_project: dest,
-        source_process: super::process::planned::process_of(ctx.source, Kind::Project, src),
-        dest_process: super::process::planned::process_of(ctx.destination, Kind::Project, dest),
+        source_process: OnceCell::new(),
+        dest_process: OnceCell::new(),
     };
     // A dry run's project planned for creation holds only the body sent, without what the server
     // adds to it; the live pass sees the server's, which these stand for.

@@ -351,23 +351,28 @@ fn scope_values(store: &Store, space: &str, set: &Doc) -> Value {
     } else {
         (vec![], vec![], vec![])
     };
-    json!({
-        "Environments": id_names(store.list(space, Kind::Environment)),
-        "Machines": id_names(machines),
-        "Actions": actions,
-        "Roles": roles.iter().map(|r| json!({"Id": r, "Name": r})).collect::<Vec<_>>(),
-        "Channels": channels,
-        "TenantTags": tags,
-        "Processes": processes,
-    })
+    // Field by field: `json!` would deep-copy each table through `to_value`.
+    let tables = [
+        ("Environments", id_names(store.list(space, Kind::Environment))),
+        ("Machines", id_names(machines)),
+        ("Actions", actions),
+        ("Roles", roles.iter().map(|r| json!({"Id": r, "Name": r})).collect()),
+        ("Channels", channels),
+        ("TenantTags", tags),
+        ("Processes", processes),
+    ];
+    Value::Object(
+        tables
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), Value::Array(v)))
+            .collect(),
+    )
 }
 
 /// Channels, actions and processes a project's variables can be scoped to.
 fn project_scopes(store: &Store, space: &str, project: &str) -> (Vec<Value>, Vec<Value>, Vec<Value>) {
     let channels: Vec<Value> = store
-        .list(space, Kind::Channel)
-        .iter()
-        .filter(|c| str_of(c, "ProjectId") == project)
+        .of_project(space, Kind::Channel, project)
         .map(|c| json!({"Id": str_of(c, "Id"), "Name": str_of(c, "Name")}))
         .collect();
     let mut processes = Vec::new();
@@ -378,11 +383,7 @@ fn project_scopes(store: &Store, space: &str, project: &str) -> (Vec<Value>, Vec
     // Read in place: a set is rendered on every read of it, and cloning its project's processes
     // to list their actions was most of a simulator's work in a re-sync.
     let mut process_docs: Vec<&Doc> = store.get(space, Kind::DeploymentProcess, &dp).into_iter().collect();
-    for rb in store
-        .list(space, Kind::Runbook)
-        .iter()
-        .filter(|r| str_of(r, "ProjectId") == project)
-    {
+    for rb in store.of_project(space, Kind::Runbook, project) {
         processes.push(json!({"ProcessType": "Runbook", "Id": str_of(rb, "Id"), "Name": str_of(rb, "Name")}));
         let rp = format!("RunbookProcess-{}", str_of(rb, "Id"));
         process_docs.extend(store.get(space, Kind::RunbookProcess, &rp));

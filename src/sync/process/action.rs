@@ -70,10 +70,17 @@ pub fn build(
         }
     };
     let mut refs = References::new(t);
-    let mut body = document::object(src);
-    for field in SERVER_OWNED {
-        body.remove(*field);
-    }
+    // The source's fields but those the server owns and those rebuilt below (not copied twice).
+    let rebuilt = |field: &str| {
+        SERVER_OWNED.contains(&field) || matches!(field, "Properties" | "Packages" | "GitDependencies" | "Inputs")
+    };
+    let mut body: Map<String, Value> = src
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(field, _)| !rebuilt(field))
+        .map(|(field, value)| (field.clone(), value.clone()))
+        .collect();
     for (field, value) in scope_fields {
         body.insert(field.to_string(), value);
     }
@@ -116,14 +123,13 @@ pub fn build(
 /// The destination's action with the source's fields laid over it. A field the destination's
 /// action lacks is left out: its server does not know it and would drop it, and the next run
 /// would see a difference again (as `document::overlay`).
-fn on_destination(dest: &Value, body: Map<String, Value>) -> Value {
-    let mut doc = document::object(dest);
-    for (field, value) in body {
-        if doc.contains_key(&field) {
-            doc.insert(field, value);
-        }
-    }
-    Value::Object(doc)
+fn on_destination(dest: &Value, mut body: Map<String, Value>) -> Value {
+    let fields = dest.as_object().into_iter().flatten();
+    Value::Object(
+        fields
+            .map(|(field, value)| (field.clone(), body.remove(field).unwrap_or_else(|| value.clone())))
+            .collect(),
+    )
 }
 
 /// An action's properties: ids translated, the destination template's version, sensitive values

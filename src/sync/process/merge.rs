@@ -12,7 +12,7 @@ use crate::rules::{ProcessRules, ProcessSteps};
 use crate::snapshot::{name_key, name_of};
 use crate::sync::{document, placeholder};
 use crate::translate::Translator;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Fields of a process the destination's server owns; a process the destination does not have
 /// yet is merged without them (the stage PUTs into the process its server made with the owner).
@@ -86,7 +86,7 @@ pub fn merge(
         m.steps.push(decision);
     }
     m.errors.extend(duplicates(&merged));
-    m.changed = !document::equivalent(&json!(dest_steps), &json!(merged));
+    m.changed = !document::equivalent_lists(dest_steps, &merged);
     let mut doc = match destination {
         Some(d) => document::object(d),
         None => {
@@ -307,7 +307,7 @@ fn duplicates(steps: &[Value]) -> Vec<String> {
         }
         seen_steps.push(name_key(step));
         for a in actions(Some(s)) {
-            let action = name_of(&a);
+            let action = name_of(a);
             match seen_actions.iter().find(|(k, _)| *k == name_key(action)) {
                 Some((_, other)) => errors.push(format!(
                     "action '{action}' would be in the process twice (in steps '{other}' and '{step}'): action names are unique in a process. Move or rename it on the destination, or use OCTOSYNC_PROCESS_CLONING_OPTION=SourceOnly"
@@ -319,19 +319,19 @@ fn duplicates(steps: &[Value]) -> Vec<String> {
     errors
 }
 
-fn steps(process: Option<&Value>) -> Vec<Value> {
+/// A process's steps, borrowed (none when it has no process).
+fn steps(process: Option<&Value>) -> &[Value] {
     process
         .and_then(|p| p.get("Steps"))
         .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
+        .map_or(&[], Vec::as_slice)
 }
 
-fn actions(step: Option<&Value>) -> Vec<Value> {
+/// A step's actions, borrowed.
+fn actions(step: Option<&Value>) -> &[Value] {
     step.and_then(|s| s.get("Actions"))
         .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
+        .map_or(&[], Vec::as_slice)
 }
 
 fn names(items: &[Value]) -> Vec<&str> {

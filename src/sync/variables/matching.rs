@@ -4,6 +4,7 @@
 //! destination as it was read: nothing added in this run is matched.
 
 use super::scope::ScopeKey;
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The identity of a row apart from its scope: name (trimmed, case-insensitive), sensitivity, type.
@@ -19,7 +20,7 @@ pub struct Identity {
 
 /// A row as matching sees it.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub struct Entry<'a> {
     /// Name, sensitivity, type.
     pub identity: Identity,
     /// The whole scope (translated, for a source row).
@@ -30,8 +31,9 @@ pub struct Entry {
     /// The value as values compare (a typed value as a destination id); `None` when it cannot be
     /// known (sensitive) or has no destination counterpart.
     pub value: Option<String>,
-    /// The row's whole content, which orders duplicates the same way whatever order they come in.
-    pub tiebreak: String,
+    /// The row's whole document: its text orders duplicates the same way whatever order they come
+    /// in (written out only for a group of duplicates; most rows have none).
+    pub doc: &'a Value,
 }
 
 /// What a source row stands for on the destination.
@@ -74,7 +76,7 @@ pub struct Matching {
 /// these, equal values pair first (duplicates such as one name with two values left unscoped);
 /// one row left on each side then pairs too (its value changed); more than one left on both sides
 /// is contested, never guessed at.
-pub fn pair(sources: &[Option<Entry>], destinations: &[Entry]) -> Matching {
+pub fn pair(sources: &[Option<Entry<'_>>], destinations: &[Entry<'_>]) -> Matching {
     let mut out = Matching {
         sources: vec![None; sources.len()],
         claims: vec![None; destinations.len()],
@@ -91,8 +93,12 @@ pub fn pair(sources: &[Option<Entry>], destinations: &[Entry]) -> Matching {
     }
     let source = |i: usize| sources[i].as_ref().expect("grouped rows are entries");
     for (mut s, mut d) in groups.into_values() {
-        s.sort_by(|a, b| source(*a).tiebreak.cmp(&source(*b).tiebreak));
-        d.sort_by(|a, b| destinations[*a].tiebreak.cmp(&destinations[*b].tiebreak));
+        if s.len() > 1 {
+            s.sort_by_cached_key(|i| source(*i).doc.to_string());
+        }
+        if d.len() > 1 {
+            d.sort_by_cached_key(|j| destinations[*j].doc.to_string());
+        }
         let mut left = Vec::new();
         for i in s {
             let same_value = source(i)
@@ -156,10 +162,14 @@ pub fn pair(sources: &[Option<Entry>], destinations: &[Entry]) -> Matching {
 /// Source rows left new that have exactly one free destination row with the same name, type and
 /// (non-empty, non-sensitive) value, and are the only such source row: the same row, whose scope
 /// changed on the source. Whether it follows is the overwrite option's decision.
-pub fn rescope_candidates(m: &Matching, sources: &[Option<Entry>], destinations: &[Entry]) -> BTreeMap<usize, usize> {
+pub fn rescope_candidates(
+    m: &Matching,
+    sources: &[Option<Entry<'_>>],
+    destinations: &[Entry<'_>],
+) -> BTreeMap<usize, usize> {
     type Group = (Vec<usize>, Vec<usize>);
     let mut groups: BTreeMap<(&Identity, &str), Group> = BTreeMap::new();
-    fn key(e: &Entry) -> Option<&str> {
+    fn key<'e>(e: &'e Entry<'_>) -> Option<&'e str> {
         (!e.identity.sensitive)
             .then_some(e.value.as_deref())
             .flatten()

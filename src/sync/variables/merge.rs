@@ -94,7 +94,7 @@ pub fn merge(
                     ValueOutcome::Resolved(None) if !c.row.sensitive => Some(String::new()),
                     _ => None,
                 },
-                tiebreak: c.row.doc.to_string(),
+                doc: c.row.doc,
             })
         })
         .collect();
@@ -105,7 +105,7 @@ pub fn merge(
             full: r.scope.key(|_| false),
             owned: owned(&r.scope),
             value: (!r.sensitive).then(|| r.value().unwrap_or("").to_string()),
-            tiebreak: r.doc.to_string(),
+            doc: r.doc,
         })
         .collect();
     let matching = pair(&entries, &dst_entries);
@@ -566,8 +566,8 @@ impl<'r> Merger<'_, 'r> {
         &mut self,
         c: &Candidate<'_>,
         dst_rows: &[Row<'_>],
-        dst_entries: &[Entry],
-        e: &Option<Entry>,
+        dst_entries: &[Entry<'_>],
+        e: &Option<Entry<'_>>,
     ) -> Option<RowDecision> {
         let e = e.as_ref()?;
         let j = dst_entries
