@@ -68,7 +68,7 @@ pub fn merge(
         destination_order: dest_steps.iter().map(|s| name_of(s).to_string()).collect(),
     };
     let mut merged = Vec::new();
-    for slot in interleave(&names(&src_steps), &names(&dest_steps)) {
+    for slot in interleave(&names(src_steps), &names(dest_steps)) {
         let decision = match slot {
             Slot::DestinationOnly(j) => only_on_destination(&dest_steps[j], rules),
             Slot::Source(i, j) => merge_step(
@@ -139,7 +139,7 @@ fn merge_step(
     let dest_actions = actions(dest);
     let mut decisions = Vec::new();
     let mut merged = Vec::new();
-    for slot in interleave(&names(&src_actions), &names(&dest_actions)) {
+    for slot in interleave(&names(src_actions), &names(dest_actions)) {
         let d = match slot {
             Slot::DestinationOnly(k) => action_only_on_destination(&dest_actions[k], rules),
             Slot::Source(a, k) => merge_action(&name, &src_actions[a], k.map(|k| &dest_actions[k]), t, rules, owner, m),
