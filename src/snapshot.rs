@@ -8,7 +8,8 @@ pub mod tenant_variables;
 
 use crate::kind::{Kind, ReadByIds};
 use crate::octopus::Client;
-use anyhow::{bail, Context, Result};
+use crate::octopus::RawItem;
+use anyhow::{Context, Result};
 use futures::future::try_join_all;
 use logos::Logo;
 use packed::{Packed, PackedDoc};
@@ -184,7 +185,7 @@ pub struct Snapshot {
     kinds: BTreeMap<Kind, Arc<Collection>>,
     /// The documents items own ([`Kind::is_owned`]), packed; shared as `kinds` is.
     packed: BTreeMap<Kind, Arc<Packed>>,
-    /// Logos read, by the id of their document (see [`logos::load_step_templates`],
+    /// Logos read, by the id of their document (see [`logos::read_step_templates`],
     /// [`logos::load_projects`]).
     logos: HashMap<String, Logo>,
     /// Logos step types show by default, by lower-case step type.
@@ -192,7 +193,7 @@ pub struct Snapshot {
     /// Whether a document shows the server's default logo, by its id, where its logo link says so
     /// (see [`logos::shows_default`]).
     default_logos: HashMap<String, bool>,
-    /// Tenant variables, when read (see [`tenant_variables::load`]).
+    /// Tenant variables, when read (see [`tenant_variables::read`]).
     tenant_variables: tenant_variables::Loaded,
 }
 
@@ -228,9 +229,8 @@ impl Snapshot {
                 async move {
                     // Packed as each response arrives: the parsed documents of a whole space
                     // never sit in memory at once.
-                    let docs = load_by_ids(client, owned, &ids, |mut doc| {
-                        strip_fields(&mut doc, kind.owned_fields_unused());
-                        PackedDoc::of(doc)
+                    let docs = load_by_ids(client, owned, &ids, |item| {
+                        PackedDoc::from_text(item, kind.owned_fields_unused())
                     })
                     .await
                     .with_context(|| {
@@ -368,7 +368,7 @@ impl Snapshot {
         self.logos.get(id)
     }
 
-    /// Records the logo of the document `id` (tests; a run reads them with [`logos::load_step_templates`]).
+    /// Records the logo of the document `id` (tests; a run reads them with [`logos::read_step_templates`]).
     pub fn set_logo(&mut self, id: &str, logo: Logo) {
         self.logos.insert(id.to_string(), logo);
     }
@@ -399,7 +399,7 @@ impl Snapshot {
         &self.tenant_variables
     }
 
-    /// Records tenant variables (tests; a run reads them with [`tenant_variables::load`]).
+    /// Records tenant variables (tests; a run reads them with [`tenant_variables::read`]).
     pub fn set_tenant_variables(&mut self, loaded: tenant_variables::Loaded) {
         self.tenant_variables = loaded;
     }
@@ -457,13 +457,13 @@ const IDS_PER_REQUEST: usize = 40;
 /// The documents of `kind` with these ids, through `GET {collection}/all?ids=…` (a bare array;
 /// SW21b lists `ids` on `variables/all`) or `{collection}?ids=…`, a few ids per request, the
 /// requests concurrent; or the whole collection paged, for a route without `ids`. An id the
-/// server does not return is simply absent. Each document is handed to `keep` as its response
-/// arrives.
+/// server does not return is simply absent. Each document is handed to `keep` as the text the
+/// server sent, as its response arrives: these are the bulk of a space, and are kept as text.
 async fn load_by_ids<T>(
     client: &Client,
     kind: Kind,
     ids: &[String],
-    keep: impl Fn(Value) -> T + Copy,
+    keep: impl Fn(RawItem) -> T + Copy,
 ) -> Result<Vec<T>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -471,8 +471,8 @@ async fn load_by_ids<T>(
     let collection = client.space_path(kind.collection());
     if kind.read_by_ids() == ReadByIds::Listed {
         let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
-        let mut all = client.list_all(&collection).await?;
-        all.retain(|d| wanted.contains(id_of(d)));
+        let mut all = client.list_all_raw(&collection).await?;
+        all.retain(|d| wanted.contains(d.id.as_str()));
         return Ok(all.into_iter().map(keep).collect());
     }
     let pages = try_join_all(ids.chunks(IDS_PER_REQUEST).map(|chunk| {
@@ -480,14 +480,14 @@ async fn load_by_ids<T>(
         let collection = &collection;
         async move {
             if kind.read_by_ids() == ReadByIds::Paged {
-                let items = client.list_all(&format!("{collection}?ids={ids}")).await?;
-                return Ok(items.into_iter().map(keep).collect::<Vec<T>>());
+                let items = client.list_all_raw(&format!("{collection}?ids={ids}")).await?;
+                return Ok::<_, anyhow::Error>(items.into_iter().map(keep).collect::<Vec<T>>());
             }
             let path = format!("{collection}/all?ids={ids}");
-            match client.get(&path).await? {
-                Value::Array(items) => Ok(items.into_iter().map(keep).collect()),
-                _ => bail!("{path}: expected a list of {}s", kind.label().to_lowercase()),
-            }
+            let text = client.get_text(&path).await?;
+            let items = RawItem::list(&text, &path)
+                .with_context(|| format!("expected a list of {}s", kind.label().to_lowercase()))?;
+            Ok(items.into_iter().map(keep).collect())
         }
     }))
     .await?;

@@ -8,8 +8,10 @@ use crate::octolog::TaskLog;
 use crate::octopus::{same_space, skew, Client, ClientOptions, Skew};
 use crate::report::{self, Action, Change, Endpoint, Mode, Report, Summary, REPORT_FORMAT_VERSION};
 use crate::settings::{InstanceSettings, Job};
-use crate::snapshot::{logos, tenant_variables, Snapshot};
+use crate::snapshot::logos::{self, LogoReads};
+use crate::snapshot::{tenant_variables, Snapshot};
 use anyhow::{bail, Context, Result};
+use futures::future::join_all;
 use pass::Pass;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -76,61 +78,51 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
         Ok(s) => s,
         Err(e) => return Ok(record.failed(e)),
     };
-    // Logos are files, not documents: read (as digests) only for the step templates, tenants and projects selected.
+    // What the documents do not hold, read side by side (each read has a round trip or more of its
+    // own): the logos, as digests, of the step templates, tenants and projects selected; the
+    // tenants' variable values, only when they are to be copied.
     let templates = job.selector(Kind::ActionTemplate);
-    if !templates.is_none() {
-        let read = within(job, deadline, "reading the step templates' logos", async {
-            logos::load_step_templates(&source_client, &dest_client, &mut source, &mut destination, &templates).await;
-            Ok(())
-        })
-        .await;
-        if let Err(e) = read {
-            return Ok(record.failed(e));
-        }
-    }
-    for kind in [Kind::Tenant, Kind::Project] {
-        let selected = job.selector(kind);
-        if selected.is_none() {
-            continue;
-        }
-        let what = format!("reading the {}' logos", kind.plural().to_lowercase());
-        let read = within(job, deadline, &what, async {
-            let names = &job.rules.names;
-            logos::load_item_logos(
-                kind,
-                &source_client,
-                &dest_client,
-                &mut source,
-                &mut destination,
-                &selected,
-                names,
-            )
-            .await;
-            Ok(())
-        })
-        .await;
-        if let Err(e) = read {
-            return Ok(record.failed(e));
-        }
-    }
-    // Tenant variables live outside the documents: read only when they are to be copied.
     let tenants = job.selector(Kind::Tenant);
-    if job.rules.copy_tenant_variables && !tenants.is_none() {
-        let read = within(job, deadline, "reading the tenants' variables", async {
-            tenant_variables::load(
-                &source_client,
-                &dest_client,
-                &mut source,
-                &mut destination,
-                &tenants,
-                &job.rules.names,
-            )
-            .await
-        })
-        .await;
-        if let Err(e) = read {
-            return Ok(record.failed(e));
+    let read = within(job, deadline, "reading the logos and the tenants' variables", async {
+        let (source, destination) = (&source, &destination);
+        let (source_client, dest_client) = (&source_client, &dest_client);
+        let template_logos = async {
+            if templates.is_none() {
+                return LogoReads::default();
+            }
+            logos::read_step_templates(source_client, dest_client, source, destination, &templates).await
+        };
+        let item_logos = join_all([Kind::Tenant, Kind::Project].map(|kind| async move {
+            let selected = job.selector(kind);
+            if selected.is_none() {
+                return LogoReads::default();
+            }
+            let names = &job.rules.names;
+            logos::read_item_logos(kind, source_client, dest_client, source, destination, &selected, names).await
+        }));
+        let tenant_values = async {
+            if !job.rules.copy_tenant_variables || tenants.is_none() {
+                return Ok(None);
+            }
+            let names = &job.rules.names;
+            tenant_variables::read(source_client, dest_client, source, destination, &tenants, names)
+                .await
+                .map(Some)
+        };
+        let (template_logos, item_logos, tenant_values) = tokio::join!(template_logos, item_logos, tenant_values);
+        Ok((template_logos, item_logos, tenant_values?))
+    })
+    .await;
+    match read {
+        Ok((template_logos, item_logos, tenant_values)) => {
+            for logos in std::iter::once(template_logos).chain(item_logos) {
+                logos.record(&mut source, &mut destination);
+            }
+            if let Some(values) = tenant_values {
+                values.record(&mut source, &mut destination);
+            }
         }
+        Err(e) => return Ok(record.failed(e)),
     }
     for (side, snap) in [("source", &source), ("destination", &destination)] {
         let counts: Vec<String> = snap
@@ -179,13 +171,21 @@ pub async fn run(job: &Job, log: &TaskLog) -> Result<Report> {
         )
         .await
     } else {
+        free_in_background(destination);
         plan
     };
+    free_in_background(source);
     // Decisions are logged once, from the pass whose outcome is reported.
     for change in &outcome.changes {
         log_decision(log, change, live);
     }
     Ok(record.finish(counts, outcome, live, fingerprint, None))
+}
+
+/// Frees `value` on a thread of its own: a large space's snapshot takes tens of milliseconds to
+/// free, which the report does not wait for (when the process ends first, its memory goes with it).
+fn free_in_background<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
 }
 
 /// The plan's figures the report keeps once an apply has replaced the plan's changes.

@@ -479,7 +479,9 @@ mod tests {
         let mut source_snap = Snapshot::load(&s, Kind::ALL).await.unwrap();
         let mut dest_snap = Snapshot::load(&d, Kind::ALL).await.unwrap();
         let selector = job.selector(Kind::ActionTemplate);
-        crate::snapshot::logos::load_step_templates(&s, &d, &mut source_snap, &mut dest_snap, &selector).await;
+        crate::snapshot::logos::read_step_templates(&s, &d, &source_snap, &dest_snap, &selector)
+            .await
+            .record(&mut source_snap, &mut dest_snap);
         // The source's logo is replaced after the plan read it.
         source
             .set_logo(&space, "actiontemplates", id, &crate::sim::solid_png([200, 9, 9, 255]))

@@ -6,5 +6,5 @@ pub mod metrics;
 pub mod retry;
 pub mod version;
 
-pub use client::{same_space, ApiError, Client, ClientOptions, Download};
+pub use client::{same_space, ApiError, Client, ClientOptions, Download, RawItem};
 pub use version::{skew, OctopusVersion, Skew};

@@ -77,18 +77,51 @@ impl Logo {
     }
 }
 
-/// Reads the logos the step templates stage compares, into the two snapshots: each selected
-/// custom source template's, its destination counterpart's (a custom template of the same name
-/// and step type), and, for the step types of templates whose logos are not already equal, the
-/// logo each instance shows for the step type itself (what a template shows until one is
-/// uploaded). A logo that cannot be read is recorded as such; it never stops the run.
-pub async fn load_step_templates(
+/// Logos read for one side and the other, to be recorded into the snapshots they were read for
+/// ([`LogoReads::record`]): reads take the snapshots shared, so they run alongside other reads.
+#[derive(Debug, Default)]
+pub struct LogoReads {
+    /// (document id, its logo) on each side.
+    logos: [Vec<(String, Logo)>; 2],
+    /// (step type, the logo it shows) on each side.
+    step_types: [Vec<(String, Logo)>; 2],
+    /// (document id, whether it shows the server's default logo) on each side, where its link says.
+    defaults: [Vec<(String, bool)>; 2],
+}
+
+impl LogoReads {
+    /// Records what was read into the source and destination snapshots.
+    pub fn record(self, source: &mut Snapshot, destination: &mut Snapshot) {
+        let [source_logos, dest_logos] = self.logos;
+        let [source_types, dest_types] = self.step_types;
+        let [source_defaults, dest_defaults] = self.defaults;
+        for (snapshot, logos, types, defaults) in [
+            (&mut *source, source_logos, source_types, source_defaults),
+            (&mut *destination, dest_logos, dest_types, dest_defaults),
+        ] {
+            for (id, is_default) in defaults {
+                snapshot.set_shows_default_logo(&id, is_default);
+            }
+            snapshot.logos.extend(logos);
+            for (t, logo) in types {
+                snapshot.step_type_logos.insert(t.to_ascii_lowercase(), logo);
+            }
+        }
+    }
+}
+
+/// Reads the logos the step templates stage compares: each selected custom source template's,
+/// its destination counterpart's (a custom template of the same name and step type), and, for
+/// the step types of templates whose logos are not already equal, the logo each instance shows
+/// for the step type itself (what a template shows until one is uploaded). A logo that cannot be
+/// read is recorded as such; it never stops the run.
+pub async fn read_step_templates(
     source_client: &Client,
     dest_client: &Client,
-    source: &mut Snapshot,
-    destination: &mut Snapshot,
+    source: &Snapshot,
+    destination: &Snapshot,
     selector: &Selector,
-) {
+) -> LogoReads {
     let pairs: Vec<(&Value, Option<&Value>)> = source
         .items(Kind::ActionTemplate)
         .iter()
@@ -144,35 +177,27 @@ pub async fn load_step_templates(
         dest_ids.len(),
         types.len()
     );
-    for (id, logo) in source_logos {
-        source.logos.insert(id, logo);
-    }
-    for (id, logo) in dest_logos {
-        destination.logos.insert(id, logo);
-    }
-    for (t, logo) in source_types {
-        source.step_type_logos.insert(t.to_ascii_lowercase(), logo);
-    }
-    for (t, logo) in dest_types {
-        destination.step_type_logos.insert(t.to_ascii_lowercase(), logo);
+    LogoReads {
+        logos: [source_logos, dest_logos],
+        step_types: [source_types, dest_types],
+        defaults: Default::default(),
     }
 }
 
-/// Reads what the logos stage of projects or tenants (`kind`) compares, into the two snapshots:
-/// for each selected source item and its destination counterpart (config-as-code projects aside:
+/// Reads what the logos stage of projects or tenants (`kind`) compares: for each selected source item and its destination counterpart (config-as-code projects aside:
 /// nothing is written to them), whether it shows the server's default logo, and the logos of the
 /// source items whose logo is not known to be the default, with their counterparts'. A default logo is never
 /// uploaded, so it is not read. A logo that cannot be read is recorded as such; it never stops
 /// the run.
-pub async fn load_item_logos(
+pub async fn read_item_logos(
     kind: Kind,
     source_client: &Client,
     dest_client: &Client,
-    source: &mut Snapshot,
-    destination: &mut Snapshot,
+    source: &Snapshot,
+    destination: &Snapshot,
     selector: &Selector,
     names: &NameMap,
-) {
+) -> LogoReads {
     let what = kind.label().to_lowercase();
     let what = what.as_str();
     let source_version = source_client.version().map(|v| v.text.as_str());
@@ -214,17 +239,10 @@ pub async fn load_item_logos(
         source_ids.len(),
         dest_ids.len()
     );
-    for (id, is_default) in source_defaults {
-        source.set_shows_default_logo(&id, is_default);
-    }
-    for (id, is_default) in dest_defaults {
-        destination.set_shows_default_logo(&id, is_default);
-    }
-    for (id, logo) in source_logos {
-        source.logos.insert(id, logo);
-    }
-    for (id, logo) in dest_logos {
-        destination.logos.insert(id, logo);
+    LogoReads {
+        logos: [source_logos, dest_logos],
+        step_types: Default::default(),
+        defaults: [source_defaults, dest_defaults],
     }
 }
 

@@ -234,17 +234,33 @@ pub(super) fn environment_name<'a>(snapshot: &'a Snapshot, id: &str) -> Option<&
     snapshot.by_id(Kind::Environment, id).map(name_of)
 }
 
+/// Tenant variable values read for each side, to be recorded into the snapshots they were read
+/// for ([`TenantValueReads::record`]).
+#[derive(Debug)]
+pub struct TenantValueReads {
+    source: Loaded,
+    destination: Loaded,
+}
+
+impl TenantValueReads {
+    /// Records what was read into the source and destination snapshots.
+    pub fn record(self, source: &mut Snapshot, destination: &mut Snapshot) {
+        source.tenant_variables = self.source;
+        destination.tenant_variables = self.destination;
+    }
+}
+
 /// Reads the values of the selected source tenants and of their destination counterparts, both
 /// sides concurrently, each through the API its server serves. A read that fails stops the run: a
 /// write planned against values it could not see could delete them.
-pub async fn load(
+pub async fn read(
     source_client: &Client,
     dest_client: &Client,
-    source: &mut Snapshot,
-    destination: &mut Snapshot,
+    source: &Snapshot,
+    destination: &Snapshot,
     selector: &Selector,
     names: &crate::rules::NameMap,
-) -> Result<()> {
+) -> Result<TenantValueReads> {
     let translator = Translator::new(source, destination).with_names(names);
     let selected: Vec<&Value> = source
         .items(Kind::Tenant)
@@ -268,15 +284,16 @@ pub async fn load(
         read_source.len(),
         read_dest.len()
     );
-    source.tenant_variables = Loaded {
-        api: Some(source_api),
-        by_tenant: read_source,
-    };
-    destination.tenant_variables = Loaded {
-        api: Some(dest_api),
-        by_tenant: read_dest,
-    };
-    Ok(())
+    Ok(TenantValueReads {
+        source: Loaded {
+            api: Some(source_api),
+            by_tenant: read_source,
+        },
+        destination: Loaded {
+            api: Some(dest_api),
+            by_tenant: read_dest,
+        },
+    })
 }
 
 /// Tenants from which the legacy values are read in one `tenantvariables/all` rather than one

@@ -69,10 +69,12 @@ pub fn equivalent(a: &Value, b: &Value) -> bool {
     match (a, b) {
         _ if is_blank(a) && is_blank(b) => true,
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equivalent(p, q)),
-        (Value::Object(x), Value::Object(y)) => x
-            .keys()
-            .chain(y.keys())
-            .all(|k| equivalent(x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null))),
+        // Each field compared once: a field both hold is compared from `x`'s side only (comparing
+        // it from both sides doubled the work at every level of a process's nesting).
+        (Value::Object(x), Value::Object(y)) => {
+            x.iter().all(|(k, v)| equivalent(v, y.get(k).unwrap_or(&Value::Null)))
+                && y.iter().all(|(k, v)| x.contains_key(k) || is_blank(v))
+        }
         _ => a == b,
     }
 }

@@ -2,7 +2,7 @@
 //! are created): the source's logo is uploaded when it is the item's own and its bytes differ from
 //! the destination's (see `logo`). Whether an item shows the server's default was read from its
 //! logo link before planning, and only the logos that could be uploaded were read
-//! (`snapshot::logos::load_item_logos`); an item created earlier in this run shows the
+//! (`snapshot::logos::read_item_logos`); an item created earlier in this run shows the
 //! destination's default until its logo is uploaded.
 
 use super::logo::{self, LogoPlan, Owner, Side};

@@ -41,6 +41,9 @@ pub(super) struct Failure {
 pub(super) enum Expect {
     /// A JSON document (every API route but a few downloads).
     Json,
+    /// A JSON document handed on as its text, for a caller that parses only what it needs (the
+    /// bulk reads of processes and variable sets, kept as text): `Value::String`.
+    Text,
     /// A file (a certificate export), handed on as base64 text: the form the API takes it back in.
     Base64,
     /// A file with its content type (a logo): `{"ContentType": …, "Base64": …}`.
@@ -214,6 +217,12 @@ impl Client {
                     return Attempt::Done(serde_json::json!({"ContentType": content_type, "Base64": encode(&bytes)}))
                 }
                 Expect::Ignored => return Attempt::Done(Value::Null),
+                Expect::Text => {
+                    return match String::from_utf8(bytes) {
+                        Ok(text) => Attempt::Done(Value::String(text)),
+                        Err(e) => Attempt::Fatal(self.not_json(method, path, &e, e.as_bytes())),
+                    }
+                }
                 Expect::Json => {}
             }
         }
@@ -223,12 +232,7 @@ impl Client {
             }
             return match serde_json::from_slice(&bytes) {
                 Ok(v) => Attempt::Done(v),
-                Err(e) => Attempt::Fatal(anyhow!(
-                    "{} {method} {path}: the response is not JSON ({e}; it starts: {}); is {} an Octopus Server?",
-                    self.role,
-                    error_message(&bytes),
-                    self.base_url
-                )),
+                Err(e) => Attempt::Fatal(self.not_json(method, path, &e, &bytes)),
             };
         }
         let api = ApiError {
@@ -246,6 +250,22 @@ impl Client {
             };
         }
         Attempt::Fatal(anyhow::Error::new(api.clone()).context(self.explain(method, path, &api)))
+    }
+
+    /// A successful answer that is not JSON (or not text): likely not an Octopus Server.
+    pub(super) fn not_json(
+        &self,
+        method: &Method,
+        path: &str,
+        e: &dyn std::fmt::Display,
+        bytes: &[u8],
+    ) -> anyhow::Error {
+        anyhow!(
+            "{} {method} {path}: the response is not JSON ({e}; it starts: {}); is {} an Octopus Server?",
+            self.role,
+            error_message(bytes),
+            self.base_url
+        )
     }
 
     /// A request that got no HTTP answer at all: say which way it failed.

@@ -11,6 +11,7 @@ mod upload;
 
 pub use identity::same_space;
 pub use messages::ApiError;
+pub use paging::RawItem;
 pub use upload::Download;
 
 use super::metrics::Metrics;

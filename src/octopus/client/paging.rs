@@ -1,15 +1,135 @@
 //! Reading paged collections: a window of pages in flight, the end at a short or empty page, a
 //! bound on the number of pages, and one re-read of a collection that changed while it was read.
 
+use super::attempt::Expect;
+use super::recovery::Recover;
 use super::Client;
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Result};
 use futures::future::try_join_all;
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::HashSet;
+
+/// An item of a paged collection as a read hands it on: a parsed document ([`Value`]) or a
+/// document's text ([`RawItem`]).
+trait PageItem: Sized {
+    /// How the answer to a page is read.
+    const EXPECT: Expect;
+    /// The items of one page's answer and the `TotalResults` it reports (no items when it reports
+    /// none: the caller says the answer is no paged collection).
+    fn page(answer: Value, path: &str) -> Result<(Vec<Self>, Option<u64>)>;
+    /// The item's `Id`, when it has one.
+    fn id(&self) -> Option<&str>;
+}
+
+impl PageItem for Value {
+    const EXPECT: Expect = Expect::Json;
+
+    fn page(answer: Value, path: &str) -> Result<(Vec<Value>, Option<u64>)> {
+        match answer.get("TotalResults").and_then(Value::as_u64) {
+            Some(total) => Ok((items_of(answer, path)?, Some(total))),
+            None => Ok((Vec::new(), None)),
+        }
+    }
+
+    fn id(&self) -> Option<&str> {
+        self.get("Id").and_then(Value::as_str)
+    }
+}
+
+/// A document of a collection as the server wrote it, with its `Id`: for documents a run keeps as
+/// text and parses only when a stage needs one (see `snapshot::Packed`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawItem {
+    /// The document's `Id` ("" when it has none).
+    pub id: String,
+    /// The document's JSON text, as the server wrote it.
+    pub text: String,
+}
+
+impl RawItem {
+    /// The items of a JSON array's text (a `/all` route's answer).
+    pub fn list(text: &str, path: &str) -> Result<Vec<RawItem>> {
+        let items: Vec<&RawValue> = serde_json::from_str(text)
+            .map_err(|e| anyhow!("{path}: expected a list of documents, got something else ({e})"))?;
+        items.into_iter().map(|raw| RawItem::of(raw, path)).collect()
+    }
+
+    fn of(raw: &RawValue, path: &str) -> Result<RawItem> {
+        #[derive(Deserialize)]
+        struct Head {
+            #[serde(rename = "Id", default)]
+            id: Option<String>,
+        }
+        let head: Head = serde_json::from_str(raw.get())
+            .map_err(|e| anyhow!("{path}: expected documents, got something else ({e})"))?;
+        Ok(RawItem {
+            id: head.id.unwrap_or_default(),
+            text: raw.get().to_string(),
+        })
+    }
+}
+
+impl PageItem for RawItem {
+    const EXPECT: Expect = Expect::Text;
+
+    fn page(answer: Value, path: &str) -> Result<(Vec<RawItem>, Option<u64>)> {
+        #[derive(Deserialize)]
+        struct Page<'a> {
+            #[serde(rename = "TotalResults", default)]
+            total: Option<u64>,
+            #[serde(rename = "Items", borrow, default)]
+            items: Option<Vec<&'a RawValue>>,
+        }
+        let text = answer.as_str().unwrap_or_default();
+        let page: Page<'_> = serde_json::from_str(text)
+            .map_err(|e| anyhow!("{path}: expected a collection with Items, got something else ({e})"))?;
+        if page.total.is_none() {
+            return Ok((Vec::new(), None));
+        }
+        let Some(items) = page.items else {
+            bail!("{path}: expected a collection with Items, got something else");
+        };
+        let items = items
+            .into_iter()
+            .map(|raw| RawItem::of(raw, path))
+            .collect::<Result<_>>()?;
+        Ok((items, page.total))
+    }
+
+    fn id(&self) -> Option<&str> {
+        Some(self.id.as_str()).filter(|id| !id.is_empty())
+    }
+}
 
 impl Client {
     /// Every item of a paged collection, however many pages the server splits it into.
     pub async fn list_all(&self, path: &str) -> Result<Vec<Value>> {
+        self.list_all_as(path).await
+    }
+
+    /// Every item of a paged collection as its text, with its id.
+    pub async fn list_all_raw(&self, path: &str) -> Result<Vec<RawItem>> {
+        self.list_all_as(path).await
+    }
+
+    /// GET a JSON document as its text.
+    pub async fn get_text(&self, path: &str) -> Result<String> {
+        let answer = self.page_answer(path, Expect::Text).await?;
+        Ok(match answer {
+            Value::String(text) => text,
+            _ => String::new(),
+        })
+    }
+
+    async fn page_answer(&self, path: &str, expect: Expect) -> Result<Value> {
+        self.request_as(Method::GET, path, None, Recover::Retry, expect).await
+    }
+
+    /// Every item of a paged collection, read as `T`.
+    async fn list_all_as<T: PageItem>(&self, path: &str) -> Result<Vec<T>> {
         // A collection that changes while it is read (or orders ties unstably) can shift items
         // between pages; one re-read settles it, a second shortfall is reported.
         let mut last_short = None;
@@ -34,10 +154,11 @@ impl Client {
     /// ignores `skip`). `TotalResults` never ends a read (a server or proxy that under-reports it
     /// would silently hide items) and never sizes anything; it only says whether a short first
     /// page is a server capping `take` rather than the end, and how many pages to ask for at once.
-    async fn read_pages(&self, path: &str) -> Result<(Vec<Value>, u64)> {
+    async fn read_pages<T: PageItem>(&self, path: &str) -> Result<(Vec<T>, u64)> {
         let take = self.options.page_size.max(1);
-        let first = self.get(&page_url(path, 0, take)).await?;
-        let Some(total) = first.get("TotalResults").and_then(Value::as_u64) else {
+        let first = self.page_answer(&page_url(path, 0, take), T::EXPECT).await?;
+        let (first, total) = T::page(first, path)?;
+        let Some(total) = total else {
             bail!(
                 "{} {path}: expected a paged collection with TotalResults; is this an Octopus Server?",
                 self.role
@@ -45,7 +166,7 @@ impl Client {
         };
         let mut read = PagedItems::default();
         // The first page's length is the page size the server honours (it may cap `take`).
-        let step = read.add(items_of(first, path)?);
+        let step = read.add(first);
         let mut pages = 1;
         let mut skip = step;
         let mut more = step > 0 && (step >= take || (step as u64) < total);
@@ -69,7 +190,7 @@ impl Client {
             }
             let batch = try_join_all((0..window).map(|i| {
                 let url = page_url(path, skip + i * step, take);
-                async move { items_of(self.get(&url).await?, path) }
+                async move { Ok::<_, anyhow::Error>(T::page(self.page_answer(&url, T::EXPECT).await?, path)?.0) }
             }))
             .await?;
             for page in batch {
@@ -88,18 +209,26 @@ impl Client {
 }
 
 /// The items of one read of a paged collection, each id once.
-#[derive(Default)]
-struct PagedItems {
-    items: Vec<Value>,
+struct PagedItems<T> {
+    items: Vec<T>,
     seen: HashSet<String>,
 }
 
-impl PagedItems {
+impl<T> Default for PagedItems<T> {
+    fn default() -> Self {
+        PagedItems {
+            items: Vec::new(),
+            seen: HashSet::new(),
+        }
+    }
+}
+
+impl<T: PageItem> PagedItems<T> {
     /// Adds a page and returns how many of its items were new (items without an id always are).
-    fn add(&mut self, page: Vec<Value>) -> usize {
+    fn add(&mut self, page: Vec<T>) -> usize {
         let before = self.items.len();
         for item in page {
-            let new = match item.get("Id").and_then(Value::as_str) {
+            let new = match item.id() {
                 Some(id) => self.seen.insert(id.to_string()),
                 None => true,
             };

@@ -176,11 +176,19 @@ pub fn merge(
         m.push(d);
     }
 
-    let mut document = destination.clone();
-    let before = destination.get("Variables").cloned().unwrap_or(Value::Array(vec![]));
+    // The set's other fields copied, its variables compared where they stand (not copied first).
+    let before = destination.get("Variables").unwrap_or(&Value::Null);
     let after = Value::Array(variables);
-    let changed = !equivalent(&before, &after);
-    document["Variables"] = after;
+    let changed = !equivalent(before, &after);
+    let mut document: serde_json::Map<String, Value> = destination
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(field, _)| *field != "Variables")
+        .map(|(field, value)| (field.clone(), value.clone()))
+        .collect();
+    document.insert("Variables".into(), after);
+    let document = Value::Object(document);
     let warnings = m.decisions.iter().flat_map(|d| d.warnings.clone()).collect();
     Merge {
         document,
