@@ -141,10 +141,9 @@ fn check_name(store: &Store, space: &str, kind: Kind, doc: &mut Doc, self_id: &s
     let team_space = doc.get("SpaceId").cloned();
     // A replaced certificate's archived backup keeps its name (reference §2.15).
     let holds_name = |d: &Doc| !(kind == Kind::Certificate && kinds::certificate::is_archived(d));
-    let clash = store.list(space, kind).iter().any(|d| {
+    let clash = store.with_field(space, kind, field, &name).any(|d| {
         !id_eq(d, self_id)
             && holds_name(d)
-            && str_of(d, field).eq_ignore_ascii_case(&name)
             && match rule.scope {
                 NameScope::Within(owner) => str_of(d, owner).eq_ignore_ascii_case(str_of(doc, owner)),
                 _ if kind == Kind::Team => d.get("SpaceId") == team_space.as_ref(),

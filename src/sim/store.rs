@@ -1,7 +1,7 @@
 //! In-memory state of one simulated server: spaces, documents per (space, kind), id counters.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use serde_json::{Map, Value};
 
@@ -133,8 +133,19 @@ impl Store {
 
     /// The kind's documents whose `ProjectId` is `project` (any case), in stored order.
     pub fn of_project<'a>(&'a self, space: &str, kind: Kind, project: &str) -> impl Iterator<Item = &'a Doc> + 'a {
+        self.with_field(space, kind, "ProjectId", project)
+    }
+
+    /// The kind's documents whose string `field` is `value` (ASCII case aside), in stored order.
+    pub fn with_field<'a>(
+        &'a self,
+        space: &str,
+        kind: Kind,
+        field: &'static str,
+        value: &str,
+    ) -> impl Iterator<Item = &'a Doc> + 'a {
         let coll = self.coll(space, kind);
-        let at = coll.map(|c| c.of_project(project)).unwrap_or_default();
+        let at = coll.map(|c| c.with_field(field, value)).unwrap_or_default();
         at.into_iter().filter_map(move |i| coll.and_then(|c| c.docs.get(i)))
     }
 
@@ -148,9 +159,12 @@ impl Store {
             ids.entry(str_of(&doc, "Id").to_ascii_lowercase())
                 .or_insert(coll.docs.len());
         }
-        if let Some(projects) = coll.projects.get_mut() {
-            let project = str_of(&doc, "ProjectId").to_ascii_lowercase();
-            projects.entry(project).or_default().push(coll.docs.len());
+        let at = coll.docs.len();
+        for (field, index) in coll.fields.get_mut().unwrap_or_else(PoisonError::into_inner).iter_mut() {
+            Arc::make_mut(index)
+                .entry(str_of(&doc, field).to_ascii_lowercase())
+                .or_default()
+                .push(at);
         }
         coll.docs.push(doc);
     }
@@ -162,9 +176,12 @@ impl Store {
         let Some(pos) = coll.position(&id) else {
             return;
         };
-        if !str_of(&coll.docs[pos], "ProjectId").eq_ignore_ascii_case(str_of(&doc, "ProjectId")) {
-            coll.projects.take();
-        }
+        let old = &coll.docs[pos];
+        // An index of a field the write changed (a rename) is rebuilt on its next lookup.
+        coll.fields
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|field, _| str_of(old, field).eq_ignore_ascii_case(str_of(&doc, field)));
         coll.docs[pos] = doc;
     }
 
@@ -221,14 +238,17 @@ impl Store {
         } else {
             self.list(space, kind)
         };
-        // Scanned per candidate rather than collected into a set: the first candidate is almost
-        // always free, and a set of every slug per write made a large first sync allocate n².
+        // Each candidate looked up (through the slug index, but for spaces), not a set of every
+        // slug built per write: the first candidate is almost always free.
+        let holds =
+            |d: &Doc| !id_eq(d, self_id) && owner.is_none_or(|(field, id)| str_of(d, field).eq_ignore_ascii_case(id));
         let taken = |slug: &str| {
-            docs.iter().any(|d| {
-                str_of(d, "Slug").eq_ignore_ascii_case(slug)
-                    && !id_eq(d, self_id)
-                    && owner.is_none_or(|(field, id)| str_of(d, field).eq_ignore_ascii_case(id))
-            })
+            if kind == Kind::Space {
+                docs.iter()
+                    .any(|d| str_of(d, "Slug").eq_ignore_ascii_case(slug) && holds(d))
+            } else {
+                self.with_field(space, kind, "Slug", slug).any(holds)
+            }
         };
         let base = slugify(name);
         if !taken(&base) {
@@ -238,51 +258,56 @@ impl Store {
     }
 }
 
-/// One kind's documents in one space, in stored order, with indexes of their ids and projects
-/// built on the first lookup: a large space is read by id thousands of times per sync (a
-/// variable set's scope tables name its project's channels, runbooks and processes), which a scan
-/// per lookup made quadratic.
+/// One kind's documents in one space, in stored order, with indexes built on the first lookup
+/// that needs them: by id, and by the value of a field (`ProjectId`, `Name`, `Slug`). A large space
+/// is read by id thousands of times per sync, a variable set's scope tables name its project's
+/// channels and runbooks, and every write checks its name and slug against the others': a scan
+/// per lookup made each of these quadratic in the size of the space.
 #[derive(Default)]
 struct Coll {
     docs: Vec<Doc>,
     /// Lower-case `Id` -> position in `docs`; empty until a lookup needs it.
     ids: OnceLock<HashMap<String, usize>>,
-    /// Lower-case `ProjectId` -> positions in `docs`, in order; empty until a lookup needs it.
-    projects: OnceLock<HashMap<String, Vec<usize>>>,
+    /// Field -> its lower-case value -> positions in `docs`, in order; a field's index is built by
+    /// its first lookup (lookups take the store shared, hence the lock; the store's own lock
+    /// already keeps them one at a time).
+    fields: Mutex<HashMap<&'static str, Arc<FieldIndex>>>,
 }
+
+/// Lower-case value of one field -> positions of the documents holding it, in stored order.
+type FieldIndex = HashMap<String, Vec<usize>>;
 
 impl Coll {
     /// Drops the indexes: the documents are about to change in ways a caller does not say.
     fn forget_indexes(&mut self) {
         self.ids.take();
-        self.projects.take();
+        self.fields.get_mut().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
-    /// Positions of the documents whose `ProjectId` is `project`. Ids never change in place, but a
-    /// document's `ProjectId` is checked again, as a scan would.
-    fn of_project(&self, project: &str) -> Vec<usize> {
-        let projects = self.projects.get_or_init(|| {
-            let mut projects: HashMap<String, Vec<usize>> = HashMap::new();
-            for (i, d) in self.docs.iter().enumerate() {
-                projects
-                    .entry(str_of(d, "ProjectId").to_ascii_lowercase())
-                    .or_default()
-                    .push(i);
-            }
-            projects
-        });
-        let at = projects.get(project.to_ascii_lowercase().as_str());
-        let at: Vec<usize> = at
-            .into_iter()
+    /// Positions of the documents whose `field` is `value` (ASCII case aside). Each is checked
+    /// again, as a scan would: an index never answers for a document that changed under it.
+    fn with_field(&self, field: &'static str, value: &str) -> Vec<usize> {
+        let index = {
+            let mut fields = self.fields.lock().unwrap_or_else(PoisonError::into_inner);
+            let index = fields.entry(field).or_insert_with(|| {
+                let mut index = FieldIndex::new();
+                for (i, d) in self.docs.iter().enumerate() {
+                    index.entry(str_of(d, field).to_ascii_lowercase()).or_default().push(i);
+                }
+                Arc::new(index)
+            });
+            Arc::clone(index)
+        };
+        let at = index.get(value.to_ascii_lowercase().as_str());
+        at.into_iter()
             .flatten()
             .copied()
             .filter(|&i| {
                 self.docs
                     .get(i)
-                    .is_some_and(|d| str_of(d, "ProjectId").eq_ignore_ascii_case(project))
+                    .is_some_and(|d| str_of(d, field).eq_ignore_ascii_case(value))
             })
-            .collect();
-        at
+            .collect()
     }
 
     /// Where the document with this id (any case) is.
@@ -403,5 +428,22 @@ mod tests {
         assert_eq!(ids(&store, "Projects-1"), ["Channels-4", "Channels-3", "Channels-2"]);
         assert!(ids(&store, "Projects-2").is_empty());
         assert!(store.get("Spaces-2", Kind::Channel, "Channels-3").is_none());
+    }
+
+    #[test]
+    fn a_renamed_document_is_found_by_its_new_name_only() {
+        let mut store = Store::new("2024.3.1", 30);
+        let named = |id: &str, name: &str| json!({"Id": id, "Name": name}).as_object().cloned().unwrap();
+        store.push("Spaces-1", Kind::Environment, named("Environments-1", "Dev"));
+        store.push("Spaces-1", Kind::Environment, named("Environments-2", "Test"));
+        let found = |store: &Store, name: &str| store.with_field("Spaces-1", Kind::Environment, "Name", name).count();
+        assert_eq!(found(&store, "dev"), 1);
+
+        store.replace("Spaces-1", Kind::Environment, named("Environments-1", "Development"));
+        store.push("Spaces-1", Kind::Environment, named("Environments-3", "DEV"));
+
+        assert_eq!(found(&store, "Development"), 1);
+        assert_eq!(found(&store, "dev"), 1);
+        assert_eq!(found(&store, "test"), 1);
     }
 }
