@@ -262,3 +262,38 @@ fn items_of(page: Value, path: &str) -> Result<Vec<Value>> {
         _ => bail!("{path}: expected a collection with Items, got something else"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_read_as_text_hands_on_each_document_as_the_server_wrote_it() {
+        let answer = "{\n  \"ItemType\": \"DeploymentProcess\",\n  \"TotalResults\": 2,\n  \"Items\": [\n    {\"Id\": \"deploymentprocess-Projects-1\", \"Steps\": []},\n    {\"Steps\": [{\"Name\": \"x\"}]}\n  ]\n}";
+        let (items, total) = RawItem::page(Value::String(answer.into()), "/api/Spaces-1/deploymentprocesses").unwrap();
+        assert_eq!(total, Some(2));
+        assert_eq!(items[0].id().unwrap(), "deploymentprocess-Projects-1");
+        assert_eq!(
+            items[0].text,
+            "{\"Id\": \"deploymentprocess-Projects-1\", \"Steps\": []}"
+        );
+        assert_eq!(items[1].id(), None);
+    }
+
+    #[test]
+    fn a_text_answer_that_is_no_collection_is_told_apart_from_one_without_items() {
+        let page = |text: &str| RawItem::page(Value::String(text.into()), "/api/x");
+        assert!(page("<html>Sign in</html>").is_err());
+        assert!(page("[]").unwrap().1.is_none());
+        assert!(page("{\"Id\": \"x\"}").unwrap().1.is_none());
+        let missing = page("{\"TotalResults\": 3}").unwrap_err().to_string();
+        assert!(missing.contains("expected a collection with Items"), "{missing}");
+        assert_eq!(
+            RawItem::list("[{\"Id\": \"a\"}, {\"Id\": \"b\"}]", "/api/x/all")
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(RawItem::list("{\"Items\": []}", "/api/x/all").is_err());
+    }
+}
