@@ -124,10 +124,12 @@ impl Store {
         coll.docs.get(coll.position(id)?)
     }
 
-    /// The document to change in place; the caller must not change its `Id`.
+    /// The document to change in place; the caller must not change its `Id`. The field indexes
+    /// are rebuilt on their next lookup, as the caller may change any other field.
     pub fn get_mut(&mut self, space: &str, kind: Kind, id: &str) -> Option<&mut Doc> {
         let coll = self.coll_mut(space, kind);
         let pos = coll.position(id)?;
+        coll.fields.get_mut().unwrap_or_else(PoisonError::into_inner).clear();
         coll.docs.get_mut(pos)
     }
 
@@ -445,5 +447,11 @@ mod tests {
         assert_eq!(found(&store, "Development"), 1);
         assert_eq!(found(&store, "dev"), 1);
         assert_eq!(found(&store, "test"), 1);
+
+        // Changed in place by a caller.
+        let doc = store.get_mut("Spaces-1", Kind::Environment, "Environments-2").unwrap();
+        doc.insert("Name".into(), json!("Staging"));
+        assert_eq!(found(&store, "staging"), 1);
+        assert_eq!(found(&store, "test"), 0);
     }
 }
