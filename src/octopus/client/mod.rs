@@ -205,22 +205,26 @@ impl Client {
 
     /// GET one document.
     pub async fn get(&self, path: &str) -> Result<Value> {
-        self.request(Method::GET, path, None, Recover::Retry).await
+        self.get_as(path, Expect::Json).await
+    }
+
+    /// GET a JSON document as its text, for a caller that parses only what it needs.
+    pub async fn get_text(&self, path: &str) -> Result<String> {
+        match self.get_as(path, Expect::Text).await? {
+            Value::String(text) => Ok(text),
+            _ => Ok(String::new()),
+        }
     }
 
     /// GET a file (a certificate export) as base64 text, under the same size cap as any answer.
     pub async fn get_base64(&self, path: &str) -> Result<String> {
-        let body = self
-            .request_as(Method::GET, path, None, Recover::Retry, Expect::Base64)
-            .await?;
+        let body = self.get_as(path, Expect::Base64).await?;
         Ok(body.as_str().unwrap_or_default().to_string())
     }
 
     /// GET a file (a logo) with its content type, under the same size cap as any answer.
     pub async fn get_file(&self, path: &str) -> Result<Download> {
-        let answer = self
-            .request_as(Method::GET, path, None, Recover::Retry, Expect::File)
-            .await?;
+        let answer = self.get_as(path, Expect::File).await?;
         use base64::Engine;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(answer["Base64"].as_str().unwrap_or_default())
@@ -352,6 +356,11 @@ impl Client {
     /// is simply retried.
     pub async fn put_idempotent(&self, path: &str, body: &Value) -> Result<Value> {
         self.request(Method::PUT, path, Some(body), Recover::Retry).await
+    }
+
+    /// A GET through the one retry loop, its answer read as `expect` says.
+    async fn get_as(&self, path: &str, expect: Expect) -> Result<Value> {
+        self.request_as(Method::GET, path, None, Recover::Retry, expect).await
     }
 
     /// A JSON request through the one retry loop ([`Client::request_as`]).

@@ -2,11 +2,9 @@
 //! bound on the number of pages, and one re-read of a collection that changed while it was read.
 
 use super::attempt::Expect;
-use super::recovery::Recover;
 use super::Client;
 use anyhow::{anyhow, bail, Result};
 use futures::future::try_join_all;
-use reqwest::Method;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -115,19 +113,6 @@ impl Client {
         self.list_all_as(path).await
     }
 
-    /// GET a JSON document as its text.
-    pub async fn get_text(&self, path: &str) -> Result<String> {
-        let answer = self.page_answer(path, Expect::Text).await?;
-        Ok(match answer {
-            Value::String(text) => text,
-            _ => String::new(),
-        })
-    }
-
-    async fn page_answer(&self, path: &str, expect: Expect) -> Result<Value> {
-        self.request_as(Method::GET, path, None, Recover::Retry, expect).await
-    }
-
     /// Every item of a paged collection, read as `T`.
     async fn list_all_as<T: PageItem>(&self, path: &str) -> Result<Vec<T>> {
         // A collection that changes while it is read (or orders ties unstably) can shift items
@@ -156,7 +141,7 @@ impl Client {
     /// page is a server capping `take` rather than the end, and how many pages to ask for at once.
     async fn read_pages<T: PageItem>(&self, path: &str) -> Result<(Vec<T>, u64)> {
         let take = self.options.page_size.max(1);
-        let first = self.page_answer(&page_url(path, 0, take), T::EXPECT).await?;
+        let first = self.get_as(&page_url(path, 0, take), T::EXPECT).await?;
         let (first, total) = T::page(first, path)?;
         let Some(total) = total else {
             bail!(
@@ -190,7 +175,7 @@ impl Client {
             }
             let batch = try_join_all((0..window).map(|i| {
                 let url = page_url(path, skip + i * step, take);
-                async move { Ok::<_, anyhow::Error>(T::page(self.page_answer(&url, T::EXPECT).await?, path)?.0) }
+                async move { Ok::<_, anyhow::Error>(T::page(self.get_as(&url, T::EXPECT).await?, path)?.0) }
             }))
             .await?;
             for page in batch {
